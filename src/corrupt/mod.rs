@@ -1,0 +1,30 @@
+//! The corruptions. Each one is a plain struct holding one severity's parameters (deserialised
+//! from a suite recipe) that implements [`Corruption`]; [`registry`] maps the reference's names to
+//! them. Families are folders, one file per corruption, so a reader finds a corruption by its name.
+
+pub mod noise;
+pub mod registry;
+
+use crate::error::Result;
+use crate::ops::jpeg;
+use crate::raster::Image;
+use crate::rng::Random;
+use std::path::PathBuf;
+
+/// One corruption at one severity.
+///
+/// `apply` takes the clean 8-bit image and returns the corrupted one after the reference's
+/// truncating `uint8` cast. It draws only through `rng`, in the reference's order and shapes, so a
+/// numpy-seeded source replays the Python reference exactly.
+pub trait Corruption: Send + Sync + std::fmt::Debug {
+    fn apply(&self, image: &Image, rng: &mut dyn Random, context: &Context) -> Result<Image>;
+}
+
+/// What a corruption needs besides the image and the random source.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    /// Folder holding the reference frost textures (`blight fetch frost`); `None` uses the built-in texture.
+    pub frost_dir: Option<PathBuf>,
+    /// The libjpeg whose pixels JPEG steps must reproduce.
+    pub jpeg: jpeg::Profile,
+}

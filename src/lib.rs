@@ -1,0 +1,16 @@
+//! blight: builds and scores image-corruption robustness benchmarks.
+//!
+//! The library corrupts images exactly as the reference code of ImageNet-C (and, by suite, its
+//! relatives) does, through one random-source trait so a run can replay numpy's stream for parity
+//! or use fast per-sample streams for datasets.
+
+pub mod corrupt;
+pub mod error;
+pub mod io;
+pub mod ops;
+pub mod raster;
+pub mod rng;
+pub mod suite;
+
+pub use error::{Error, Result};
+pub use raster::Image;

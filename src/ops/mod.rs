@@ -1,0 +1,5 @@
+//! Exact building blocks shared by the corruptions, each matching one reference library function.
+
+pub mod gaussian;
+pub mod jpeg;
+pub mod numeric;

@@ -1,0 +1,214 @@
+//! Suite recipes: a suite's corruptions and their five severities, read from `corruptions/*.toml`.
+//!
+//! Parameters are data. The built-in recipes are compiled in; a user's own recipe uses the same
+//! format. Each severity table is typed on load by the corruption it belongs to, so a misspelt or
+//! missing key is an error when the recipe is read, never a silent default.
+
+use crate::corrupt::registry;
+use crate::corrupt::Corruption;
+use crate::error::{Error, Result};
+use crate::ops::jpeg;
+use serde::Deserialize;
+
+/// The recipes that ship with blight.
+const BUILT_IN: &[(&str, &str)] = &[("imagenet-c", include_str!("../corruptions/imagenet-c.toml"))];
+
+/// The severities every suite defines.
+pub const SEVERITIES: std::ops::RangeInclusive<u32> = 1..=5;
+
+/// A recipe as written, before its parameter tables are typed by the engine.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipe {
+    pub name: String,
+    pub version: String,
+    pub engine: String,
+    pub image_size: usize,
+    #[serde(default)]
+    pub jpeg_codec: jpeg::Profile,
+    pub corruption: Vec<RecipeCorruption>,
+}
+
+/// One corruption's entry in a recipe.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipeCorruption {
+    pub name: String,
+    pub family: String,
+    #[serde(default)]
+    pub fixed: toml::Table,
+    pub severity: Vec<toml::Table>,
+}
+
+impl Recipe {
+    /// A built-in recipe by suite name.
+    pub fn built_in(name: &str) -> Result<Recipe> {
+        let (_, text) = BUILT_IN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| Error::UnknownSuite(name.to_string()))?;
+        toml::from_str(text).map_err(|e| Error::Invalid(format!("built-in suite {name}: {e}")))
+    }
+
+    /// Builds one corruption at one severity (1..5) from this recipe, without building the rest.
+    pub fn build_one(&self, corruption: &str, severity: u32) -> Result<Box<dyn Corruption>> {
+        if !SEVERITIES.contains(&severity) {
+            return Err(Error::Severity(severity));
+        }
+        let unknown = || Error::UnknownCorruption {
+            suite: self.name.clone(),
+            name: corruption.to_string(),
+        };
+        let c = self
+            .corruption
+            .iter()
+            .find(|c| c.name == corruption)
+            .ok_or_else(unknown)?;
+        let entry = registry::engine(&self.engine)
+            .and_then(|entries| entries.iter().find(|e| e.name == corruption))
+            .ok_or_else(unknown)?;
+        let table = c
+            .table(severity as usize - 1)
+            .map_err(|m| Error::Invalid(format!("{}: {m}", self.name)))?;
+        entry.build(toml::Value::Table(table)).map_err(|e| {
+            Error::Invalid(format!(
+                "{}: {corruption} severity {severity}: {e}",
+                self.name
+            ))
+        })
+    }
+}
+
+impl RecipeCorruption {
+    /// The parameter table of severity index `i` (0-based) with the fixed keys merged in.
+    fn table(&self, i: usize) -> std::result::Result<toml::Table, String> {
+        let mut table = self
+            .severity
+            .get(i)
+            .cloned()
+            .ok_or_else(|| format!("{} has no severity {}", self.name, i + 1))?;
+        for (key, value) in &self.fixed {
+            if table.insert(key.clone(), value.clone()).is_some() {
+                return Err(format!(
+                    "{} severity {}: '{key}' is both fixed and per-severity",
+                    self.name,
+                    i + 1
+                ));
+            }
+        }
+        Ok(table)
+    }
+}
+
+/// One corruption of a suite, built at all five severities.
+#[derive(Debug)]
+pub struct SuiteCorruption {
+    pub name: String,
+    pub family: String,
+    /// Index 0 is severity 1.
+    severities: Vec<Box<dyn Corruption>>,
+    /// The parameter tables as written (fixed keys merged in), for manifests and `blight list`.
+    pub parameters: Vec<toml::Table>,
+}
+
+impl SuiteCorruption {
+    /// The corruption at `severity` (1..5).
+    pub fn at(&self, severity: u32) -> Result<&dyn Corruption> {
+        if !SEVERITIES.contains(&severity) {
+            return Err(Error::Severity(severity));
+        }
+        Ok(self.severities[severity as usize - 1].as_ref())
+    }
+}
+
+/// A loaded suite recipe.
+#[derive(Debug)]
+pub struct Suite {
+    pub name: String,
+    pub version: String,
+    pub engine: String,
+    pub image_size: usize,
+    pub jpeg_codec: jpeg::Profile,
+    pub corruptions: Vec<SuiteCorruption>,
+}
+
+impl Suite {
+    /// A built-in suite by name.
+    pub fn built_in(name: &str) -> Result<Suite> {
+        let (_, text) = BUILT_IN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| Error::UnknownSuite(name.to_string()))?;
+        Suite::parse(text, &format!("built-in suite {name}"))
+    }
+
+    /// Names of the built-in suites.
+    pub fn built_in_names() -> impl Iterator<Item = &'static str> {
+        BUILT_IN.iter().map(|(n, _)| *n)
+    }
+
+    /// Reads a recipe from a file.
+    pub fn from_file(path: &std::path::Path) -> Result<Suite> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Suite::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses recipe text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Suite> {
+        let bad = |message: String| Error::Invalid(format!("{origin}: {message}"));
+        let recipe: Recipe = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let entries = registry::engine(&recipe.engine)
+            .ok_or_else(|| bad(format!("unknown engine '{}'", recipe.engine)))?;
+        let mut corruptions = Vec::with_capacity(recipe.corruption.len());
+        for c in recipe.corruption {
+            let entry = entries.iter().find(|e| e.name == c.name).ok_or_else(|| {
+                bad(format!(
+                    "engine '{}' has no corruption '{}'",
+                    recipe.engine, c.name
+                ))
+            })?;
+            if c.severity.len() != *SEVERITIES.end() as usize {
+                return Err(bad(format!(
+                    "{} lists {} severities, not 5",
+                    c.name,
+                    c.severity.len()
+                )));
+            }
+            let mut severities = Vec::with_capacity(5);
+            let mut parameters = Vec::with_capacity(5);
+            for i in 0..c.severity.len() {
+                let table = c.table(i).map_err(bad)?;
+                let built = entry
+                    .build(toml::Value::Table(table.clone()))
+                    .map_err(|e| bad(format!("{} severity {}: {e}", c.name, i + 1)))?;
+                severities.push(built);
+                parameters.push(table);
+            }
+            corruptions.push(SuiteCorruption {
+                name: c.name,
+                family: c.family,
+                severities,
+                parameters,
+            });
+        }
+        Ok(Suite {
+            name: recipe.name,
+            version: recipe.version,
+            engine: recipe.engine,
+            image_size: recipe.image_size,
+            jpeg_codec: recipe.jpeg_codec,
+            corruptions,
+        })
+    }
+
+    /// A corruption of this suite by name.
+    pub fn corruption(&self, name: &str) -> Result<&SuiteCorruption> {
+        self.corruptions
+            .iter()
+            .find(|c| c.name == name)
+            .ok_or_else(|| Error::UnknownCorruption {
+                suite: self.name.clone(),
+                name: name.to_string(),
+            })
+    }
+}
