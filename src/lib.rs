@@ -4,10 +4,13 @@
 //! relatives) does, through one random-source trait so a run can replay numpy's stream for parity
 //! or use fast per-sample streams for datasets.
 
+pub mod bench;
+pub mod builtin;
 pub mod corrupt;
 pub mod error;
 pub mod io;
 pub mod ops;
+pub mod preview;
 pub mod raster;
 pub mod rng;
 pub mod suite;

@@ -1,7 +1,7 @@
 //! The `blight` command line: parses arguments, calls the library, prints. No logic lives here.
 
 use blight::corrupt::Context;
-use blight::rng::{FastRandom, NumpyRandom, Random, RngKind, StreamKey};
+use blight::rng::{self, RngKind, StreamKey};
 use blight::suite::{Recipe, Suite};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -46,6 +46,39 @@ enum Command {
         #[arg(long)]
         frost_dir: Option<PathBuf>,
     },
+    /// Write a labelled contact sheet of every corruption × severity.
+    Preview {
+        /// Input image; the built-in 224×224 photo when left out.
+        input: Option<PathBuf>,
+        /// Output PNG.
+        output: PathBuf,
+        #[arg(long, default_value = "imagenet-c")]
+        suite: String,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long, value_enum, default_value = "fast")]
+        rng: RngArg,
+        #[arg(long)]
+        frost_dir: Option<PathBuf>,
+    },
+    /// Time every corruption × severity on one thread (median of repeats).
+    Bench {
+        /// Side of the square test image (the built-in photo, resampled).
+        #[arg(long, default_value_t = 224)]
+        size: usize,
+        #[arg(long, default_value = "imagenet-c")]
+        suite: String,
+        #[arg(long, value_enum, default_value = "fast")]
+        rng: RngArg,
+        /// Runs per variant; the median is reported.
+        #[arg(long, default_value_t = 11)]
+        repeats: usize,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        frost_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -75,23 +108,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> blight::Result<()> {
     match cli.command {
-        Command::List => {
-            for name in Suite::built_in_names() {
-                let suite = Suite::built_in(name)?;
-                println!(
-                    "{} (version {}, {}×{}, {} corruptions)",
-                    suite.name,
-                    suite.version,
-                    suite.image_size,
-                    suite.image_size,
-                    suite.corruptions.len()
-                );
-                for c in &suite.corruptions {
-                    println!("  {:<18} {}", c.name, c.family);
-                }
-            }
-            Ok(())
-        }
+        Command::List => list(),
         Command::Apply {
             corruption,
             input,
@@ -113,25 +130,117 @@ fn run(cli: Cli) -> blight::Result<()> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let mut source: Box<dyn Random> = match RngKind::from(rng) {
-                RngKind::Numpy => {
-                    let seed = u32::try_from(seed).map_err(|_| {
-                        blight::Error::Invalid(format!(
-                            "--seed {seed} is too large for numpy's np.random.seed (at most 2^32 - 1)"
-                        ))
-                    })?;
-                    Box::new(NumpyRandom::new(seed))
-                }
-                RngKind::Fast => Box::new(FastRandom::new(&StreamKey {
+            let mut source = rng::open(
+                rng.into(),
+                &StreamKey {
                     seed,
                     suite: &recipe.name,
                     corruption: &corruption,
                     severity,
                     sample: &sample,
-                })),
-            };
+                },
+            )?;
             let out = corrupt.apply(&image, source.as_mut(), &context)?;
             blight::io::write_image(&output, &out)
         }
+        Command::Preview {
+            input,
+            output,
+            suite,
+            seed,
+            rng,
+            frost_dir,
+        } => {
+            let suite = Suite::built_in(&suite)?;
+            let (image, sample) = match &input {
+                Some(path) => (
+                    blight::io::read_rgb(path)?,
+                    path.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                ),
+                None => (blight::builtin::photo(), "astronaut".to_string()),
+            };
+            let context = Context {
+                frost_dir,
+                jpeg: suite.jpeg_codec,
+            };
+            let sheet = blight::preview::contact_sheet(
+                &suite,
+                &image,
+                rng.into(),
+                seed,
+                &sample,
+                &context,
+            )?;
+            blight::io::write_png(&output, &sheet)?;
+            println!(
+                "wrote {} ({} corruptions × 5 severities)",
+                output.display(),
+                suite.corruptions.len()
+            );
+            Ok(())
+        }
+        Command::Bench {
+            size,
+            suite,
+            rng,
+            repeats,
+            json,
+            frost_dir,
+        } => {
+            let suite = Suite::built_in(&suite)?;
+            let image = blight::builtin::photo_sized(size);
+            let context = Context {
+                frost_dir,
+                jpeg: suite.jpeg_codec,
+            };
+            let timings = blight::bench::run(&suite, &image, rng.into(), repeats, &context)?;
+            let total: f64 = timings.iter().map(|t| t.median_ms).sum();
+            if json {
+                let report = serde_json::json!({
+                    "suite": suite.name,
+                    "size": size,
+                    "rng": RngKind::from(rng).to_string(),
+                    "repeats": repeats,
+                    "threads": 1,
+                    "timings": timings,
+                    "total_ms": total,
+                });
+                println!("{report:#}");
+            } else {
+                println!("{:<18} {:>9} {:>9} {:>9} {:>9} {:>9}", "median ms", "s1", "s2", "s3", "s4", "s5");
+                for row in timings.chunks(5) {
+                    print!("{:<18}", row[0].corruption);
+                    for t in row {
+                        print!(" {:>9.3}", t.median_ms);
+                    }
+                    println!();
+                }
+                println!(
+                    "total of all {} variants at {size}×{size}, one thread: {total:.1} ms",
+                    timings.len()
+                );
+            }
+            Ok(())
+        }
     }
+}
+
+fn list() -> blight::Result<()> {
+    for name in Suite::built_in_names() {
+        let suite = Suite::built_in(name)?;
+        println!(
+            "{} (recipe {}, {}×{}, {} corruptions)",
+            suite.name,
+            suite.version,
+            suite.image_size,
+            suite.image_size,
+            suite.corruptions.len()
+        );
+        for c in &suite.corruptions {
+            println!("  {:<18} {}", c.name, c.family);
+        }
+    }
+    Ok(())
 }

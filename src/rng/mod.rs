@@ -193,3 +193,20 @@ impl std::fmt::Display for RngKind {
         })
     }
 }
+
+/// Opens a random source: numpy's stream seeded as `np.random.seed(key.seed)`, or the fast stream
+/// for the whole key.
+pub fn open(kind: RngKind, key: &StreamKey<'_>) -> crate::Result<Box<dyn Random>> {
+    Ok(match kind {
+        RngKind::Numpy => {
+            let seed = u32::try_from(key.seed).map_err(|_| {
+                crate::Error::Invalid(format!(
+                    "seed {} is too large for numpy's np.random.seed (at most 2^32 - 1)",
+                    key.seed
+                ))
+            })?;
+            Box::new(NumpyRandom::new(seed))
+        }
+        RngKind::Fast => Box::new(FastRandom::new(key)),
+    })
+}
