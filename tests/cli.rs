@@ -1,0 +1,120 @@
+//! The command line on good and bad input: one clear error line, a non-zero exit, and no output
+//! file left behind when something is wrong.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn blight() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_blight"))
+}
+
+fn clean_photo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/imagenet-c/astronaut/clean.png")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("blight-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `blight apply` and returns (success, stderr).
+fn apply(args: &[&str], input: &Path, output: &Path) -> (bool, String) {
+    let out = blight()
+        .arg("apply")
+        .arg(args[0])
+        .arg(input)
+        .arg(output)
+        .args(&args[1..])
+        .output()
+        .unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn assert_one_line_error(stderr: &str, needle: &str) {
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "expected one error line, got: {stderr}");
+    assert!(lines[0].starts_with("blight: error: "), "{stderr}");
+    assert!(lines[0].contains(needle), "expected '{needle}' in: {stderr}");
+}
+
+#[test]
+fn apply_writes_the_numpy_seeded_reference_result() {
+    let dir = scratch("ok");
+    let out = dir.join("noisy.png");
+    let (ok, stderr) = apply(
+        &["gaussian_noise", "--severity", "2", "--rng", "numpy", "--seed", "1002"],
+        &clean_photo(),
+        &out,
+    );
+    assert!(ok, "{stderr}");
+    let ours = blight::io::read_rgb(&out).unwrap();
+    let reference = blight::io::read_rgb(
+        &clean_photo().with_file_name("gaussian_noise-2.png"),
+    )
+    .unwrap();
+    assert_eq!(ours, reference);
+}
+
+#[test]
+fn fast_source_is_reproducible_and_seed_dependent() {
+    let dir = scratch("fast");
+    let run = |seed: &str, name: &str| {
+        let out = dir.join(name);
+        let (ok, stderr) = apply(&["gaussian_noise", "-s", "3", "--seed", seed], &clean_photo(), &out);
+        assert!(ok, "{stderr}");
+        std::fs::read(out).unwrap()
+    };
+    assert_eq!(run("5", "a.png"), run("5", "b.png"));
+    assert_ne!(run("5", "a.png"), run("6", "c.png"));
+}
+
+#[test]
+fn bad_input_gives_one_line_and_no_output() {
+    let dir = scratch("bad");
+    let out = dir.join("out.png");
+    let garbage = dir.join("garbage.png");
+    std::fs::write(&garbage, b"this is not an image").unwrap();
+    let truncated = dir.join("truncated.png");
+    let bytes = std::fs::read(clean_photo()).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let missing = dir.join("missing.png");
+
+    let cases: Vec<(Vec<&str>, &Path, &str)> = vec![
+        (vec!["gaussian_noise", "-s", "1"], &garbage, "garbage.png"),
+        (vec!["gaussian_noise", "-s", "1"], &truncated, "truncated.png"),
+        (vec!["gaussian_noise", "-s", "1"], &missing, "missing.png"),
+        (vec!["no_such_corruption", "-s", "1"], clean_photo_static(), "unknown corruption 'no_such_corruption'"),
+        (vec!["gaussian_noise", "-s", "0"], clean_photo_static(), "severity 0 is outside 1..5"),
+        (vec!["gaussian_noise", "-s", "6"], clean_photo_static(), "severity 6 is outside 1..5"),
+        (vec!["gaussian_noise", "-s", "1", "--suite", "nope"], clean_photo_static(), "unknown suite 'nope'"),
+        (vec!["gaussian_noise", "-s", "1", "--rng", "numpy", "--seed", "99999999999"], clean_photo_static(), "too large"),
+    ];
+    for (args, input, needle) in cases {
+        let (ok, stderr) = apply(&args, input, &out);
+        assert!(!ok, "{args:?} should fail");
+        assert_one_line_error(&stderr, needle);
+        assert!(!out.exists(), "{args:?} left an output file");
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+            .collect();
+        assert!(leftovers.is_empty(), "{args:?} left a partial file");
+    }
+}
+
+#[test]
+fn unwritable_output_fails_cleanly() {
+    let dir = scratch("unwritable");
+    let out = dir.join("no/such/folder/out.png");
+    let (ok, stderr) = apply(&["gaussian_noise", "-s", "1"], &clean_photo(), &out);
+    assert!(!ok);
+    assert_one_line_error(&stderr, "out.png");
+}
+
+fn clean_photo_static() -> &'static Path {
+    static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PATH.get_or_init(clean_photo)
+}
