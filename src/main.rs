@@ -209,7 +209,10 @@ fn run(cli: Cli) -> blight::Result<()> {
                 });
                 println!("{report:#}");
             } else {
-                println!("{:<18} {:>9} {:>9} {:>9} {:>9} {:>9}", "median ms", "s1", "s2", "s3", "s4", "s5");
+                println!(
+                    "{:<18} {:>9} {:>9} {:>9} {:>9} {:>9}",
+                    "median ms", "s1", "s2", "s3", "s4", "s5"
+                );
                 for row in timings.chunks(5) {
                     print!("{:<18}", row[0].corruption);
                     for t in row {

@@ -29,14 +29,20 @@ fn apply(args: &[&str], input: &Path, output: &Path) -> (bool, String) {
         .args(&args[1..])
         .output()
         .unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn assert_one_line_error(stderr: &str, needle: &str) {
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 1, "expected one error line, got: {stderr}");
     assert!(lines[0].starts_with("blight: error: "), "{stderr}");
-    assert!(lines[0].contains(needle), "expected '{needle}' in: {stderr}");
+    assert!(
+        lines[0].contains(needle),
+        "expected '{needle}' in: {stderr}"
+    );
 }
 
 #[test]
@@ -44,16 +50,22 @@ fn apply_writes_the_numpy_seeded_reference_result() {
     let dir = scratch("ok");
     let out = dir.join("noisy.png");
     let (ok, stderr) = apply(
-        &["gaussian_noise", "--severity", "2", "--rng", "numpy", "--seed", "1002"],
+        &[
+            "gaussian_noise",
+            "--severity",
+            "2",
+            "--rng",
+            "numpy",
+            "--seed",
+            "1002",
+        ],
         &clean_photo(),
         &out,
     );
     assert!(ok, "{stderr}");
     let ours = blight::io::read_rgb(&out).unwrap();
-    let reference = blight::io::read_rgb(
-        &clean_photo().with_file_name("gaussian_noise-2.png"),
-    )
-    .unwrap();
+    let reference =
+        blight::io::read_rgb(&clean_photo().with_file_name("gaussian_noise-2.png")).unwrap();
     assert_eq!(ours, reference);
 }
 
@@ -62,7 +74,11 @@ fn fast_source_is_reproducible_and_seed_dependent() {
     let dir = scratch("fast");
     let run = |seed: &str, name: &str| {
         let out = dir.join(name);
-        let (ok, stderr) = apply(&["gaussian_noise", "-s", "3", "--seed", seed], &clean_photo(), &out);
+        let (ok, stderr) = apply(
+            &["gaussian_noise", "-s", "3", "--seed", seed],
+            &clean_photo(),
+            &out,
+        );
         assert!(ok, "{stderr}");
         std::fs::read(out).unwrap()
     };
@@ -83,13 +99,45 @@ fn bad_input_gives_one_line_and_no_output() {
 
     let cases: Vec<(Vec<&str>, &Path, &str)> = vec![
         (vec!["gaussian_noise", "-s", "1"], &garbage, "garbage.png"),
-        (vec!["gaussian_noise", "-s", "1"], &truncated, "truncated.png"),
+        (
+            vec!["gaussian_noise", "-s", "1"],
+            &truncated,
+            "truncated.png",
+        ),
         (vec!["gaussian_noise", "-s", "1"], &missing, "missing.png"),
-        (vec!["no_such_corruption", "-s", "1"], clean_photo_static(), "unknown corruption 'no_such_corruption'"),
-        (vec!["gaussian_noise", "-s", "0"], clean_photo_static(), "severity 0 is outside 1..5"),
-        (vec!["gaussian_noise", "-s", "6"], clean_photo_static(), "severity 6 is outside 1..5"),
-        (vec!["gaussian_noise", "-s", "1", "--suite", "nope"], clean_photo_static(), "unknown suite 'nope'"),
-        (vec!["gaussian_noise", "-s", "1", "--rng", "numpy", "--seed", "99999999999"], clean_photo_static(), "too large"),
+        (
+            vec!["no_such_corruption", "-s", "1"],
+            clean_photo_static(),
+            "unknown corruption 'no_such_corruption'",
+        ),
+        (
+            vec!["gaussian_noise", "-s", "0"],
+            clean_photo_static(),
+            "severity 0 is outside 1..5",
+        ),
+        (
+            vec!["gaussian_noise", "-s", "6"],
+            clean_photo_static(),
+            "severity 6 is outside 1..5",
+        ),
+        (
+            vec!["gaussian_noise", "-s", "1", "--suite", "nope"],
+            clean_photo_static(),
+            "unknown suite 'nope'",
+        ),
+        (
+            vec![
+                "gaussian_noise",
+                "-s",
+                "1",
+                "--rng",
+                "numpy",
+                "--seed",
+                "99999999999",
+            ],
+            clean_photo_static(),
+            "too large",
+        ),
     ];
     for (args, input, needle) in cases {
         let (ok, stderr) = apply(&args, input, &out);

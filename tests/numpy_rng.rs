@@ -5,11 +5,19 @@ use blight::rng::{NumpyRandom, Random};
 use serde_json::Value;
 
 fn floats(v: &Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 fn ints(v: &Value) -> Vec<i64> {
-    v.as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_i64().unwrap())
+        .collect()
 }
 
 #[test]
@@ -22,23 +30,53 @@ fn numpy_source_replays_random_state_bit_for_bit() {
         let raw: Vec<i64> = (0..6).map(|_| rng.randint(0, 1 << 32)).collect();
         assert_eq!(raw, ints(&case["raw_u32"]), "seed {seed}: raw words");
         let samples: Vec<f64> = (0..6).map(|_| rng.random_sample()).collect();
-        assert_eq!(samples, floats(&case["random_sample"]), "seed {seed}: random_sample");
+        assert_eq!(
+            samples,
+            floats(&case["random_sample"]),
+            "seed {seed}: random_sample"
+        );
         let normals: Vec<f64> = (0..7).map(|_| rng.standard_normal()).collect();
-        assert_eq!(normals, floats(&case["standard_normal"]), "seed {seed}: standard_normal");
+        assert_eq!(
+            normals,
+            floats(&case["standard_normal"]),
+            "seed {seed}: standard_normal"
+        );
         // An odd count leaves a cached Gaussian, which the next normal draw must hand out.
         let mut scaled = vec![0.0; 5];
         rng.fill_normal(0.5, 0.08, &mut scaled);
-        assert_eq!(scaled, floats(&case["normal_0.5_0.08"]), "seed {seed}: normal");
+        assert_eq!(
+            scaled,
+            floats(&case["normal_0.5_0.08"]),
+            "seed {seed}: normal"
+        );
         let mut angles = vec![0.0; 4];
         rng.fill_uniform(-45.0, 45.0, &mut angles);
-        assert_eq!(angles, floats(&case["uniform_-45_45"]), "seed {seed}: uniform");
-        let counts: Vec<i64> = floats(&case["poisson_lam"]).into_iter().map(|l| rng.poisson(l)).collect();
+        assert_eq!(
+            angles,
+            floats(&case["uniform_-45_45"]),
+            "seed {seed}: uniform"
+        );
+        let counts: Vec<i64> = floats(&case["poisson_lam"])
+            .into_iter()
+            .map(|l| rng.poisson(l))
+            .collect();
         assert_eq!(counts, ints(&case["poisson"]), "seed {seed}: poisson");
         let offsets: Vec<i64> = (0..9).map(|_| rng.randint(-3, 3)).collect();
-        assert_eq!(offsets, ints(&case["randint_-3_3"]), "seed {seed}: randint(-3, 3)");
+        assert_eq!(
+            offsets,
+            ints(&case["randint_-3_3"]),
+            "seed {seed}: randint(-3, 3)"
+        );
         assert_eq!(rng.randint(0, 5), case["randint_5"].as_i64().unwrap());
         let crops: Vec<i64> = (0..5).map(|_| rng.randint(0, 377)).collect();
-        assert_eq!(crops, ints(&case["randint_0_377"]), "seed {seed}: randint(0, 377)");
-        assert_eq!(rng.random_sample(), case["after_random_sample"].as_f64().unwrap());
+        assert_eq!(
+            crops,
+            ints(&case["randint_0_377"]),
+            "seed {seed}: randint(0, 377)"
+        );
+        assert_eq!(
+            rng.random_sample(),
+            case["after_random_sample"].as_f64().unwrap()
+        );
     }
 }
