@@ -13,6 +13,7 @@ pub mod ops;
 pub mod preview;
 pub mod raster;
 pub mod rng;
+pub mod sink;
 pub mod source;
 pub mod suite;
 
