@@ -10,6 +10,7 @@ pub mod corrupt;
 pub mod error;
 pub mod io;
 pub mod ops;
+pub mod pipeline;
 pub mod preview;
 pub mod raster;
 pub mod rng;

@@ -1,0 +1,261 @@
+//! The generate driver: corrupts every image of a source with every config of a suite, in
+//! parallel across images, and writes the reference layout with a manifest.
+//!
+//! Every image's randomness comes from its own stream, keyed by (seed, suite, corruption,
+//! severity, split/index) with the fast source, or `np.random.seed(seed + index)` with the numpy
+//! source, so the bytes never depend on thread count or order. Files are written atomically and
+//! the manifest is rewritten after each one, so a run that stops part-way keeps what it finished
+//! and a rerun with the same settings resumes after checking the checksums.
+
+use crate::corrupt::{Context, Corruption};
+use crate::error::{Error, Result};
+use crate::raster::Image;
+use crate::rng::{self, RngKind, StreamKey};
+use crate::sink::manifest::{sha256_hex, FileRecord};
+use crate::sink::npy;
+use crate::source::mnist::{self, MnistSplit, Split};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// One output config: a corruption at one severity, written to `<folder>/<name>/`.
+pub struct Config<'a> {
+    /// Top-level folder of its release (`mnist_c`, `mnist_c_leftovers`).
+    pub folder: &'static str,
+    pub name: String,
+    pub severity: u32,
+    pub corruption: &'a dyn Corruption,
+}
+
+/// What a run is, as recorded in its manifest; a rerun must agree on all of it to resume.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunSettings {
+    pub tool: String,
+    pub tool_version: String,
+    pub suite: String,
+    pub recipe_version: String,
+    pub seed: u64,
+    pub rng: RngKind,
+    /// How each image's stream is seeded, in words.
+    pub seeding: String,
+    pub configs: Vec<String>,
+}
+
+/// The manifest file: the settings and every completed file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: u32,
+    #[serde(flatten)]
+    pub settings: RunSettings,
+    pub complete: bool,
+    pub files: Vec<FileRecord>,
+}
+
+/// The manifest's file name in the output root.
+pub const MANIFEST: &str = "manifest.json";
+
+/// Generates MNIST-C style `.npy` folders for every config and both splits.
+pub fn generate_mnist(
+    source: &Path,
+    out: &Path,
+    settings: RunSettings,
+    configs: &[Config<'_>],
+    context: &Context,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<Manifest> {
+    let splits = [Split::Train, Split::Test]
+        .into_iter()
+        .map(|s| mnist::read_split(source, s).map(|data| (s, data)))
+        .collect::<Result<Vec<_>>>()?;
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let mut manifest = open_manifest(out, &settings)?;
+
+    for config in configs {
+        for (split, data) in &splits {
+            let dir = out.join(config.folder).join(&config.name);
+            let images_name = format!("{}_images.npy", split.name());
+            let labels_name = format!("{}_labels.npy", split.name());
+            let images_rel = relative(config.folder, &config.name, &images_name);
+            let labels_rel = relative(config.folder, &config.name, &labels_name);
+            if is_done(out, &manifest, &images_rel)? && is_done(out, &manifest, &labels_rel)? {
+                continue;
+            }
+            progress(&format!(
+                "{} {} ({} images)",
+                config.name,
+                split.name(),
+                data.len()
+            ));
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+            let pixels = corrupt_split(data, *split, config, &settings, context)?;
+            let shape = [data.len(), data.rows, data.cols, 1];
+            let mut images = npy::write(&dir.join(&images_name), npy::Dtype::U8, &shape, &pixels)?;
+            images.path = images_rel;
+            record(&mut manifest, images);
+            let mut labels = npy::write(
+                &dir.join(&labels_name),
+                npy::Dtype::I64,
+                &[data.len()],
+                &npy::labels_i64(&data.labels),
+            )?;
+            labels.path = labels_rel;
+            record(&mut manifest, labels);
+            save_manifest(out, &manifest)?;
+        }
+    }
+    manifest.complete = true;
+    save_manifest(out, &manifest)?;
+    Ok(manifest)
+}
+
+/// Corrupts every image of one split, in parallel, into one C-order buffer.
+fn corrupt_split(
+    data: &MnistSplit,
+    split: Split,
+    config: &Config<'_>,
+    settings: &RunSettings,
+    context: &Context,
+) -> Result<Vec<u8>> {
+    let size = data.rows * data.cols;
+    let mut pixels = vec![0u8; data.len() * size];
+    pixels
+        .par_chunks_mut(size)
+        .enumerate()
+        .try_for_each(|(i, slot)| -> Result<()> {
+            let image = Image::new(data.cols, data.rows, 1, data.image(i).to_vec())?;
+            let sample = format!("{}/{i}", split.name());
+            let key = StreamKey {
+                seed: match settings.rng {
+                    RngKind::Numpy => settings.seed + i as u64,
+                    RngKind::Fast => settings.seed,
+                },
+                suite: &settings.suite,
+                corruption: &config.name,
+                severity: config.severity,
+                sample: &sample,
+            };
+            let mut source = rng::open(settings.rng, &key)?;
+            let out = config.corruption.apply(&image, source.as_mut(), context)?;
+            slot.copy_from_slice(&out.data);
+            Ok(())
+        })?;
+    Ok(pixels)
+}
+
+fn relative(folder: &str, config: &str, file: &str) -> String {
+    format!("{folder}/{config}/{file}")
+}
+
+/// Reads an existing manifest and checks it describes the same run, or starts a new one.
+fn open_manifest(out: &Path, settings: &RunSettings) -> Result<Manifest> {
+    let path = out.join(MANIFEST);
+    if !path.exists() {
+        let stray = std::fs::read_dir(out)
+            .map_err(|e| Error::io(out, e))?
+            .filter_map(|e| e.ok())
+            .next();
+        if let Some(entry) = stray {
+            return Err(Error::file(
+                out,
+                format!(
+                    "output folder is not empty ({} is there) and has no {MANIFEST}; choose an empty folder",
+                    entry.file_name().to_string_lossy()
+                ),
+            ));
+        }
+        return Ok(Manifest {
+            format: 1,
+            settings: settings.clone(),
+            complete: false,
+            files: Vec::new(),
+        });
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let existing: Manifest = serde_json::from_str(&text)
+        .map_err(|e| Error::file(&path, format!("unreadable manifest: {e}")))?;
+    if existing.settings != *settings {
+        return Err(Error::file(
+            out,
+            format!(
+                "output folder already holds a different run ({} {} seed {} rng {}); use another folder",
+                existing.settings.suite,
+                existing.settings.recipe_version,
+                existing.settings.seed,
+                existing.settings.rng
+            ),
+        ));
+    }
+    Ok(existing)
+}
+
+/// True when the manifest lists `rel` and the file on disk still has that size and checksum.
+fn is_done(out: &Path, manifest: &Manifest, rel: &str) -> Result<bool> {
+    let Some(entry) = manifest.files.iter().find(|f| f.path == rel) else {
+        return Ok(false);
+    };
+    let path = out.join(rel);
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(bytes.len() as u64 == entry.bytes && sha256_hex(&bytes) == entry.sha256),
+        Err(_) => Ok(false),
+    }
+}
+
+fn record(manifest: &mut Manifest, file: FileRecord) {
+    manifest.files.retain(|f| f.path != file.path);
+    manifest.files.push(file);
+}
+
+fn save_manifest(out: &Path, manifest: &Manifest) -> Result<()> {
+    let text = serde_json::to_string_pretty(manifest)
+        .map_err(|e| Error::Invalid(format!("cannot serialise the manifest: {e}")))?;
+    crate::io::write_atomic(&out.join(MANIFEST), text.as_bytes())
+}
+
+/// Packs `root/<folder>` into `root/<folder>.zip` with the folder as the top-level entry, as the
+/// released archives are laid out; the zip is recorded in the manifest too.
+pub fn zip_folder(root: &Path, folder: &str) -> Result<FileRecord> {
+    use std::io::Write;
+    let zip_path = root.join(format!("{folder}.zip"));
+    let mut files: Vec<PathBuf> = Vec::new();
+    collect_files(&root.join(folder), &mut files)?;
+    files.sort();
+    let mut buffer = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut buffer);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(1))
+            .large_file(true);
+        for file in &files {
+            let rel = file
+                .strip_prefix(root)
+                .map_err(|_| Error::file(file, "outside the output folder"))?
+                .to_string_lossy()
+                .replace('\\', "/");
+            zip.start_file(rel, options)
+                .map_err(|e| Error::file(&zip_path, e.to_string()))?;
+            let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+            zip.write_all(&bytes).map_err(|e| Error::io(&zip_path, e))?;
+        }
+        zip.finish()
+            .map_err(|e| Error::file(&zip_path, e.to_string()))?;
+    }
+    let bytes = buffer.into_inner();
+    crate::io::write_atomic(&zip_path, &bytes)?;
+    let mut record = FileRecord::of(&zip_path, &bytes);
+    record.path = format!("{folder}.zip");
+    Ok(record)
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else if !entry.file_name().to_string_lossy().starts_with('.') {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
