@@ -203,6 +203,7 @@ fn is_done(out: &Path, manifest: &Manifest, rel: &str) -> Result<bool> {
 fn record(manifest: &mut Manifest, file: FileRecord) {
     manifest.files.retain(|f| f.path != file.path);
     manifest.files.push(file);
+    manifest.files.sort_by(|a, b| a.path.cmp(&b.path));
 }
 
 fn save_manifest(out: &Path, manifest: &Manifest) -> Result<()> {
