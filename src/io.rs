@@ -42,13 +42,22 @@ pub fn write_png(path: &Path, image: &Image) -> Result<()> {
 /// Writes `bytes` to `path` through a temporary sibling, fsync and rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
+    write_atomic_with(path, |f| f.write_all(bytes))
+}
+
+/// Lets `fill` write the file's content into a temporary sibling of `path`, then fsyncs and
+/// renames it into place; on any failure the temporary file is removed and `path` is untouched.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
     let name = path
         .file_name()
         .ok_or_else(|| Error::file(path, "not a file path"))?;
     let tmp = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        fill(&mut f)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();

@@ -213,39 +213,60 @@ fn save_manifest(out: &Path, manifest: &Manifest) -> Result<()> {
 }
 
 /// Packs `root/<folder>` into `root/<folder>.zip` with the folder as the top-level entry, as the
-/// released archives are laid out; the zip is recorded in the manifest too.
+/// released archives are laid out. Streams file by file, so memory stays bounded.
 pub fn zip_folder(root: &Path, folder: &str) -> Result<FileRecord> {
-    use std::io::Write;
     let zip_path = root.join(format!("{folder}.zip"));
     let mut files: Vec<PathBuf> = Vec::new();
     collect_files(&root.join(folder), &mut files)?;
     files.sort();
-    let mut buffer = std::io::Cursor::new(Vec::new());
-    {
-        let mut zip = zip::ZipWriter::new(&mut buffer);
+    let entries = files
+        .iter()
+        .map(|file| {
+            file.strip_prefix(root)
+                .map(|rel| (file, rel.to_string_lossy().replace('\\', "/")))
+                .map_err(|_| Error::file(file, "outside the output folder"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    crate::io::write_atomic_with(&zip_path, |out| {
+        let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(out));
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .compression_level(Some(1))
             .large_file(true);
-        for file in &files {
-            let rel = file
-                .strip_prefix(root)
-                .map_err(|_| Error::file(file, "outside the output folder"))?
-                .to_string_lossy()
-                .replace('\\', "/");
-            zip.start_file(rel, options)
-                .map_err(|e| Error::file(&zip_path, e.to_string()))?;
-            let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
-            zip.write_all(&bytes).map_err(|e| Error::io(&zip_path, e))?;
+        for (file, rel) in &entries {
+            zip.start_file(rel.as_str(), options)
+                .map_err(std::io::Error::other)?;
+            let mut input = std::fs::File::open(file)?;
+            std::io::copy(&mut input, &mut zip)?;
         }
-        zip.finish()
-            .map_err(|e| Error::file(&zip_path, e.to_string()))?;
+        zip.finish().map_err(std::io::Error::other)?;
+        Ok(())
+    })?;
+    file_record(root, &zip_path)
+}
+
+/// The manifest record of a file on disk, its path relative to `root`.
+pub fn file_record(root: &Path, path: &Path) -> Result<FileRecord> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut hash = sha2::Sha256::new();
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        let n = file.read(&mut buffer).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buffer[..n]);
+        bytes += n as u64;
     }
-    let bytes = buffer.into_inner();
-    crate::io::write_atomic(&zip_path, &bytes)?;
-    let mut record = FileRecord::of(&zip_path, &bytes);
-    record.path = format!("{folder}.zip");
-    Ok(record)
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    Ok(FileRecord {
+        path: rel.to_string_lossy().replace('\\', "/"),
+        bytes,
+        sha256: crate::sink::manifest::to_hex(&hash.finalize()),
+    })
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
