@@ -36,6 +36,9 @@ enum Command {
         /// Suite whose parameters to use.
         #[arg(long, default_value = "imagenet-c")]
         suite: String,
+        /// A recipe file to use instead of a built-in suite.
+        #[arg(long, conflicts_with = "suite")]
+        recipe: Option<PathBuf>,
         /// Seed of the random source.
         #[arg(long, default_value_t = 0)]
         seed: u64,
@@ -54,6 +57,9 @@ enum Command {
         output: PathBuf,
         #[arg(long, default_value = "imagenet-c")]
         suite: String,
+        /// A recipe file to use instead of a built-in suite.
+        #[arg(long, conflicts_with = "suite")]
+        recipe: Option<PathBuf>,
         #[arg(long, default_value_t = 0)]
         seed: u64,
         #[arg(long, value_enum, default_value = "fast")]
@@ -68,6 +74,9 @@ enum Command {
         size: usize,
         #[arg(long, default_value = "imagenet-c")]
         suite: String,
+        /// A recipe file to use instead of a built-in suite.
+        #[arg(long, conflicts_with = "suite")]
+        recipe: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "fast")]
         rng: RngArg,
         /// Runs per variant; the median is reported.
@@ -115,11 +124,12 @@ fn run(cli: Cli) -> blight::Result<()> {
             output,
             severity,
             suite,
+            recipe,
             seed,
             rng,
             frost_dir,
         } => {
-            let recipe = Recipe::built_in(&suite)?;
+            let recipe = Recipe::choose(&suite, recipe.as_deref())?;
             let corrupt = recipe.build_one(&corruption, severity)?;
             let image = blight::io::read_rgb(&input)?;
             let context = Context {
@@ -147,11 +157,12 @@ fn run(cli: Cli) -> blight::Result<()> {
             input,
             output,
             suite,
+            recipe,
             seed,
             rng,
             frost_dir,
         } => {
-            let suite = Suite::built_in(&suite)?;
+            let suite = Suite::choose(&suite, recipe.as_deref())?;
             let (image, sample) = match &input {
                 Some(path) => (
                     blight::io::read_rgb(path)?,
@@ -184,12 +195,13 @@ fn run(cli: Cli) -> blight::Result<()> {
         Command::Bench {
             size,
             suite,
+            recipe,
             rng,
             repeats,
             json,
             frost_dir,
         } => {
-            let suite = Suite::built_in(&suite)?;
+            let suite = Suite::choose(&suite, recipe.as_deref())?;
             let image = blight::builtin::photo_sized(size);
             let context = Context {
                 frost_dir,

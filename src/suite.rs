@@ -50,6 +50,20 @@ impl Recipe {
         toml::from_str(text).map_err(|e| Error::Invalid(format!("built-in suite {name}: {e}")))
     }
 
+    /// Reads a recipe file (the format of `corruptions/*.toml`).
+    pub fn from_file(path: &std::path::Path) -> Result<Recipe> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        toml::from_str(&text).map_err(|e| Error::file(path, e.to_string()))
+    }
+
+    /// A built-in recipe by name, or the recipe file at `path` when one is given.
+    pub fn choose(name: &str, path: Option<&std::path::Path>) -> Result<Recipe> {
+        match path {
+            Some(p) => Recipe::from_file(p),
+            None => Recipe::built_in(name),
+        }
+    }
+
     /// Builds one corruption at one severity (1..5) from this recipe, without building the rest.
     pub fn build_one(&self, corruption: &str, severity: u32) -> Result<Box<dyn Corruption>> {
         if !SEVERITIES.contains(&severity) {
@@ -151,6 +165,14 @@ impl Suite {
     pub fn from_file(path: &std::path::Path) -> Result<Suite> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Suite::parse(&text, &path.display().to_string())
+    }
+
+    /// A built-in suite by name, or the recipe file at `path` when one is given.
+    pub fn choose(name: &str, path: Option<&std::path::Path>) -> Result<Suite> {
+        match path {
+            Some(p) => Suite::from_file(p),
+            None => Suite::built_in(name),
+        }
     }
 
     /// Parses recipe text; `origin` names it in errors.

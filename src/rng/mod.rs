@@ -106,6 +106,13 @@ pub trait Random {
             *v = loc + scale * self.standard_normal();
         }
     }
+
+    /// One `poisson(lam)` draw per element of `lams`, in order (numpy's `poisson(array)`).
+    fn fill_poisson(&mut self, lams: &[f64], out: &mut [i64]) {
+        for (o, &lam) in out.iter_mut().zip(lams) {
+            *o = self.poisson(lam);
+        }
+    }
 }
 
 /// numpy's `loggam`: log Γ(x) by Stirling's series, shifted up to x ≥ 7 for accuracy.
