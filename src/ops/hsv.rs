@@ -5,6 +5,10 @@
 //! the maximum the later one wins (blue over green over red), because each mask overwrites the
 //! previous one. Hue is then (h / 6) mod 1 with numpy's floored remainder, and 0 where max = min.
 //! `hsv2rgb` uses the sextant i = ⌊6h⌋ (taken modulo 6 after a `uint8` cast) and f = 6h − i.
+//! [`map_hsv`] is the whole-image pattern of the HSV corruptions (brightness, saturate).
+
+use crate::error::{Error, Result};
+use crate::raster::Image;
 
 /// One pixel from RGB to HSV.
 #[inline]
@@ -43,6 +47,24 @@ pub fn hsv_to_rgb([hue, saturation, value]: [f64; 3]) -> [f64; 3] {
         4 => [t, p, value],
         _ => [value, p, q],
     }
+}
+
+/// The reference's HSV corruption pattern on an RGB image: x = img/255 → HSV → `change` → RGB,
+/// clipped to [0, 1] and scaled by 255, then numpy's truncating cast.
+pub fn map_hsv(image: &Image, change: impl Fn([f64; 3]) -> [f64; 3]) -> Result<Image> {
+    if image.channels != 3 {
+        return Err(Error::Invalid(format!(
+            "HSV corruptions need RGB images, got {} channel(s)",
+            image.channels
+        )));
+    }
+    let mut data = Vec::with_capacity(image.len());
+    for pixel in image.data.chunks_exact(3) {
+        let rgb = [pixel[0], pixel[1], pixel[2]].map(|v| v as f64 / 255.0);
+        let out = hsv_to_rgb(change(rgb_to_hsv(rgb)));
+        data.extend(out.map(|v| (v.clamp(0.0, 1.0) * 255.0) as u8));
+    }
+    Ok(Image { data, ..*image })
 }
 
 /// numpy's `x % 1.0`: the remainder takes the sign of the divisor, so negatives wrap to [0, 1).
