@@ -32,7 +32,17 @@ const fn entry<T: Corruption + DeserializeOwned + 'static>(name: &'static str) -
 }
 
 /// The ImageNet-C engine: the functions of hendrycks/robustness `make_imagenet_c.py`.
-static IMAGENET_C: &[Entry] = &[entry::<noise::GaussianNoise>("gaussian_noise")];
+static IMAGENET_C: &[Entry] = &[
+    entry::<noise::GaussianNoise>("gaussian_noise"),
+    entry::<noise::ShotNoise>("shot_noise"),
+    entry::<noise::ImpulseNoise>("impulse_noise"),
+    entry::<weather::Fog>("fog"),
+    entry::<weather::Brightness>("brightness"),
+    entry::<digital::Contrast>("contrast"),
+    entry::<digital::Pixelate>("pixelate"),
+    entry::<noise::SpeckleNoise>("speckle_noise"),
+    entry::<extra::Saturate>("saturate"),
+];
 
 /// The corruptions an engine provides, or `None` for an unknown engine.
 pub fn engine(name: &str) -> Option<&'static [Entry]> {

@@ -1,5 +1,8 @@
 //! Exact building blocks shared by the corruptions, each matching one reference library function.
 
 pub mod gaussian;
+pub mod hsv;
 pub mod jpeg;
 pub mod numeric;
+pub mod plasma;
+pub mod resample;

@@ -1,0 +1,77 @@
+//! `contrast`: pull every channel towards its mean (spec §2.12). x = img/255, μ = per-channel mean
+//! over the image, out = clip((x − μ)·factor + μ, 0, 1).
+//!
+//! The mean is numpy's `np.mean(x, axis=(0, 1))` on a C-ordered H×W×C float64 array: the channel
+//! axis has the smallest stride, so numpy iterates it innermost and adds the pixels into the three
+//! sums one after another, in order (no pairwise summation), then divides by H·W.
+
+use crate::corrupt::{Context, Corruption};
+use crate::error::Result;
+use crate::raster::Image;
+use crate::rng::Random;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contrast {
+    /// Factor on the deviation from the mean: smaller is flatter.
+    pub factor: f64,
+}
+
+impl Corruption for Contrast {
+    fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
+        let means = channel_means(image);
+        let c = image.channels;
+        let values: Vec<f64> = image
+            .data
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let mean = means[i % c];
+                ((v as f64 / 255.0 - mean) * self.factor + mean).clamp(0.0, 1.0) * 255.0
+            })
+            .collect();
+        Ok(image.with_values_f64(&values))
+    }
+}
+
+/// numpy's `np.mean(img / 255., axis=(0, 1))`: per channel, a sequential float64 sum over the
+/// pixels in row-major order, divided by the pixel count.
+fn channel_means(image: &Image) -> Vec<f64> {
+    let c = image.channels;
+    let mut sums = vec![0.0f64; c];
+    for pixel in image.data.chunks_exact(c) {
+        for (sum, &v) in sums.iter_mut().zip(pixel) {
+            *sum += v as f64 / 255.0;
+        }
+    }
+    let count = (image.width * image.height) as f64;
+    sums.iter().map(|s| s / count).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::numeric::pairwise_sum;
+    use std::path::PathBuf;
+
+    #[test]
+    fn mean_is_numpys_sequential_sum() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/imagenet-c/astronaut/clean.png");
+        let image = crate::io::read_rgb(&path).unwrap();
+        // np.mean(np.asarray(img) / 255., axis=(0, 1)) for this photo.
+        let numpy = [0.5551798062974638, 0.4147765356143152, 0.37835829644366975];
+        let means = channel_means(&image);
+        assert_eq!(means, numpy);
+        // Pairwise summation of each channel gives other last bits, so the order matters here.
+        for (ch, &mean) in means.iter().enumerate() {
+            let channel: Vec<f64> = image.data[ch..]
+                .iter()
+                .step_by(3)
+                .map(|&v| v as f64 / 255.0)
+                .collect();
+            assert_ne!(pairwise_sum(&channel) / channel.len() as f64, mean);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Digital corruptions: contrast, resampling and encoding artefacts.
+
+mod contrast;
+mod pixelate;
+
+pub use contrast::Contrast;
+pub use pixelate::Pixelate;

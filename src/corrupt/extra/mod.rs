@@ -1,0 +1,5 @@
+//! The extra (validation) corruptions of ImageNet-C.
+
+mod saturate;
+
+pub use saturate::Saturate;

@@ -1,0 +1,73 @@
+//! `impulse_noise`: salt-and-pepper noise as scikit-image 0.13's `random_noise(mode='s&p')` makes
+//! it (spec §2.3). Two uniform arrays of shape H×W×C are drawn, the first deciding which values
+//! flip, the second whether a flipped value becomes 1 (salt) or 0 (pepper); channels are independent.
+//!
+//! Each draw is numpy's `choice([True, False], p=[p, 1 − p])`: a uniform u picks `True` when u lies
+//! below the first entry of the normalised cumulative sum, p / (p + (1 − p)). In float64
+//! p + (1 − p) is exactly 1 for every p in [0, 1], so that threshold is p itself.
+
+use crate::corrupt::{Context, Corruption};
+use crate::error::Result;
+use crate::raster::Image;
+use crate::rng::Random;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImpulseNoise {
+    /// Fraction of values replaced by salt or pepper.
+    pub amount: f64,
+}
+
+/// scikit-image's default share of salt among the flipped values.
+const SALT_VS_PEPPER: f64 = 0.5;
+
+impl Corruption for ImpulseNoise {
+    fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
+        let (flip_below, salt_below) = (self.amount, SALT_VS_PEPPER);
+        let flipped: Vec<bool> = (0..image.len())
+            .map(|_| rng.random_sample() < flip_below)
+            .collect();
+        let values: Vec<f64> = image
+            .data
+            .iter()
+            .zip(&flipped)
+            .map(|(&v, &flip)| {
+                let salted = rng.random_sample() < salt_below;
+                let x = match (flip, salted) {
+                    (true, true) => 1.0,
+                    (true, false) => 0.0,
+                    (false, _) => v as f64 / 255.0,
+                };
+                x * 255.0
+            })
+            .collect();
+        Ok(image.with_values_f64(&values))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rng::{NumpyRandom, Random};
+
+    #[test]
+    fn choice_threshold_is_p_itself() {
+        // numpy divides the cumulative sum [p, p + (1 − p)] by its last entry; that entry must be
+        // exactly 1 for the plain comparison u < p to be numpy's rule.
+        let mut rng = NumpyRandom::new(7);
+        let probabilities = (0..100_000).map(|_| rng.random_sample()).chain([
+            0.0,
+            0.03,
+            0.06,
+            0.09,
+            0.17,
+            0.27,
+            0.5,
+            1.0,
+            f64::MIN_POSITIVE,
+        ]);
+        for p in probabilities {
+            assert_eq!(p + (1.0 - p), 1.0, "p = {p:e}");
+        }
+    }
+}

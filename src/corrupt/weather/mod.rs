@@ -1,0 +1,7 @@
+//! Weather corruptions: brightness and atmospheric effects laid over the image.
+
+mod brightness;
+mod fog;
+
+pub use brightness::Brightness;
+pub use fog::Fog;
