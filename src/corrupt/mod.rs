@@ -3,6 +3,7 @@
 //! them. Families are folders, one file per corruption, so a reader finds a corruption by its name.
 
 pub mod digital;
+pub mod blur;
 pub mod extra;
 pub mod noise;
 pub mod registry;

@@ -42,6 +42,9 @@ static IMAGENET_C: &[Entry] = &[
     entry::<digital::Pixelate>("pixelate"),
     entry::<noise::SpeckleNoise>("speckle_noise"),
     entry::<extra::Saturate>("saturate"),
+    entry::<blur::DefocusBlur>("defocus_blur"),
+    entry::<blur::GlassBlur>("glass_blur"),
+    entry::<extra::GaussianBlur>("gaussian_blur"),
 ];
 
 /// The corruptions an engine provides, or `None` for an unknown engine.

@@ -3,3 +3,7 @@
 mod saturate;
 
 pub use saturate::Saturate;
+
+mod gaussian_blur;
+
+pub use gaussian_blur::GaussianBlur;
