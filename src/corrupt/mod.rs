@@ -2,8 +2,10 @@
 //! from a suite recipe) that implements [`Corruption`]; [`registry`] maps the reference's names to
 //! them. Families are folders, one file per corruption, so a reader finds a corruption by its name.
 
+pub mod blur;
 pub mod noise;
 pub mod registry;
+pub mod weather;
 
 use crate::error::Result;
 use crate::ops::jpeg;

@@ -2,4 +2,6 @@
 
 pub mod gaussian;
 pub mod jpeg;
+pub mod motion;
 pub mod numeric;
+pub mod zoom;
