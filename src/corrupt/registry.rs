@@ -45,6 +45,9 @@ static IMAGENET_C: &[Entry] = &[
     entry::<blur::DefocusBlur>("defocus_blur"),
     entry::<blur::GlassBlur>("glass_blur"),
     entry::<extra::GaussianBlur>("gaussian_blur"),
+    entry::<blur::MotionBlur>("motion_blur"),
+    entry::<blur::ZoomBlur>("zoom_blur"),
+    entry::<weather::Snow>("snow"),
 ];
 
 /// The corruptions an engine provides, or `None` for an unknown engine.

@@ -5,6 +5,8 @@ pub mod filter2d;
 pub mod gaussian;
 pub mod hsv;
 pub mod jpeg;
+pub mod motion;
 pub mod numeric;
 pub mod plasma;
 pub mod resample;
+pub mod zoom;

@@ -5,3 +5,9 @@ mod glass_blur;
 
 pub use defocus_blur::DefocusBlur;
 pub use glass_blur::GlassBlur;
+
+mod motion_blur;
+mod zoom_blur;
+
+pub use motion_blur::MotionBlur;
+pub use zoom_blur::ZoomBlur;

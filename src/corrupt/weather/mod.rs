@@ -5,3 +5,7 @@ mod fog;
 
 pub use brightness::Brightness;
 pub use fog::Fog;
+
+mod snow;
+
+pub use snow::Snow;
