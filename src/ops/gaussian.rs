@@ -97,7 +97,8 @@ impl Sample for f32 {
 
 /// Correlates every line along one axis of an H×W×C array (axis 0 = rows, 1 = columns) with a
 /// symmetric odd-length kernel, in place, in scipy's order: centre first, then the pairs from the
-/// outermost inwards.
+/// outermost inwards. Whole rows are accumulated at once (the same order for every value), so
+/// the inner loops run over contiguous memory and vectorise.
 pub fn correlate_symmetric<T: Sample>(
     data: &mut [T],
     shape: (usize, usize, usize),
@@ -108,38 +109,98 @@ pub fn correlate_symmetric<T: Sample>(
     let (h, w, c) = shape;
     assert_eq!(data.len(), h * w * c);
     assert!(axis < 2 && weights.len() % 2 == 1);
-    let radius = weights.len() / 2;
-    let (len, stride, lines): (usize, usize, Vec<usize>) = if axis == 0 {
-        (h, w * c, (0..w * c).collect())
+    if data.is_empty() {
+        return;
+    }
+    if axis == 0 {
+        correlate_rows(data, (h, w * c), weights, boundary);
     } else {
-        (
-            w,
-            c,
-            (0..h)
-                .flat_map(|y| (0..c).map(move |ch| y * w * c + ch))
-                .collect(),
-        )
+        correlate_columns(data, (h, w, c), weights, boundary);
+    }
+}
+
+/// Along axis 0: each output row is a weighted sum of whole input rows.
+fn correlate_rows<T: Sample>(
+    data: &mut [T],
+    (h, row_len): (usize, usize),
+    weights: &[f64],
+    boundary: Boundary,
+) {
+    let radius = weights.len() / 2;
+    let source: Vec<f64> = data.iter().map(|v| v.to_f64()).collect();
+    let fill = match boundary {
+        Boundary::Constant(v) => vec![v; row_len],
+        _ => Vec::new(),
+    };
+    let row = |i: isize| -> &[f64] {
+        match boundary.index(i, h) {
+            Some(j) => &source[j * row_len..(j + 1) * row_len],
+            None => &fill,
+        }
     };
     let centre = weights[radius];
-    let mut line = vec![0.0f64; len + 2 * radius];
-    for start in lines {
-        for (k, slot) in line.iter_mut().enumerate() {
-            let i = k as isize - radius as isize;
-            *slot = match boundary.index(i, len) {
-                Some(j) => data[start + j * stride].to_f64(),
-                None => match boundary {
-                    Boundary::Constant(v) => v,
-                    _ => unreachable!("only constant mode reads outside"),
-                },
-            };
+    let mut acc = vec![0.0f64; row_len];
+    for y in 0..h {
+        for (a, &v) in acc.iter_mut().zip(row(y as isize)) {
+            *a = v * centre;
         }
-        for i in 0..len {
-            let mid = i + radius;
-            let mut acc = line[mid] * centre;
-            for j in (1..=radius).rev() {
-                acc += (line[mid - j] + line[mid + j]) * weights[radius - j];
+        for j in (1..=radius).rev() {
+            let wj = weights[radius - j];
+            let above = row(y as isize - j as isize);
+            let below = row(y as isize + j as isize);
+            for ((a, &u), &d) in acc.iter_mut().zip(above).zip(below) {
+                *a += (u + d) * wj;
             }
-            data[start + i * stride] = T::from_f64(acc);
+        }
+        for (out, &a) in data[y * row_len..(y + 1) * row_len].iter_mut().zip(&acc) {
+            *out = T::from_f64(a);
+        }
+    }
+}
+
+/// Along axis 1: each row is padded per the boundary mode once, then every output value of the
+/// row is accumulated with the same tap order, channels interleaved.
+fn correlate_columns<T: Sample>(
+    data: &mut [T],
+    (h, w, c): (usize, usize, usize),
+    weights: &[f64],
+    boundary: Boundary,
+) {
+    let radius = weights.len() / 2;
+    let centre = weights[radius];
+    let row_len = w * c;
+    let mut padded = vec![0.0f64; (w + 2 * radius) * c];
+    let mut acc = vec![0.0f64; row_len];
+    for y in 0..h {
+        let row = &data[y * row_len..(y + 1) * row_len];
+        for k in 0..w + 2 * radius {
+            let slot = &mut padded[k * c..(k + 1) * c];
+            match boundary.index(k as isize - radius as isize, w) {
+                Some(x) => {
+                    for (s, v) in slot.iter_mut().zip(&row[x * c..(x + 1) * c]) {
+                        *s = v.to_f64();
+                    }
+                }
+                None => {
+                    if let Boundary::Constant(v) = boundary {
+                        slot.fill(v);
+                    }
+                }
+            }
+        }
+        for (a, &v) in acc.iter_mut().zip(&padded[radius * c..]) {
+            *a = v * centre;
+        }
+        for j in (1..=radius).rev() {
+            let wj = weights[radius - j];
+            let left = &padded[(radius - j) * c..];
+            let right = &padded[(radius + j) * c..];
+            for ((a, &u), &d) in acc.iter_mut().zip(left).zip(right) {
+                *a += (u + d) * wj;
+            }
+        }
+        for (out, &a) in data[y * row_len..(y + 1) * row_len].iter_mut().zip(&acc) {
+            *out = T::from_f64(a);
         }
     }
 }

@@ -25,16 +25,17 @@ const SALT_VS_PEPPER: f64 = 0.5;
 impl Corruption for ImpulseNoise {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         let (flip_below, salt_below) = (self.amount, SALT_VS_PEPPER);
-        let flipped: Vec<bool> = (0..image.len())
-            .map(|_| rng.random_sample() < flip_below)
-            .collect();
+        // Two whole-image draws, as np.random.choice makes them: which values flip, then which salt.
+        let mut flips = vec![0.0; image.len()];
+        let mut salts = vec![0.0; image.len()];
+        rng.fill_uniform(0.0, 1.0, &mut flips);
+        rng.fill_uniform(0.0, 1.0, &mut salts);
         let values: Vec<f64> = image
             .data
             .iter()
-            .zip(&flipped)
-            .map(|(&v, &flip)| {
-                let salted = rng.random_sample() < salt_below;
-                let x = match (flip, salted) {
+            .zip(flips.iter().zip(&salts))
+            .map(|(&v, (&flip, &salt))| {
+                let x = match (flip < flip_below, salt < salt_below) {
                     (true, true) => 1.0,
                     (true, false) => 0.0,
                     (false, _) => v as f64 / 255.0,

@@ -17,13 +17,16 @@ pub struct ShotNoise {
 
 impl Corruption for ShotNoise {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
-        let values: Vec<f64> = image
+        let rates: Vec<f64> = image
             .data
             .iter()
-            .map(|&v| {
-                let counts = rng.poisson(v as f64 / 255.0 * self.photons) as f64;
-                (counts / self.photons).clamp(0.0, 1.0) * 255.0
-            })
+            .map(|&v| v as f64 / 255.0 * self.photons)
+            .collect();
+        let mut counts = vec![0i64; rates.len()];
+        rng.fill_poisson(&rates, &mut counts);
+        let values: Vec<f64> = counts
+            .iter()
+            .map(|&k| (k as f64 / self.photons).clamp(0.0, 1.0) * 255.0)
             .collect();
         Ok(image.with_values_f64(&values))
     }
