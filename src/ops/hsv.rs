@@ -58,9 +58,10 @@ pub fn map_hsv(image: &Image, change: impl Fn([f64; 3]) -> [f64; 3]) -> Result<I
             image.channels
         )));
     }
+    let unit: [f64; 256] = std::array::from_fn(|v| v as f64 / 255.0);
     let mut data = Vec::with_capacity(image.len());
     for pixel in image.data.chunks_exact(3) {
-        let rgb = [pixel[0], pixel[1], pixel[2]].map(|v| v as f64 / 255.0);
+        let rgb = [pixel[0], pixel[1], pixel[2]].map(|v| unit[v as usize]);
         let out = hsv_to_rgb(change(rgb_to_hsv(rgb)));
         data.extend(out.map(|v| (v.clamp(0.0, 1.0) * 255.0) as u8));
     }

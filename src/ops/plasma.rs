@@ -23,12 +23,16 @@ pub fn plasma_fractal(size: usize, wibble_decay: f64, rng: &mut dyn Random) -> R
     let mut wibble = 100.0f64;
     while step >= 2 {
         let n = size / step;
+        // n is a power of two, so wrapping an index is a mask.
+        let wrap = n - 1;
         let half = step / 2;
         let at = |row: usize, col: usize| row * size + col;
         // Corner (i, j) sits at (i·step, j·step); centre (i, j) at (i·step + half, j·step + half).
-        let corner = |map: &[f64], i: usize, j: usize| map[at((i % n) * step, (j % n) * step)];
-        let centre =
-            |map: &[f64], i: usize, j: usize| map[at((i % n) * step + half, (j % n) * step + half)];
+        let corner =
+            |map: &[f64], i: usize, j: usize| map[at((i & wrap) * step, (j & wrap) * step)];
+        let centre = |map: &[f64], i: usize, j: usize| {
+            map[at((i & wrap) * step + half, (j & wrap) * step + half)]
+        };
 
         // Squares: (c[i,j] + c[i+1,j]) + (c[i,j+1] + c[i+1,j+1]).
         draw(rng, wibble, n, &mut noise);

@@ -3,7 +3,8 @@
 //!
 //! The mean is numpy's `np.mean(x, axis=(0, 1))` on a C-ordered H×W×C float64 array: the channel
 //! axis has the smallest stride, so numpy iterates it innermost and adds the pixels into the three
-//! sums one after another, in order (no pairwise summation), then divides by H·W.
+//! sums one after another, in order (no pairwise summation), then divides by H·W. The final
+//! truncating cast is numpy's `uint8` cast.
 
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
@@ -20,18 +21,25 @@ pub struct Contrast {
 
 impl Corruption for Contrast {
     fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
-        let means = channel_means(image);
         let c = image.channels;
-        let values: Vec<f64> = image
-            .data
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| {
-                let mean = means[i % c];
-                ((v as f64 / 255.0 - mean) * self.factor + mean).clamp(0.0, 1.0) * 255.0
+        // The output of a value depends only on its channel's mean, so each channel gets a table
+        // of the 256 possible results.
+        let tables: Vec<[u8; 256]> = channel_means(image)
+            .into_iter()
+            .map(|mean| {
+                std::array::from_fn(|v| {
+                    let x = v as f64 / 255.0;
+                    ((x - mean) * self.factor + mean).clamp(0.0, 1.0) * 255.0
+                } as u8)
             })
             .collect();
-        Ok(image.with_values_f64(&values))
+        let mut data = image.data.clone();
+        for pixel in data.chunks_exact_mut(c) {
+            for (v, table) in pixel.iter_mut().zip(&tables) {
+                *v = table[*v as usize];
+            }
+        }
+        Ok(Image { data, ..*image })
     }
 }
 
@@ -39,10 +47,11 @@ impl Corruption for Contrast {
 /// pixels in row-major order, divided by the pixel count.
 fn channel_means(image: &Image) -> Vec<f64> {
     let c = image.channels;
+    let unit: [f64; 256] = std::array::from_fn(|v| v as f64 / 255.0);
     let mut sums = vec![0.0f64; c];
     for pixel in image.data.chunks_exact(c) {
         for (sum, &v) in sums.iter_mut().zip(pixel) {
-            *sum += v as f64 / 255.0;
+            *sum += unit[v as usize];
         }
     }
     let count = (image.width * image.height) as f64;
