@@ -274,7 +274,7 @@ mod tests {
         std::fs::write(&labels, idx(2049, &[1], &[10])).unwrap();
         assert!(error_of(&dir).contains("not a digit"));
 
-        std::fs::write(&labels, &[0, 0, 8]).unwrap();
+        std::fs::write(&labels, [0, 0, 8]).unwrap();
         assert!(error_of(&dir).contains("shorter than the 8-byte IDX header"));
 
         std::fs::write(&labels, [0x1f, 0x8b, 1, 2, 3]).unwrap();
