@@ -1,5 +1,13 @@
 //! Exact building blocks shared by the corruptions, each matching one reference library function.
 
+pub mod affine;
+pub mod border;
+pub mod box_filter;
+pub mod canny;
+pub mod distance;
+pub mod equalize;
+pub mod filter2d;
 pub mod gaussian;
 pub mod jpeg;
+pub mod map_coordinates;
 pub mod numeric;
