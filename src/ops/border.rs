@@ -40,7 +40,11 @@ mod tests {
     fn matches_opencv_loop_far_outside() {
         for len in 1..6usize {
             for p in -25..25isize {
-                assert_eq!(reflect_101(p, len) as isize, opencv_loop(p, len as isize), "{p} {len}");
+                assert_eq!(
+                    reflect_101(p, len) as isize,
+                    opencv_loop(p, len as isize),
+                    "{p} {len}"
+                );
             }
         }
         assert_eq!(reflect_101(-1, 5), 1);

@@ -83,7 +83,10 @@ pub fn canny_l1(src: &[u8], width: usize, height: usize, low: f64, high: f64) ->
             }
         }
     }
-    state.into_iter().map(|s| if s == 2 { 255 } else { 0 }).collect()
+    state
+        .into_iter()
+        .map(|s| if s == 2 { 255 } else { 0 })
+        .collect()
 }
 
 /// 3×3 Sobel derivatives (x, y) with the edge pixels repeated outside the image.
@@ -116,7 +119,9 @@ mod tests {
         // 8×6 image, left half 0, right half 200: the gradient peaks on both sides of the step
         // equally (|dx| = 800 at x = 3 and 4); the ">" on the left and ">=" on the right keep x = 3.
         let (w, h) = (8, 6);
-        let src: Vec<u8> = (0..w * h).map(|i| if i % w >= 4 { 200 } else { 0 }).collect();
+        let src: Vec<u8> = (0..w * h)
+            .map(|i| if i % w >= 4 { 200 } else { 0 })
+            .collect();
         let e = canny_l1(&src, w, h, 50.0, 150.0);
         for y in 0..h {
             let row: Vec<u8> = e[y * w..(y + 1) * w].to_vec();

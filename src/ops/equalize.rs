@@ -41,7 +41,10 @@ mod tests {
     #[test]
     fn half_way_rounds_to_even() {
         // levels 0 (×1), 1 (×1), 2 (×1), 3 (×3): scale 255/5 = 51; all exact
-        assert_eq!(equalize_hist(&[0, 1, 2, 3, 3, 3]), vec![0, 51, 102, 255, 255, 255]);
+        assert_eq!(
+            equalize_hist(&[0, 1, 2, 3, 3, 3]),
+            vec![0, 51, 102, 255, 255, 255]
+        );
         // scale 255/6 = 42.5: level 1 → 42.5 → 42, level 2 → 3·42.5 = 127.5 → 128
         let out = equalize_hist(&[0, 1, 2, 2, 3, 4, 5]);
         assert_eq!(out[1], 42);

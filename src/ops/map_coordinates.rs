@@ -111,7 +111,12 @@ pub fn map_coordinates_reflect_order1(
         };
         let at = |y: usize, x: usize| (ty[y] * w + tx[x]) * c;
         let corners = [at(0, 0), at(0, 1), at(1, 0), at(1, 1)];
-        let weights = [(wy[0], wx[0]), (wy[0], wx[1]), (wy[1], wx[0]), (wy[1], wx[1])];
+        let weights = [
+            (wy[0], wx[0]),
+            (wy[0], wx[1]),
+            (wy[1], wx[0]),
+            (wy[1], wx[1]),
+        ];
         for (ch, v) in dst.iter_mut().enumerate() {
             let mut t = 0.0f64;
             for (&i, &(a, b)) in corners.iter().zip(&weights) {
