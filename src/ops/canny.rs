@@ -91,20 +91,32 @@ pub fn canny_l1(src: &[u8], width: usize, height: usize, low: f64, high: f64) ->
 
 /// 3×3 Sobel derivatives (x, y) with the edge pixels repeated outside the image.
 fn sobel_replicate(src: &[u8], width: usize, height: usize) -> (Vec<i32>, Vec<i32>) {
-    let px = |y: isize, x: isize| {
-        let y = y.clamp(0, height as isize - 1) as usize;
-        let x = x.clamp(0, width as isize - 1) as usize;
-        src[y * width + x] as i32
-    };
+    // Copy into a buffer padded by one replicated pixel on every side.
+    let step = width + 2;
+    let mut padded = vec![0i32; step * (height + 2)];
+    for py in 0..height + 2 {
+        let y = py.saturating_sub(1).min(height - 1);
+        let line = &src[y * width..(y + 1) * width];
+        let row = &mut padded[py * step..(py + 1) * step];
+        row[0] = line[0] as i32;
+        row[step - 1] = line[width - 1] as i32;
+        for (d, &v) in row[1..=width].iter_mut().zip(line) {
+            *d = v as i32;
+        }
+    }
     let mut dx = vec![0i32; width * height];
     let mut dy = vec![0i32; width * height];
-    for y in 0..height as isize {
-        for x in 0..width as isize {
-            let i = y as usize * width + x as usize;
-            dx[i] = (px(y - 1, x + 1) + 2 * px(y, x + 1) + px(y + 1, x + 1))
-                - (px(y - 1, x - 1) + 2 * px(y, x - 1) + px(y + 1, x - 1));
-            dy[i] = (px(y + 1, x - 1) + 2 * px(y + 1, x) + px(y + 1, x + 1))
-                - (px(y - 1, x - 1) + 2 * px(y - 1, x) + px(y - 1, x + 1));
+    for y in 0..height {
+        let up = &padded[y * step..(y + 1) * step];
+        let mid = &padded[(y + 1) * step..(y + 2) * step];
+        let down = &padded[(y + 2) * step..(y + 3) * step];
+        let (gx, gy) = (
+            &mut dx[y * width..(y + 1) * width],
+            &mut dy[y * width..(y + 1) * width],
+        );
+        for x in 0..width {
+            gx[x] = (up[x + 2] + 2 * mid[x + 2] + down[x + 2]) - (up[x] + 2 * mid[x] + down[x]);
+            gy[x] = (down[x] + 2 * down[x + 1] + down[x + 2]) - (up[x] + 2 * up[x + 1] + up[x + 2]);
         }
     }
     (dx, dy)
