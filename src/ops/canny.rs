@@ -11,6 +11,9 @@
 /// Edge map of `src` (H×W): 255 on edges, 0 elsewhere, as `cv2.Canny(src, low, high)`.
 pub fn canny_l1(src: &[u8], width: usize, height: usize, low: f64, high: f64) -> Vec<u8> {
     assert_eq!(src.len(), width * height);
+    if src.is_empty() {
+        return Vec::new();
+    }
     let (low, high) = if low > high { (high, low) } else { (low, high) };
     let (low, high) = (low.floor() as i32, high.floor() as i32);
     let (dx, dy) = sobel_replicate(src, width, height);
