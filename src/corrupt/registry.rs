@@ -48,6 +48,8 @@ static IMAGENET_C: &[Entry] = &[
     entry::<blur::MotionBlur>("motion_blur"),
     entry::<blur::ZoomBlur>("zoom_blur"),
     entry::<weather::Snow>("snow"),
+    entry::<digital::ElasticTransform>("elastic_transform"),
+    entry::<extra::Spatter>("spatter"),
 ];
 
 /// The corruptions an engine provides, or `None` for an unknown engine.

@@ -1,12 +1,13 @@
-//! 2-D correlation of float64 images with OpenCV `filter2D` semantics as defocus blur uses it
-//! (spec §1.3): each channel on its own, kernel anchor at the centre, BORDER_REFLECT_101.
+//! 2-D correlation with OpenCV `filter2D` semantics: kernel anchor at the centre,
+//! BORDER_REFLECT_101. Two uses: float64 images per channel, as defocus blur calls it (spec §1.3),
+//! and 8-bit single-channel images with a small integer kernel, as spatter calls it (§2.18).
 //!
 //! For kernels of 50 taps or more OpenCV computes this correlation through DFTs (`crossCorr`), so
 //! its last bits carry transform rounding noise that no direct sum reproduces; here the sum is
 //! direct, in float64, which agrees with it to about 1e-16 relative. Kernels that are symmetric top
 //! to bottom (all of defocus blur's) are folded: rows y−i and y+i are added before weighting.
 
-use super::gaussian::Boundary;
+use super::border::reflect_101;
 
 /// A correlation kernel, row-major, with odd sides so that its centre is the anchor.
 #[derive(Clone, Debug, PartialEq)]
@@ -112,9 +113,27 @@ fn accumulate(acc: &mut [f64], row: &[f64], taps: &Taps) {
     }
 }
 
-/// OpenCV's BORDER_REFLECT_101 (…c b | a b c…, the edge not repeated), which is scipy's `mirror`.
-pub fn reflect_101(i: isize, n: usize) -> usize {
-    Boundary::Mirror.index(i, n).unwrap_or(0)
+/// With integer weights and 8-bit inputs OpenCV's float accumulation is exact, so integers are used.
+/// `cv2.filter2D(src, cv2.CV_8U, kernel)` for a 3×3 integer `kernel` (row-major, `kernel[dy][dx]`).
+pub fn filter2d_3x3_u8(src: &[u8], width: usize, height: usize, kernel: [[i32; 3]; 3]) -> Vec<u8> {
+    assert_eq!(src.len(), width * height);
+    let cols: Vec<[usize; 3]> = (0..width as isize)
+        .map(|x| [-1, 0, 1].map(|d| reflect_101(x + d, width)))
+        .collect();
+    let mut out = vec![0u8; width * height];
+    for y in 0..height {
+        let rows = [-1, 0, 1].map(|d| reflect_101(y as isize + d, height) * width);
+        for (x, c) in cols.iter().enumerate() {
+            let mut sum = 0i32;
+            for (krow, row) in kernel.iter().zip(rows) {
+                for (k, &col) in krow.iter().zip(c) {
+                    sum += k * src[row + col] as i32;
+                }
+            }
+            out[y * width + x] = sum.clamp(0, 255) as u8;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -147,13 +166,6 @@ mod tests {
         (0..h * w * c)
             .map(|i| ((i * 7919) % 255) as f64 / 255.0)
             .collect()
-    }
-
-    #[test]
-    fn reflect_101_indices() {
-        let got: Vec<usize> = (-4..9).map(|i| reflect_101(i, 5)).collect();
-        assert_eq!(got, vec![4, 3, 2, 1, 0, 1, 2, 3, 4, 3, 2, 1, 0]);
-        assert_eq!(reflect_101(-3, 1), 0);
     }
 
     #[test]
@@ -193,5 +205,23 @@ mod tests {
         let k = Kernel2d::new(3, 3, vec![0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]).unwrap();
         assert_eq!(filter2d(&data, (6, 5, 3), &k), data);
         assert!(Kernel2d::new(2, 3, vec![0.0; 6]).is_none());
+    }
+
+    #[test]
+    fn correlates_not_convolves_and_saturates() {
+        // A single bright pixel at the centre of a 3×3 image; a kernel with one weight at the
+        // top-left: correlation reads the pixel up-left of each output.
+        let mut src = [0u8; 9];
+        src[4] = 100;
+        let k = [[1, 0, 0], [0, 0, 0], [0, 0, 0]];
+        let out = filter2d_3x3_u8(&src, 3, 3, k);
+        // output (2,2) reads (1,1); output (0,0) reads (-1,-1) → reflect-101 → (1,1)
+        assert_eq!(out[8], 100);
+        assert_eq!(out[0], 100);
+        assert_eq!(out[4], 0);
+        let big = filter2d_3x3_u8(&[200; 9], 3, 3, [[1, 1, 0], [0, 0, 0], [0, 0, -3]]);
+        assert!(big.iter().all(|&v| v == 0));
+        let sat = filter2d_3x3_u8(&[200; 9], 3, 3, [[1, 1, 0], [0, 0, 0], [0, 0, 0]]);
+        assert!(sat.iter().all(|&v| v == 255));
     }
 }

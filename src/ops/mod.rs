@@ -1,10 +1,17 @@
 //! Exact building blocks shared by the corruptions, each matching one reference library function.
 
+pub mod affine;
+pub mod border;
+pub mod box_filter;
+pub mod canny;
 pub mod disk;
+pub mod distance;
+pub mod equalize;
 pub mod filter2d;
 pub mod gaussian;
 pub mod hsv;
 pub mod jpeg;
+pub mod map_coordinates;
 pub mod motion;
 pub mod numeric;
 pub mod plasma;

@@ -5,3 +5,7 @@ mod pixelate;
 
 pub use contrast::Contrast;
 pub use pixelate::Pixelate;
+
+mod elastic_transform;
+
+pub use elastic_transform::ElasticTransform;

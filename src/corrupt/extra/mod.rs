@@ -7,3 +7,7 @@ pub use saturate::Saturate;
 mod gaussian_blur;
 
 pub use gaussian_blur::GaussianBlur;
+
+mod spatter;
+
+pub use spatter::Spatter;

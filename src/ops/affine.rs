@@ -1,0 +1,196 @@
+//! OpenCV 3.4's affine warp of a float32 image: `getAffineTransform` (three point pairs, solved
+//! by LU with partial pivoting in float64) and `warpAffine` with bilinear interpolation and
+//! `BORDER_REFLECT_101`.
+//!
+//! `warpAffine` inverts the matrix, then for each output pixel computes the source position in
+//! fixed point: 10 fractional bits per coordinate (`AB_BITS`), rounded to 1/32 pixel
+//! (`INTER_BITS` = 5). The four bilinear weights are float32 products of multiples of 1/32 and the
+//! value is summed in float32 in OpenCV's order (top-left, top-right, bottom-left, bottom-right).
+
+use super::border::reflect_101;
+
+/// A 2×3 affine matrix, row-major: x' = m[0]·x + m[1]·y + m[2], y' = m[3]·x + m[4]·y + m[5].
+pub type Affine = [f64; 6];
+
+/// `cv2.getAffineTransform(src, dst)`: the affine map taking each `src` point (x, y) to its `dst`
+/// point, or `None` when the source points are collinear.
+pub fn affine_from_points(src: &[[f32; 2]; 3], dst: &[[f32; 2]; 3]) -> Option<Affine> {
+    let mut a = [0f64; 36];
+    let mut b = [0f64; 6];
+    for i in 0..3 {
+        let (j, k) = (i * 12, i * 12 + 6);
+        let (x, y) = (src[i][0] as f64, src[i][1] as f64);
+        a[j] = x;
+        a[j + 1] = y;
+        a[j + 2] = 1.0;
+        a[k + 3] = x;
+        a[k + 4] = y;
+        a[k + 5] = 1.0;
+        b[i * 2] = dst[i][0] as f64;
+        b[i * 2 + 1] = dst[i][1] as f64;
+    }
+    lu_solve(&mut a, &mut b).then_some(b)
+}
+
+/// OpenCV's `LUImpl` for an n×n system with one right-hand side, in place: Gaussian elimination
+/// with partial pivoting (first largest pivot wins), rows scaled by −1/pivot, back substitution
+/// multiplying by the stored reciprocal pivots.
+fn lu_solve<const N2: usize, const N: usize>(a: &mut [f64; N2], b: &mut [f64; N]) -> bool {
+    debug_assert_eq!(N2, N * N);
+    let eps = f64::EPSILON * 100.0;
+    for i in 0..N {
+        let mut k = i;
+        for j in i + 1..N {
+            if a[j * N + i].abs() > a[k * N + i].abs() {
+                k = j;
+            }
+        }
+        if a[k * N + i].abs() < eps {
+            return false;
+        }
+        if k != i {
+            for j in i..N {
+                a.swap(i * N + j, k * N + j);
+            }
+            b.swap(i, k);
+        }
+        let d = -1.0 / a[i * N + i];
+        for j in i + 1..N {
+            let alpha = a[j * N + i] * d;
+            for k in i + 1..N {
+                a[j * N + k] += alpha * a[i * N + k];
+            }
+            b[j] += alpha * b[i];
+        }
+        a[i * N + i] = -d;
+    }
+    for i in (0..N).rev() {
+        let mut s = b[i];
+        for k in i + 1..N {
+            s -= a[i * N + k] * b[k];
+        }
+        b[i] = s * a[i * N + i];
+    }
+    true
+}
+
+/// The inverse map, computed as `warpAffine` does when `WARP_INVERSE_MAP` is not set.
+fn invert(m: &Affine) -> Affine {
+    let d = m[0] * m[4] - m[1] * m[3];
+    let d = if d != 0.0 { 1.0 / d } else { 0.0 };
+    let (a11, a22) = (m[4] * d, m[0] * d);
+    let (m0, m1, m3, m4) = (a11, m[1] * -d, m[3] * -d, a22);
+    let b1 = -m0 * m[2] - m1 * m[5];
+    let b2 = -m3 * m[2] - m4 * m[5];
+    [m0, m1, b1, m3, m4, b2]
+}
+
+/// OpenCV's `saturate_cast<int>(double)`: round half to even, clamped.
+#[inline]
+fn round_to_i32(v: f64) -> i32 {
+    v.round_ties_even().clamp(i32::MIN as f64, i32::MAX as f64) as i32
+}
+
+/// `cv2.warpAffine(src, m, (width, height), borderMode=cv2.BORDER_REFLECT_101)` for an H×W×C
+/// float32 image (bilinear), the output the same size as the input.
+pub fn warp_affine_reflect101(
+    src: &[f32],
+    width: usize,
+    height: usize,
+    channels: usize,
+    m: &Affine,
+) -> Vec<f32> {
+    assert_eq!(src.len(), width * height * channels);
+    const AB_BITS: u32 = 10;
+    const AB_SCALE: f64 = (1 << AB_BITS) as f64;
+    const INTER_BITS: u32 = 5;
+    const TAB: i32 = 1 << INTER_BITS;
+    const ROUND_DELTA: i32 = (1 << AB_BITS) / TAB / 2;
+    let inv = invert(m);
+    let adelta: Vec<i32> = (0..width)
+        .map(|x| round_to_i32(inv[0] * x as f64 * AB_SCALE))
+        .collect();
+    let bdelta: Vec<i32> = (0..width)
+        .map(|x| round_to_i32(inv[3] * x as f64 * AB_SCALE))
+        .collect();
+    let tab = |i: i32| {
+        let f = i as f32 * (1.0 / TAB as f32);
+        [1.0 - f, f]
+    };
+    let row_stride = width * channels;
+    let mut out = vec![0f32; src.len()];
+    for y in 0..height {
+        let x0 = round_to_i32((inv[1] * y as f64 + inv[2]) * AB_SCALE).wrapping_add(ROUND_DELTA);
+        let y0 = round_to_i32((inv[4] * y as f64 + inv[5]) * AB_SCALE).wrapping_add(ROUND_DELTA);
+        for x in 0..width {
+            let xf = x0.wrapping_add(adelta[x]) >> (AB_BITS - INTER_BITS);
+            let yf = y0.wrapping_add(bdelta[x]) >> (AB_BITS - INTER_BITS);
+            // Integer parts as OpenCV stores them (int16, saturated); fractions in 1/32 steps.
+            let sx = (xf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32) as isize;
+            let sy = (yf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32) as isize;
+            let (wy, wx) = (tab(yf & (TAB - 1)), tab(xf & (TAB - 1)));
+            let w = [wy[0] * wx[0], wy[0] * wx[1], wy[1] * wx[0], wy[1] * wx[1]];
+            let (c0, c1) = (reflect_101(sx, width), reflect_101(sx + 1, width));
+            let (r0, r1) = (
+                reflect_101(sy, height) * row_stride,
+                reflect_101(sy + 1, height) * row_stride,
+            );
+            let o = (y * width + x) * channels;
+            for c in 0..channels {
+                let v00 = src[r0 + c0 * channels + c];
+                let v01 = src[r0 + c1 * channels + c];
+                let v10 = src[r1 + c0 * channels + c];
+                let v11 = src[r1 + c1 * channels + c];
+                out[o + c] = v00 * w[0] + v01 * w[1] + v10 * w[2] + v11 * w[3];
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recovers_a_known_affine_map() {
+        let src = [[186.0f32, 186.0], [186.0, 38.0], [38.0, 38.0]];
+        let m_true = [1.1, -0.2, 3.0, 0.15, 0.9, -4.0];
+        let dst = src.map(|[x, y]| {
+            let (x, y) = (x as f64, y as f64);
+            [
+                (m_true[0] * x + m_true[1] * y + m_true[2]) as f32,
+                (m_true[3] * x + m_true[4] * y + m_true[5]) as f32,
+            ]
+        });
+        let m = affine_from_points(&src, &dst).unwrap();
+        for (a, b) in m.iter().zip(&m_true) {
+            assert!((a - b).abs() < 1e-4, "{m:?}");
+        }
+        assert!(affine_from_points(&[[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]], &dst).is_none());
+    }
+
+    #[test]
+    fn identity_and_shifts() {
+        let (w, h) = (5, 4);
+        let src: Vec<f32> = (0..w * h).map(|i| i as f32).collect();
+        let id = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
+        assert_eq!(warp_affine_reflect101(&src, w, h, 1, &id), src);
+        // Moving the content right by one: output x reads input x − 1; x = 0 reads −1 → 1.
+        let shift = [1.0, 0.0, 1.0, 0.0, 1.0, 0.0];
+        let out = warp_affine_reflect101(&src, w, h, 1, &shift);
+        assert_eq!(&out[..5], &[1.0, 0.0, 1.0, 2.0, 3.0]);
+        // Half a pixel: the mean of neighbours, in 1/32 steps.
+        let half = [1.0, 0.0, 0.5, 0.0, 1.0, 0.0];
+        let out = warp_affine_reflect101(&src, w, h, 1, &half);
+        assert_eq!(&out[..5], &[0.5, 0.5, 1.5, 2.5, 3.5]);
+    }
+
+    #[test]
+    fn positions_quantised_to_a_32nd() {
+        // A shift of 0.01 px is below half a 32nd and rounds to no shift at all.
+        let src: Vec<f32> = (0..16).map(|i| (i * i) as f32).collect();
+        let tiny = [1.0, 0.0, 0.01, 0.0, 1.0, 0.0];
+        assert_eq!(warp_affine_reflect101(&src, 4, 4, 1, &tiny), src);
+    }
+}

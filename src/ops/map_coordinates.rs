@@ -1,0 +1,178 @@
+//! `scipy.ndimage.map_coordinates(..., order=1, mode='reflect')` with **scipy 1.0** semantics
+//! (unchanged up to 1.5), sampling an H×W×C float32 image at per-pixel (row, col) positions, the
+//! channel coordinate being the exact channel index.
+//!
+//! scipy 1.0 first folds an outside coordinate into range with its `reflect` rule, under which a
+//! position in (−1, 0) becomes −x − 1, still in (−1, 0); the two interpolation taps are then
+//! folded with the *mirror* rule (…c b | a b c…) whatever the mode, and the weights are
+//! 1 − |start − x| and 1 − |start − x + 1|. SciPy ≥ 1.6 changed these rules, which moves values
+//! within a few pixels of the border. The sum runs over all 2×2×2 taps in C order in float64
+//! (the channel taps weigh exactly 1 and 0) and is rounded to float32 once.
+
+/// scipy 1.0's `map_coordinate` for `NI_EXTEND_REFLECT`: folds `x` into the line of `len` samples.
+fn fold_reflect(x: f64, len: usize) -> f64 {
+    let n = len as f64;
+    if len <= 1 {
+        return if x < 0.0 || x > n - 1.0 { 0.0 } else { x };
+    }
+    let period = 2.0 * n;
+    if x < 0.0 {
+        let mut x = x;
+        if x < -period {
+            x += period * ((-x / period) as i64) as f64;
+        }
+        if x < -n {
+            x + period
+        } else {
+            -x - 1.0
+        }
+    } else if x > n - 1.0 {
+        let x = x - period * ((x / period) as i64) as f64;
+        if x >= n {
+            period - x - 1.0
+        } else {
+            x
+        }
+    } else {
+        x
+    }
+}
+
+/// scipy 1.0's tap folding at the edges (always the mirror rule).
+fn fold_tap(i: i64, len: usize) -> usize {
+    let n = len as i64;
+    if n <= 1 {
+        return 0;
+    }
+    let s2 = 2 * n - 2;
+    let i = if i < 0 {
+        let i = s2 * (-i / s2) + i;
+        if i <= 1 - n {
+            i + s2
+        } else {
+            -i
+        }
+    } else if i >= n {
+        let i = i - s2 * (i / s2);
+        if i >= n {
+            s2 - i
+        } else {
+            i
+        }
+    } else {
+        i
+    };
+    i as usize
+}
+
+/// Taps and weights along one axis, or `None` when scipy falls back to the constant value 0.
+#[inline]
+fn axis_taps(x: f64, len: usize) -> Option<([usize; 2], [f64; 2])> {
+    let c = fold_reflect(x, len);
+    if c <= -1.0 {
+        return None;
+    }
+    let start = c.floor();
+    let base = start as i64;
+    let weight = |k: f64| {
+        let y = ((start - c) + k).abs();
+        if y > 1.0 {
+            0.0
+        } else {
+            1.0 - y
+        }
+    };
+    let taps = if base < 0 || base + 1 >= len as i64 {
+        [fold_tap(base, len), fold_tap(base + 1, len)]
+    } else {
+        [base as usize, base as usize + 1]
+    };
+    Some((taps, [weight(0.0), weight(1.0)]))
+}
+
+/// Samples `image` (H×W×C, float32) at `rows[p]`, `cols[p]` for every position p, writing the C
+/// channel values of position p to `out[p·C..(p+1)·C]`.
+pub fn map_coordinates_reflect_order1(
+    image: &[f32],
+    shape: (usize, usize, usize),
+    rows: &[f64],
+    cols: &[f64],
+    out: &mut [f32],
+) {
+    let (h, w, c) = shape;
+    assert_eq!(image.len(), h * w * c);
+    assert_eq!(rows.len(), cols.len());
+    assert_eq!(out.len(), rows.len() * c);
+    for (p, (&r, &q)) in rows.iter().zip(cols).enumerate() {
+        let dst = &mut out[p * c..(p + 1) * c];
+        let (Some((ty, wy)), Some((tx, wx))) = (axis_taps(r, h), axis_taps(q, w)) else {
+            dst.fill(0.0);
+            continue;
+        };
+        let at = |y: usize, x: usize| (ty[y] * w + tx[x]) * c;
+        let corners = [at(0, 0), at(0, 1), at(1, 0), at(1, 1)];
+        let weights = [
+            (wy[0], wx[0]),
+            (wy[0], wx[1]),
+            (wy[1], wx[0]),
+            (wy[1], wx[1]),
+        ];
+        for (ch, v) in dst.iter_mut().enumerate() {
+            let mut t = 0.0f64;
+            for (&i, &(a, b)) in corners.iter().zip(&weights) {
+                t += (image[i + ch] as f64 * a) * b;
+            }
+            *v = t as f32;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reflect_fold_is_scipy_1_0() {
+        assert_eq!(fold_reflect(-0.25, 10), -0.75);
+        assert_eq!(fold_reflect(-3.0, 10), 2.0);
+        assert_eq!(fold_reflect(-12.0, 10), 8.0);
+        assert_eq!(fold_reflect(9.5, 10), 9.5);
+        assert_eq!(fold_reflect(10.25, 10), 8.75);
+        assert_eq!(fold_reflect(21.0, 10), 1.0);
+        assert_eq!(fold_reflect(-21.5, 10), 0.5);
+    }
+
+    #[test]
+    fn taps_fold_by_mirror() {
+        assert_eq!(fold_tap(-1, 10), 1);
+        assert_eq!(fold_tap(10, 10), 8);
+        assert_eq!(fold_tap(-20, 10), 2);
+    }
+
+    #[test]
+    fn samples_like_scipy_1_0_near_borders() {
+        // 1×4×1 line 0, 10, 20, 30 (as a 1-row image; rows at 0).
+        let img = [0.0f32, 10.0, 20.0, 30.0];
+        let sample = |col: f64| {
+            let mut out = [0f32];
+            map_coordinates_reflect_order1(&img, (1, 4, 1), &[0.0], &[col], &mut out);
+            out[0]
+        };
+        assert_eq!(sample(1.5), 15.0);
+        // −0.25 folds to −0.75: taps −1 (mirrored to 1) weight 0.75 and 0 weight 0.25.
+        assert_eq!(sample(-0.25), 7.5);
+        // 3.5 stays 3.5: taps 3 and 4 (mirrored to 2), half each.
+        assert_eq!(sample(3.5), 25.0);
+        // 4.25 folds to 2.75.
+        assert_eq!(sample(4.25), 27.5);
+    }
+
+    #[test]
+    fn channels_are_sampled_exactly() {
+        // 2×2×3 image; position (0.5, 0) mixes rows only, each channel on its own.
+        let img: Vec<f32> = (0..12).map(|i| i as f32).collect();
+        let mut out = [0f32; 3];
+        map_coordinates_reflect_order1(&img, (2, 2, 3), &[0.5], &[0.0], &mut out);
+        assert_eq!(out, [3.0, 4.0, 5.0]);
+    }
+}
