@@ -97,8 +97,11 @@ impl Sample for f32 {
 
 /// Correlates every line along one axis of an H×W×C array (axis 0 = rows, 1 = columns) with a
 /// symmetric odd-length kernel, in place, in scipy's order: centre first, then the pairs from the
-/// outermost inwards. Whole rows are accumulated at once (the same order for every value), so
-/// the inner loops run over contiguous memory and vectorise.
+/// outermost inwards.
+///
+/// Lines are processed side by side: for axis 0 a strip of output row from the same strip of the
+/// input rows, for axis 1 a whole output row from one padded input row shifted by multiples of C,
+/// so the inner loop runs over contiguous values with the same operation order per value.
 pub fn correlate_symmetric<T: Sample>(
     data: &mut [T],
     shape: (usize, usize, usize),
@@ -109,99 +112,123 @@ pub fn correlate_symmetric<T: Sample>(
     let (h, w, c) = shape;
     assert_eq!(data.len(), h * w * c);
     assert!(axis < 2 && weights.len() % 2 == 1);
-    if data.is_empty() {
+    let radius = weights.len() / 2;
+    let centre = weights[radius];
+    let fill = match boundary {
+        Boundary::Constant(v) => v,
+        _ => 0.0,
+    };
+    let row = w * c;
+    if row == 0 || h == 0 {
         return;
     }
+    let mut out = vec![0.0f64; row];
     if axis == 0 {
-        correlate_rows(data, (h, w * c), weights, boundary);
+        // Vertical strips of STRIP values: each strip is copied with its border rows into a small
+        // buffer, so no copy of the whole image is needed.
+        const STRIP: usize = 32;
+        let padded_rows = h + 2 * radius;
+        let mut strip = vec![0.0f64; padded_rows * STRIP];
+        let pairs: Vec<(usize, usize, f64)> = (1..=radius)
+            .rev()
+            .map(|j| {
+                (
+                    (radius - j) * STRIP,
+                    (radius + j) * STRIP,
+                    weights[radius - j],
+                )
+            })
+            .collect();
+        let sources: Vec<Option<usize>> = (0..padded_rows)
+            .map(|k| boundary.index(k as isize - radius as isize, h))
+            .collect();
+        for x0 in (0..row).step_by(STRIP) {
+            let width = STRIP.min(row - x0);
+            for (line, source) in strip.chunks_exact_mut(STRIP).zip(&sources) {
+                match source {
+                    Some(y) => {
+                        let src = &data[y * row + x0..y * row + x0 + width];
+                        for (l, v) in line.iter_mut().zip(src) {
+                            *l = v.to_f64();
+                        }
+                    }
+                    None => line.fill(fill),
+                }
+            }
+            for y in 0..h {
+                let out = &mut out[..width];
+                symmetric_sum(out, &strip[y * STRIP..], (radius * STRIP, centre), &pairs);
+                for (d, &v) in data[y * row + x0..].iter_mut().zip(out.iter()) {
+                    *d = T::from_f64(v);
+                }
+            }
+        }
     } else {
-        correlate_columns(data, (h, w, c), weights, boundary);
-    }
-}
-
-/// Along axis 0: each output row is a weighted sum of whole input rows.
-fn correlate_rows<T: Sample>(
-    data: &mut [T],
-    (h, row_len): (usize, usize),
-    weights: &[f64],
-    boundary: Boundary,
-) {
-    let radius = weights.len() / 2;
-    let source: Vec<f64> = data.iter().map(|v| v.to_f64()).collect();
-    let fill = match boundary {
-        Boundary::Constant(v) => vec![v; row_len],
-        _ => Vec::new(),
-    };
-    let row = |i: isize| -> &[f64] {
-        match boundary.index(i, h) {
-            Some(j) => &source[j * row_len..(j + 1) * row_len],
-            None => &fill,
-        }
-    };
-    let centre = weights[radius];
-    let mut acc = vec![0.0f64; row_len];
-    for y in 0..h {
-        for (a, &v) in acc.iter_mut().zip(row(y as isize)) {
-            *a = v * centre;
-        }
-        for j in (1..=radius).rev() {
-            let wj = weights[radius - j];
-            let above = row(y as isize - j as isize);
-            let below = row(y as isize + j as isize);
-            for ((a, &u), &d) in acc.iter_mut().zip(above).zip(below) {
-                *a += (u + d) * wj;
+        // One padded row of (W + 2·radius)·C values; output value t reads t + (radius ± j)·C.
+        let mut padded = vec![0.0f64; (w + 2 * radius) * c];
+        let pairs: Vec<(usize, usize, f64)> = (1..=radius)
+            .rev()
+            .map(|j| ((radius - j) * c, (radius + j) * c, weights[radius - j]))
+            .collect();
+        let sources: Vec<Option<usize>> = (0..w + 2 * radius)
+            .map(|k| boundary.index(k as isize - radius as isize, w))
+            .collect();
+        for y in 0..h {
+            let src = &data[y * row..(y + 1) * row];
+            for (pixel, source) in padded.chunks_exact_mut(c).zip(&sources) {
+                match source {
+                    Some(x) => {
+                        for (p, v) in pixel.iter_mut().zip(&src[x * c..(x + 1) * c]) {
+                            *p = v.to_f64();
+                        }
+                    }
+                    None => pixel.fill(fill),
+                }
             }
-        }
-        for (out, &a) in data[y * row_len..(y + 1) * row_len].iter_mut().zip(&acc) {
-            *out = T::from_f64(a);
+            symmetric_sum(&mut out, &padded, (radius * c, centre), &pairs);
+            for (d, &v) in data[y * row..(y + 1) * row].iter_mut().zip(&out) {
+                *d = T::from_f64(v);
+            }
         }
     }
 }
 
-/// Along axis 1: each row is padded per the boundary mode once, then every output value of the
-/// row is accumulated with the same tap order, channels interleaved.
-fn correlate_columns<T: Sample>(
-    data: &mut [T],
-    (h, w, c): (usize, usize, usize),
-    weights: &[f64],
-    boundary: Boundary,
+/// out[t] = source[c0 + t]·k0, then += (source[a + t] + source[b + t])·k for each pair in order.
+/// Blocks of outputs stay in registers across the pairs; every value sees the same operations.
+fn symmetric_sum(
+    out: &mut [f64],
+    source: &[f64],
+    (c0, k0): (usize, f64),
+    pairs: &[(usize, usize, f64)],
 ) {
-    let radius = weights.len() / 2;
-    let centre = weights[radius];
-    let row_len = w * c;
-    let mut padded = vec![0.0f64; (w + 2 * radius) * c];
-    let mut acc = vec![0.0f64; row_len];
-    for y in 0..h {
-        let row = &data[y * row_len..(y + 1) * row_len];
-        for k in 0..w + 2 * radius {
-            let slot = &mut padded[k * c..(k + 1) * c];
-            match boundary.index(k as isize - radius as isize, w) {
-                Some(x) => {
-                    for (s, v) in slot.iter_mut().zip(&row[x * c..(x + 1) * c]) {
-                        *s = v.to_f64();
-                    }
-                }
-                None => {
-                    if let Boundary::Constant(v) = boundary {
-                        slot.fill(v);
-                    }
-                }
+    const B: usize = 8;
+    let n = out.len();
+    let mut x = 0;
+    while x + B <= n {
+        let block = |start: usize| -> &[f64; B] {
+            source[start + x..start + x + B]
+                .try_into()
+                .expect("block of B values")
+        };
+        let mut acc = [0.0f64; B];
+        for (a, &v) in acc.iter_mut().zip(block(c0)) {
+            *a = v * k0;
+        }
+        for &(lo, hi, k) in pairs {
+            let (lo, hi) = (block(lo), block(hi));
+            for ((a, &l), &r) in acc.iter_mut().zip(lo).zip(hi) {
+                *a += (l + r) * k;
             }
         }
-        for (a, &v) in acc.iter_mut().zip(&padded[radius * c..]) {
-            *a = v * centre;
+        out[x..x + B].copy_from_slice(&acc);
+        x += B;
+    }
+    for (t, o) in out.iter_mut().enumerate().skip(x) {
+        let mut a = source[c0 + t] * k0;
+        for &(lo, hi, k) in pairs {
+            a += (source[lo + t] + source[hi + t]) * k;
         }
-        for j in (1..=radius).rev() {
-            let wj = weights[radius - j];
-            let left = &padded[(radius - j) * c..];
-            let right = &padded[(radius + j) * c..];
-            for ((a, &u), &d) in acc.iter_mut().zip(left).zip(right) {
-                *a += (u + d) * wj;
-            }
-        }
-        for (out, &a) in data[y * row_len..(y + 1) * row_len].iter_mut().zip(&acc) {
-            *out = T::from_f64(a);
-        }
+        *o = a;
     }
 }
 
@@ -247,6 +274,73 @@ mod tests {
         for (mode, want) in modes {
             let got: Vec<usize> = (-3..6).map(|i| mode.index(i, 3).unwrap()).collect();
             assert_eq!(got, want, "{mode:?}");
+        }
+    }
+
+    /// One line at a time, scipy's loop written out.
+    fn naive_line(line: &[f64], weights: &[f64], boundary: Boundary) -> Vec<f64> {
+        let r = weights.len() / 2;
+        let n = line.len();
+        let at = |i: isize| match boundary.index(i, n) {
+            Some(j) => line[j],
+            None => match boundary {
+                Boundary::Constant(v) => v,
+                _ => unreachable!(),
+            },
+        };
+        (0..n as isize)
+            .map(|i| {
+                let mut acc = at(i) * weights[r];
+                for j in (1..=r as isize).rev() {
+                    acc += (at(i - j) + at(i + j)) * weights[r - j as usize];
+                }
+                acc
+            })
+            .collect()
+    }
+
+    #[test]
+    fn both_axes_match_scipy_line_loop_bit_for_bit() {
+        let (h, w, c) = (7, 13, 3);
+        let data: Vec<f64> = (0..h * w * c)
+            .map(|i| ((i * 7919) % 251) as f64 / 251.0)
+            .collect();
+        let weights = gaussian_kernel(1.3, 4.0);
+        let modes = [
+            Boundary::Nearest,
+            Boundary::Reflect,
+            Boundary::Mirror,
+            Boundary::Wrap,
+            Boundary::Constant(0.25),
+        ];
+        for mode in modes {
+            let mut rows = data.clone();
+            correlate_symmetric(&mut rows, (h, w, c), 0, &weights, mode);
+            let mut cols = data.clone();
+            correlate_symmetric(&mut cols, (h, w, c), 1, &weights, mode);
+            let mut cols32: Vec<f32> = data.iter().map(|&v| v as f32).collect();
+            correlate_symmetric(&mut cols32, (h, w, c), 1, &weights, mode);
+            for ch in 0..c {
+                for x in 0..w {
+                    let line: Vec<f64> = (0..h).map(|y| data[(y * w + x) * c + ch]).collect();
+                    let want = naive_line(&line, &weights, mode);
+                    for y in 0..h {
+                        assert_eq!(rows[(y * w + x) * c + ch], want[y], "{mode:?}");
+                    }
+                }
+                for y in 0..h {
+                    let line: Vec<f64> = (0..w).map(|x| data[(y * w + x) * c + ch]).collect();
+                    let want = naive_line(&line, &weights, mode);
+                    let line32: Vec<f64> = (0..w)
+                        .map(|x| data[(y * w + x) * c + ch] as f32 as f64)
+                        .collect();
+                    let want32 = naive_line(&line32, &weights, mode);
+                    for x in 0..w {
+                        assert_eq!(cols[(y * w + x) * c + ch], want[x], "{mode:?}");
+                        assert_eq!(cols32[(y * w + x) * c + ch], want32[x] as f32);
+                    }
+                }
+            }
         }
     }
 

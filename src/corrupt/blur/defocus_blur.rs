@@ -35,8 +35,10 @@ impl Corruption for DefocusBlur {
             ))
         })?;
         let shape = (image.height, image.width, image.channels);
-        let blurred = filter2d(&image.to_unit_f64(), shape, &kernel);
-        let values: Vec<f64> = blurred.iter().map(|v| v.clamp(0.0, 1.0) * 255.0).collect();
+        let mut values = filter2d(&image.to_unit_f64(), shape, &kernel);
+        for v in &mut values {
+            *v = v.clamp(0.0, 1.0) * 255.0;
+        }
         Ok(image.with_values_f64(&values))
     }
 }

@@ -38,8 +38,10 @@ impl Corruption for GlassBlur {
         let shape = (image.height, image.width, image.channels);
         let mut values = image.to_unit_f64();
         gaussian_filter(&mut values, shape, self.sigma, Boundary::Nearest, TRUNCATE);
-        let blurred: Vec<f64> = values.iter().map(|v| v * 255.0).collect();
-        let mut scrambled = image.with_values_f64(&blurred);
+        for v in &mut values {
+            *v *= 255.0;
+        }
+        let mut scrambled = image.with_values_f64(&values);
         for _ in 0..self.iterations {
             scramble(&mut scrambled, self.max_delta, rng);
         }
