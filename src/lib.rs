@@ -6,6 +6,7 @@
 
 pub mod corrupt;
 pub mod error;
+pub mod frost;
 pub mod io;
 pub mod ops;
 pub mod raster;

@@ -4,6 +4,7 @@
 
 pub mod noise;
 pub mod registry;
+pub mod weather;
 
 use crate::error::Result;
 use crate::ops::jpeg;
