@@ -8,6 +8,7 @@ pub mod bench;
 pub mod builtin;
 pub mod corrupt;
 pub mod error;
+pub mod frost;
 pub mod io;
 pub mod ops;
 pub mod pipeline;

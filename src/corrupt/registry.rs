@@ -50,6 +50,7 @@ static IMAGENET_C: &[Entry] = &[
     entry::<weather::Snow>("snow"),
     entry::<digital::ElasticTransform>("elastic_transform"),
     entry::<extra::Spatter>("spatter"),
+    entry::<weather::Frost>("frost"),
 ];
 
 /// The corruptions an engine provides, or `None` for an unknown engine.

@@ -9,3 +9,7 @@ pub use fog::Fog;
 mod snow;
 
 pub use snow::Snow;
+
+mod frost;
+
+pub use frost::Frost;

@@ -1,0 +1,138 @@
+//! `frost`: a random window of one of the frost textures blended over the image (spec §2.9),
+//! as hendrycks `frost`: clip(a·img + b·texture, 0, 255) in float64, truncated to 8 bits.
+//!
+//! Draws, in order: the texture index `randint(5)` (so the sixth texture is never chosen, as in
+//! the reference), the window's top row `randint(0, H_t − H)`, its left column
+//! `randint(0, W_t − W)`. The reference crops 224×224; other image sizes crop their own H×W.
+
+use crate::corrupt::{Context, Corruption};
+use crate::error::{Error, Result};
+use crate::frost::{FrostTextures, TEXTURE_FILES};
+use crate::raster::Image;
+use crate::rng::Random;
+use serde::Deserialize;
+
+/// How many of the textures the reference chooses from: the first five of six.
+const CHOSEN_TEXTURES: i64 = 5;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Frost {
+    /// Weight of the image (a).
+    pub image_weight: f64,
+    /// Weight of the texture (b).
+    pub frost_weight: f64,
+}
+
+impl Corruption for Frost {
+    fn apply(&self, image: &Image, rng: &mut dyn Random, context: &Context) -> Result<Image> {
+        if image.channels != 3 {
+            return Err(Error::Invalid(format!(
+                "frost needs an RGB image, got {} channels",
+                image.channels
+            )));
+        }
+        let textures = FrostTextures::for_context(context)?;
+        let index = rng.randint(0, CHOSEN_TEXTURES) as usize;
+        let texture = textures
+            .texture(index)
+            .ok_or_else(|| Error::Invalid(format!("no frost texture {index}")))?;
+        // randint(0, n) needs n ≥ 1: the texture must be strictly larger than the image.
+        if texture.height <= image.height || texture.width <= image.width {
+            return Err(Error::Invalid(format!(
+                "frost texture {} is {}×{}, too small for a {}×{} image (it must be larger in both dimensions)",
+                TEXTURE_FILES[index].name,
+                texture.height,
+                texture.width,
+                image.height,
+                image.width
+            )));
+        }
+        let top = rng.randint(0, (texture.height - image.height) as i64) as usize;
+        let left = rng.randint(0, (texture.width - image.width) as i64) as usize;
+        // a·v and b·f for every 8-bit value, each the same float64 product numpy forms.
+        let image_term: [f64; 256] = std::array::from_fn(|v| self.image_weight * v as f64);
+        let frost_term: [f64; 256] = std::array::from_fn(|f| self.frost_weight * f as f64);
+        let row_len = image.width * 3;
+        let mut data = Vec::with_capacity(image.len());
+        for (y, row) in image.data.chunks_exact(row_len).enumerate() {
+            let start = ((top + y) * texture.width + left) * 3;
+            let window = &texture.data[start..start + row_len];
+            data.extend(row.iter().zip(window).map(|(&v, &f)| {
+                (image_term[v as usize] + frost_term[f as usize]).clamp(0.0, 255.0) as u8
+            }));
+        }
+        Image::new(image.width, image.height, 3, data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::NumpyRandom;
+
+    fn photo(width: usize, height: usize) -> Image {
+        let data = (0..width * height * 3)
+            .map(|i| (i * 7 % 256) as u8)
+            .collect();
+        Image::new(width, height, 3, data).unwrap()
+    }
+
+    #[test]
+    fn procedural_run_draws_as_the_reference_does() {
+        // Without textures the draws are those the reference makes on its own texture sizes, so a
+        // stream continues exactly where it would have.
+        let frost = Frost {
+            image_weight: 0.7,
+            frost_weight: 0.7,
+        };
+        for seed in 1001..1011 {
+            let mut ours = NumpyRandom::new(seed);
+            let out = frost
+                .apply(&photo(224, 224), &mut ours, &Context::default())
+                .unwrap();
+            assert_eq!((out.width, out.height), (224, 224));
+            let mut replay = NumpyRandom::new(seed);
+            let index = replay.randint(0, 5) as usize;
+            replay.randint(0, TEXTURE_FILES[index].height as i64 - 224);
+            replay.randint(0, TEXTURE_FILES[index].width as i64 - 224);
+            assert_eq!(ours.next_u32(), replay.next_u32(), "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn blend_is_the_weighted_sum_of_image_and_window() {
+        let image = photo(100, 60);
+        let frost = Frost {
+            image_weight: 0.6,
+            frost_weight: 0.75,
+        };
+        let mut rng = NumpyRandom::new(7);
+        let out = frost.apply(&image, &mut rng, &Context::default()).unwrap();
+        let mut replay = NumpyRandom::new(7);
+        let index = replay.randint(0, 5) as usize;
+        let set = FrostTextures::procedural();
+        let texture = set.texture(index).unwrap();
+        let top = replay.randint(0, (texture.height - 60) as i64) as usize;
+        let left = replay.randint(0, (texture.width - 100) as i64) as usize;
+        for (y, x, c) in [(0, 0, 0), (59, 99, 2), (30, 41, 1)] {
+            let v = image.data[(y * 100 + x) * 3 + c] as f64;
+            let f = texture.data[((top + y) * texture.width + left + x) * 3 + c] as f64;
+            let expected = (0.6 * v + 0.75 * f).clamp(0.0, 255.0) as u8;
+            assert_eq!(out.data[(y * 100 + x) * 3 + c], expected);
+        }
+    }
+
+    #[test]
+    fn oversized_image_is_an_error() {
+        let frost = Frost {
+            image_weight: 1.0,
+            frost_weight: 0.4,
+        };
+        let mut rng = NumpyRandom::new(1);
+        let err = frost
+            .apply(&photo(1000, 700), &mut rng, &Context::default())
+            .unwrap_err();
+        assert!(err.to_string().contains("too small"), "{err}");
+    }
+}
