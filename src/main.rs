@@ -1,6 +1,7 @@
 //! The `blight` command line: parses arguments, calls the library, prints. No logic lives here.
 
 use blight::corrupt::Context;
+use blight::frost::TextureSource;
 use blight::rng::{self, RngKind, StreamKey};
 use blight::suite::{Recipe, Suite};
 use clap::{Parser, Subcommand};
@@ -67,6 +68,11 @@ enum Command {
         #[arg(long)]
         frost_dir: Option<PathBuf>,
     },
+    /// Fetch assets that cannot ship with blight.
+    Fetch {
+        #[command(subcommand)]
+        what: FetchWhat,
+    },
     /// Time every corruption × severity on one thread (median of repeats).
     Bench {
         /// Side of the square test image (the built-in photo, resampled).
@@ -87,6 +93,20 @@ enum Command {
         json: bool,
         #[arg(long)]
         frost_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum FetchWhat {
+    /// The six reference frost textures, from the PyPI wheel imagecorruptions==1.1.2, checksummed.
+    Frost {
+        /// Folder to put them in (default: $BLIGHT_FROST_DIR, $XDG_DATA_HOME/blight/frost or
+        /// ~/.local/share/blight/frost, where every command looks for them).
+        #[arg(long)]
+        dest: Option<PathBuf>,
+        /// An already downloaded wheel to take them from, instead of running pip.
+        #[arg(long)]
+        wheel: Option<PathBuf>,
     },
 }
 
@@ -117,6 +137,17 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> blight::Result<()> {
     match cli.command {
+        Command::Fetch {
+            what: FetchWhat::Frost { dest, wheel },
+        } => {
+            let fetched = blight::frost::fetch_command(dest.as_deref(), wheel.as_deref())?;
+            println!(
+                "{} frost textures checked and stored in {}",
+                fetched.files.len(),
+                fetched.dir.display()
+            );
+            Ok(())
+        }
         Command::List => list(),
         Command::Apply {
             corruption,
@@ -132,10 +163,7 @@ fn run(cli: Cli) -> blight::Result<()> {
             let recipe = Recipe::choose(&suite, recipe.as_deref())?;
             let corrupt = recipe.build_one(&corruption, severity)?;
             let image = blight::io::read_rgb(&input)?;
-            let context = Context {
-                frost_dir,
-                jpeg: recipe.jpeg_codec,
-            };
+            let context = context(frost_dir, recipe.jpeg_codec, corruption == "frost");
             let sample = input
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -172,10 +200,11 @@ fn run(cli: Cli) -> blight::Result<()> {
                 ),
                 None => (blight::builtin::photo(), "astronaut".to_string()),
             };
-            let context = Context {
+            let context = context(
                 frost_dir,
-                jpeg: suite.jpeg_codec,
-            };
+                suite.jpeg_codec,
+                suite.corruptions.iter().any(|c| c.name == "frost"),
+            );
             let sheet = blight::preview::contact_sheet(
                 &suite,
                 &image,
@@ -203,10 +232,11 @@ fn run(cli: Cli) -> blight::Result<()> {
         } => {
             let suite = Suite::choose(&suite, recipe.as_deref())?;
             let image = blight::builtin::photo_sized(size);
-            let context = Context {
+            let context = context(
                 frost_dir,
-                jpeg: suite.jpeg_codec,
-            };
+                suite.jpeg_codec,
+                suite.corruptions.iter().any(|c| c.name == "frost"),
+            );
             let timings = blight::bench::run(&suite, &image, rng.into(), repeats, &context)?;
             let total: f64 = timings.iter().map(|t| t.median_ms).sum();
             if json {
@@ -240,6 +270,26 @@ fn run(cli: Cli) -> blight::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The corruption context: the frost folder named, else the installed one; warns when frost will
+/// fall back to the procedural texture.
+fn context(
+    frost_dir: Option<PathBuf>,
+    jpeg: blight::ops::jpeg::Profile,
+    uses_frost: bool,
+) -> Context {
+    let context = Context {
+        frost_dir: frost_dir.or_else(blight::frost::installed_frost_dir),
+        jpeg,
+    };
+    if uses_frost && TextureSource::for_context(&context) == TextureSource::Procedural {
+        eprintln!(
+            "blight: warning: frost uses the built-in procedural texture, not the reference's \
+             (run `blight fetch frost` or pass --frost-dir)"
+        );
+    }
+    context
 }
 
 fn list() -> blight::Result<()> {

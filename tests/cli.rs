@@ -97,7 +97,14 @@ fn bad_input_gives_one_line_and_no_output() {
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
     let missing = dir.join("missing.png");
 
+    let no_frost = dir.join("no-frost");
+    let no_frost = no_frost.to_str().unwrap();
     let cases: Vec<(Vec<&str>, &Path, &str)> = vec![
+        (
+            vec!["frost", "-s", "1", "--frost-dir", no_frost],
+            clean_photo_static(),
+            "frost texture folder does not exist",
+        ),
         (vec!["gaussian_noise", "-s", "1"], &garbage, "garbage.png"),
         (
             vec!["gaussian_noise", "-s", "1"],
