@@ -193,3 +193,58 @@ fn clean_inputs_are_the_first_mnist_test_digits() {
     let sum: u64 = clean.data.iter().map(|&v| v as u64).sum();
     assert_eq!(sum, 4_757_429);
 }
+
+#[test]
+fn recipe_records_the_released_severities() {
+    let recipe = Recipe::built_in("mnist-c").expect("recipe");
+    let released = |name: &str| {
+        recipe
+            .corruption
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+            .released
+    };
+    // MNIST-C spec §3 (benchmark) and §5 (leftovers, the function defaults).
+    for (name, severity) in [
+        ("shear", 2),
+        ("scale", 3),
+        ("rotate", 2),
+        ("brightness", 5),
+        ("translate", 3),
+        ("quantize", 5),
+        ("saturate", 5),
+    ] {
+        assert_eq!(released(name), Some(severity), "{name}");
+    }
+    for name in [
+        "identity",
+        "stripe",
+        "dotted_line",
+        "zigzag",
+        "line",
+        "inverse",
+        "canny_edges",
+    ] {
+        assert_eq!(released(name), None, "{name} takes no severity");
+    }
+}
+
+#[test]
+fn released_severity_outside_one_to_five_is_rejected() {
+    let text = r#"
+name = "x"
+version = "1"
+engine = "mnist-c"
+image_size = 28
+[[corruption]]
+name = "shear"
+family = "affine"
+released = 6
+severity = [{ angle = 0.2 }, { angle = 0.4 }, { angle = 0.6 }, { angle = 0.8 }, { angle = 1.0 }]
+"#;
+    let err = blight::suite::Suite::parse(text, "test").expect_err("released 6");
+    assert!(err.to_string().contains("released severity 6"), "{err}");
+    let ok = text.replace("released = 6", "released = 2");
+    assert!(blight::suite::Suite::parse(&ok, "test").is_ok());
+}
