@@ -11,7 +11,10 @@ use crate::ops::jpeg;
 use serde::Deserialize;
 
 /// The recipes that ship with blight.
-const BUILT_IN: &[(&str, &str)] = &[("imagenet-c", include_str!("../corruptions/imagenet-c.toml"))];
+const BUILT_IN: &[(&str, &str)] = &[
+    ("imagenet-c", include_str!("../corruptions/imagenet-c.toml")),
+    ("mnist-c", include_str!("../corruptions/mnist-c.toml")),
+];
 
 /// The severities every suite defines.
 pub const SEVERITIES: std::ops::RangeInclusive<u32> = 1..=5;
@@ -37,6 +40,9 @@ pub struct RecipeCorruption {
     pub family: String,
     #[serde(default)]
     pub fixed: toml::Table,
+    /// The severity the suite's published dataset used, where it has one (MNIST-C ships a single
+    /// severity per corruption).
+    pub released: Option<u32>,
     pub severity: Vec<toml::Table>,
 }
 
@@ -194,6 +200,12 @@ impl Suite {
                     "{} lists {} severities, not 5",
                     c.name,
                     c.severity.len()
+                )));
+            }
+            if let Some(released) = c.released.filter(|r| !SEVERITIES.contains(r)) {
+                return Err(bad(format!(
+                    "{} has released severity {released}, not one of 1..5",
+                    c.name
                 )));
             }
             let mut severities = Vec::with_capacity(5);

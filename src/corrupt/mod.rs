@@ -5,6 +5,7 @@
 pub mod blur;
 pub mod digital;
 pub mod extra;
+pub mod mnist;
 pub mod noise;
 pub mod registry;
 pub mod weather;

@@ -53,10 +53,29 @@ static IMAGENET_C: &[Entry] = &[
     entry::<weather::Frost>("frost"),
 ];
 
+/// The MNIST-C engine: the functions of google-research/mnist-c `corruptions.py`.
+static MNIST_C: &[Entry] = &[
+    entry::<mnist::Identity>("identity"),
+    entry::<mnist::Brightness>("brightness"),
+    entry::<mnist::Saturate>("saturate"),
+    entry::<mnist::Quantize>("quantize"),
+    entry::<mnist::Shear>("shear"),
+    entry::<mnist::Rotate>("rotate"),
+    entry::<mnist::Scale>("scale"),
+    entry::<mnist::Translate>("translate"),
+    entry::<mnist::Line>("line"),
+    entry::<mnist::DottedLine>("dotted_line"),
+    entry::<mnist::Zigzag>("zigzag"),
+    entry::<mnist::Inverse>("inverse"),
+    entry::<mnist::Stripe>("stripe"),
+    entry::<mnist::CannyEdges>("canny_edges"),
+];
+
 /// The corruptions an engine provides, or `None` for an unknown engine.
 pub fn engine(name: &str) -> Option<&'static [Entry]> {
     match name {
         "imagenet-c" => Some(IMAGENET_C),
+        "mnist-c" => Some(MNIST_C),
         _ => None,
     }
 }
