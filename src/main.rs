@@ -8,6 +8,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc keeps freed large buffers for reuse; the system allocator returns them to the OS and
+/// every corruption's fresh image-sized buffers then cost page faults.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "blight",
