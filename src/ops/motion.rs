@@ -106,23 +106,100 @@ pub fn motion_blur(image: &Image, kernel: &MotionKernel) -> Image {
         }
     }
 
-    let row_len = width * channels;
-    let mut sum = vec![0.0f64; row_len];
-    for (y, out_row) in out.data.chunks_exact_mut(row_len).enumerate() {
-        sum.fill(0.0);
-        // Taps in ImageMagick's order, so each output sums its terms in the same order.
-        for (&(dx, dy), &weight) in kernel.offsets.iter().zip(&kernel.weights) {
-            let sy = (y as isize + dy).clamp(0, height as isize - 1) as usize;
-            let start = (sy * padded_width + (left as isize + dx) as usize) * channels;
-            for (s, &v) in sum.iter_mut().zip(&padded[start..start + row_len]) {
-                *s += weight * v;
-            }
+    let geometry = Padded {
+        values: &padded,
+        row_stride: padded_width * channels,
+        row_len: width * channels,
+        height,
+        left_shift: left * channels,
+        channels,
+    };
+    let taps = Taps::detect();
+    taps.blur(&geometry, kernel, &mut out.data);
+    out
+}
+
+/// The edge-padded quanta and how to find a tap's run in them.
+struct Padded<'a> {
+    values: &'a [f64],
+    row_stride: usize,
+    /// Values in one output row (width · channels).
+    row_len: usize,
+    height: usize,
+    /// Where column 0 of the image starts within a padded row.
+    left_shift: usize,
+    channels: usize,
+}
+
+/// The vector unit used for the tap loop (AVX-512 measured slower here than AVX2). Every variant adds the same products in
+/// the same order for each output value (separate multiply and add, never fused), so all give
+/// identical bits.
+#[derive(Clone, Copy)]
+enum Taps {
+    Baseline,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+}
+
+impl Taps {
+    fn detect() -> Taps {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return Taps::Avx2;
         }
-        for (o, &s) in out_row.iter_mut().zip(&sum) {
-            *o = to_png8(s);
+        Taps::Baseline
+    }
+
+    fn blur(self, padded: &Padded, kernel: &MotionKernel, out: &mut [u8]) {
+        match self {
+            Taps::Baseline => blur_rows::<8>(padded, kernel, out),
+            // SAFETY: chosen only after the CPU reported AVX2.
+            #[cfg(target_arch = "x86_64")]
+            Taps::Avx2 => unsafe { blur_rows_avx2(padded, kernel, out) },
         }
     }
-    out
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn blur_rows_avx2(padded: &Padded, kernel: &MotionKernel, out: &mut [u8]) {
+    blur_rows::<16>(padded, kernel, out)
+}
+
+/// Every output row: for blocks of B values held in registers, the taps in ImageMagick's order,
+/// each adding weight · quantum from its run of the padded image.
+#[inline(always)]
+fn blur_rows<const B: usize>(padded: &Padded, kernel: &MotionKernel, out: &mut [u8]) {
+    let row_len = padded.row_len;
+    let mut starts = vec![0usize; kernel.offsets.len()];
+    for (y, out_row) in out.chunks_exact_mut(row_len).enumerate() {
+        for (start, &(dx, dy)) in starts.iter_mut().zip(&kernel.offsets) {
+            let sy = (y as isize + dy).clamp(0, padded.height as isize - 1) as usize;
+            let shift = padded.left_shift as isize + dx * padded.channels as isize;
+            *start = sy * padded.row_stride + shift as usize;
+        }
+        let mut x = 0;
+        while x + B <= row_len {
+            let mut acc = [0.0f64; B];
+            for (&start, &weight) in starts.iter().zip(&kernel.weights) {
+                let run = &padded.values[start + x..][..B];
+                for (a, &v) in acc.iter_mut().zip(run) {
+                    *a += weight * v;
+                }
+            }
+            for (o, &a) in out_row[x..x + B].iter_mut().zip(&acc) {
+                *o = to_png8(a);
+            }
+            x += B;
+        }
+        for (i, o) in out_row.iter_mut().enumerate().skip(x) {
+            let mut a = 0.0f64;
+            for (&start, &weight) in starts.iter().zip(&kernel.weights) {
+                a += weight * padded.values[start + i];
+            }
+            *o = to_png8(a);
+        }
+    }
 }
 
 /// A blurred quantum sum to the 8-bit PNG value: ImageMagick's ClampToQuantum (clamp, add ½,
@@ -226,6 +303,33 @@ mod tests {
             .fold(0.0, |acc, (i, w)| acc + w * (257.0 * 50.0 * i as f64));
         assert_eq!(out.data[0], to_png8(first));
         assert_eq!(out.data[0], 26);
+    }
+
+    #[test]
+    fn vector_widths_agree_with_a_plain_sum() {
+        let (w, h) = (37, 11);
+        let data: Vec<u8> = (0..w * h * 3).map(|i| ((i * 7919) % 256) as u8).collect();
+        let image = Image::new(w, h, 3, data).unwrap();
+        let k = MotionKernel::new(6, 4.0, 23.0).unwrap();
+        let fast = motion_blur(&image, &k);
+        // One value at a time, straight from the definition with clamped reads.
+        for y in 0..h {
+            for x in 0..w {
+                for c in 0..3 {
+                    let mut sum = 0.0;
+                    for (&(dx, dy), &wgt) in k.offsets.iter().zip(&k.weights) {
+                        let sx = (x as isize + dx).clamp(0, w as isize - 1) as usize;
+                        let sy = (y as isize + dy).clamp(0, h as isize - 1) as usize;
+                        sum += wgt * (257.0 * image.data[(sy * w + sx) * 3 + c] as f64);
+                    }
+                    assert_eq!(
+                        fast.data[(y * w + x) * 3 + c],
+                        to_png8(sum),
+                        "({x}, {y}, {c})"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

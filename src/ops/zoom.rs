@@ -122,7 +122,7 @@ impl LinearZoom {
         &self,
         src: &[T],
         channels: usize,
-        emit: impl FnMut(usize, &[T]),
+        mut emit: impl FnMut(usize, &[T]),
     ) -> Result<()> {
         if src.len() != self.in_height * self.in_width * channels || channels == 0 {
             return Err(Error::Invalid(format!(
@@ -132,10 +132,25 @@ impl LinearZoom {
                 self.in_width
             )));
         }
-        match channels {
-            1 => self.rows_with::<T, 1>(src, emit),
-            3 => self.rows_with::<T, 3>(src, emit),
-            _ => self.rows_dyn(src, channels, emit),
+        let plan = ColumnPlan::new(&self.cols, channels);
+        let line = self.in_width * channels;
+        let mut cache = LineCache::new(plan.w_lo.len());
+        let mut row = vec![T::from_f64(0.0); plan.w_lo.len()];
+        let vector = Vector::detect();
+        for (y, row_tap) in self.rows.iter().enumerate() {
+            match row_tap {
+                None => row.fill(T::from_f64(0.0)),
+                Some(r) => {
+                    let (upper, lower) = cache.pair(r.lo, r.hi, |i, gathered| {
+                        plan.gather(&src[i * line..][..line], gathered)
+                    });
+                    vector.interpolate(upper, lower, r.w_lo, r.w_hi, &plan, &mut row);
+                    for &e in &plan.outside {
+                        row[e] = T::from_f64(0.0);
+                    }
+                }
+            }
+            emit(y, &row);
         }
         Ok(())
     }
@@ -146,77 +161,201 @@ impl LinearZoom {
         self.for_each_row(src, channels, |_, row| out.extend_from_slice(row))?;
         Ok(out)
     }
+}
 
-    /// The rows for a channel count known at compile time (the common 1 and 3).
-    fn rows_with<T: Sample, const C: usize>(&self, src: &[T], mut emit: impl FnMut(usize, &[T])) {
-        let line = self.in_width * C;
-        let mut upper = vec![0.0f64; line];
-        let mut lower = vec![0.0f64; line];
-        let mut row = vec![T::from_f64(0.0); self.cols.len() * C];
-        for (y, row_tap) in self.rows.iter().enumerate() {
-            match row_tap {
-                None => row.fill(T::from_f64(0.0)),
-                Some(r) => {
-                    weigh_line(&src[r.lo * line..][..line], r.w_lo, &mut upper);
-                    weigh_line(&src[r.hi * line..][..line], r.w_hi, &mut lower);
-                    for (out, col_tap) in row.chunks_exact_mut(C).zip(&self.cols) {
-                        match col_tap {
-                            None => out.fill(T::from_f64(0.0)),
-                            Some(c) => {
-                                let (a, b) = (&upper[c.lo * C..][..C], &upper[c.hi * C..][..C]);
-                                let (d, e) = (&lower[c.lo * C..][..C], &lower[c.hi * C..][..C]);
-                                for k in 0..C {
-                                    let t = ((a[k] * c.w_lo + b[k] * c.w_hi) + d[k] * c.w_lo)
-                                        + e[k] * c.w_hi;
-                                    out[k] = T::from_f64(t);
-                                }
-                            }
-                        }
+/// The column taps spread over every value of an output row (channels interleaved): where each
+/// output pixel's two neighbours start in an input line, and the weights per output value.
+struct ColumnPlan {
+    channels: usize,
+    lo: Vec<usize>,
+    hi: Vec<usize>,
+    w_lo: Vec<f64>,
+    w_hi: Vec<f64>,
+    /// Output values of columns that scipy's constant mode fills with 0.
+    outside: Vec<usize>,
+}
+
+impl ColumnPlan {
+    fn new(cols: &[Option<Tap>], channels: usize) -> ColumnPlan {
+        let n = cols.len() * channels;
+        let mut plan = ColumnPlan {
+            channels,
+            lo: Vec::with_capacity(cols.len()),
+            hi: Vec::with_capacity(cols.len()),
+            w_lo: Vec::with_capacity(n),
+            w_hi: Vec::with_capacity(n),
+            outside: Vec::new(),
+        };
+        for (j, tap) in cols.iter().enumerate() {
+            // An outside column reads pixel 0 with weight 0 and is overwritten afterwards.
+            let t = tap.unwrap_or(Tap {
+                lo: 0,
+                hi: 0,
+                w_lo: 0.0,
+                w_hi: 0.0,
+            });
+            if tap.is_none() {
+                plan.outside.extend(j * channels..(j + 1) * channels);
+            }
+            plan.lo.push(t.lo * channels);
+            plan.hi.push(t.hi * channels);
+            plan.w_lo.extend(std::iter::repeat_n(t.w_lo, channels));
+            plan.w_hi.extend(std::iter::repeat_n(t.w_hi, channels));
+        }
+        plan
+    }
+
+    /// The two neighbours of every output value, read from one input line, in float64.
+    fn gather<T: Sample>(&self, line: &[T], gathered: &mut Gathered) {
+        match self.channels {
+            1 => self.gather_pixels::<T, 1>(line, gathered),
+            3 => self.gather_pixels::<T, 3>(line, gathered),
+            c => {
+                for (j, (&lo, &hi)) in self.lo.iter().zip(&self.hi).enumerate() {
+                    for k in 0..c {
+                        gathered.lo[j * c + k] = line[lo + k].to_f64();
+                        gathered.hi[j * c + k] = line[hi + k].to_f64();
                     }
                 }
             }
-            emit(y, &row);
         }
     }
 
-    /// The same for any other channel count.
-    fn rows_dyn<T: Sample>(&self, src: &[T], channels: usize, mut emit: impl FnMut(usize, &[T])) {
-        let line = self.in_width * channels;
-        let mut upper = vec![0.0f64; line];
-        let mut lower = vec![0.0f64; line];
-        let mut row = vec![T::from_f64(0.0); self.cols.len() * channels];
-        for (y, row_tap) in self.rows.iter().enumerate() {
-            match row_tap {
-                None => row.fill(T::from_f64(0.0)),
-                Some(r) => {
-                    weigh_line(&src[r.lo * line..][..line], r.w_lo, &mut upper);
-                    weigh_line(&src[r.hi * line..][..line], r.w_hi, &mut lower);
-                    for (out, col_tap) in row.chunks_exact_mut(channels).zip(&self.cols) {
-                        match col_tap {
-                            None => out.fill(T::from_f64(0.0)),
-                            Some(c) => {
-                                for (k, o) in out.iter_mut().enumerate() {
-                                    let (lo, hi) = (c.lo * channels + k, c.hi * channels + k);
-                                    let t = ((upper[lo] * c.w_lo + upper[hi] * c.w_hi)
-                                        + lower[lo] * c.w_lo)
-                                        + lower[hi] * c.w_hi;
-                                    *o = T::from_f64(t);
-                                }
-                            }
-                        }
-                    }
-                }
+    /// [`ColumnPlan::gather`] a whole pixel at a time, for a channel count known when compiling.
+    fn gather_pixels<T: Sample, const C: usize>(&self, line: &[T], gathered: &mut Gathered) {
+        let pixels = gathered
+            .lo
+            .chunks_exact_mut(C)
+            .zip(gathered.hi.chunks_exact_mut(C));
+        for ((lo_out, hi_out), (&lo, &hi)) in pixels.zip(self.lo.iter().zip(&self.hi)) {
+            let (a, b) = (&line[lo..lo + C], &line[hi..hi + C]);
+            for k in 0..C {
+                lo_out[k] = a[k].to_f64();
+                hi_out[k] = b[k].to_f64();
             }
-            emit(y, &row);
         }
     }
 }
 
-/// One input line times its row weight, in float64 (the first product of scipy's sum terms).
-#[inline]
-fn weigh_line<T: Sample>(src: &[T], weight: f64, dst: &mut [f64]) {
-    for (d, &v) in dst.iter_mut().zip(src) {
-        *d = v.to_f64() * weight;
+/// One input line gathered into the order of an output row: its lower and upper column neighbour
+/// for every output value.
+struct Gathered {
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+}
+
+/// The last two gathered input lines. Output rows walk the input rows in order, so each input
+/// line is gathered about once.
+struct LineCache {
+    rows: [Option<usize>; 2],
+    lines: [Gathered; 2],
+}
+
+impl LineCache {
+    fn new(len: usize) -> LineCache {
+        let empty = || Gathered {
+            lo: vec![0.0; len],
+            hi: vec![0.0; len],
+        };
+        LineCache {
+            rows: [None, None],
+            lines: [empty(), empty()],
+        }
+    }
+
+    /// The gathered input lines `upper` and `lower`, filling whichever is missing.
+    fn pair(
+        &mut self,
+        upper: usize,
+        lower: usize,
+        fill: impl Fn(usize, &mut Gathered),
+    ) -> (&Gathered, &Gathered) {
+        let a = self.load(upper, lower, &fill);
+        let b = self.load(lower, upper, &fill);
+        (&self.lines[a], &self.lines[b])
+    }
+
+    /// The slot holding input line `row`, gathering it into the slot that does not hold `keep`.
+    fn load(&mut self, row: usize, keep: usize, fill: &impl Fn(usize, &mut Gathered)) -> usize {
+        if let Some(slot) = self.rows.iter().position(|&r| r == Some(row)) {
+            return slot;
+        }
+        let slot = if self.rows[0] == Some(keep) { 1 } else { 0 };
+        fill(row, &mut self.lines[slot]);
+        self.rows[slot] = Some(row);
+        slot
+    }
+}
+
+/// The widest vector unit the CPU offers for the interpolation loop. All variants compute every
+/// output value with the same operations in the same order, so they give identical bits.
+#[derive(Clone, Copy)]
+enum Vector {
+    Baseline,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+}
+
+impl Vector {
+    fn detect() -> Vector {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return Vector::Avx2;
+        }
+        Vector::Baseline
+    }
+
+    fn interpolate<T: Sample>(
+        self,
+        upper: &Gathered,
+        lower: &Gathered,
+        w_upper: f64,
+        w_lower: f64,
+        plan: &ColumnPlan,
+        row: &mut [T],
+    ) {
+        match self {
+            Vector::Baseline => interpolate(upper, lower, w_upper, w_lower, plan, row),
+            // SAFETY: chosen only after the CPU reported AVX2.
+            #[cfg(target_arch = "x86_64")]
+            Vector::Avx2 => unsafe { interpolate_avx2(upper, lower, w_upper, w_lower, plan, row) },
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn interpolate_avx2<T: Sample>(
+    upper: &Gathered,
+    lower: &Gathered,
+    w_upper: f64,
+    w_lower: f64,
+    plan: &ColumnPlan,
+    row: &mut [T],
+) {
+    interpolate(upper, lower, w_upper, w_lower, plan, row)
+}
+
+/// scipy's sum over the 2×2 neighbourhood for every value of an output row:
+/// ((v₀₀·w_r₀)·w_c₀ + (v₀₁·w_r₀)·w_c₁) + (v₁₀·w_r₁)·w_c₀ + (v₁₁·w_r₁)·w_c₁, in that order.
+#[inline(always)]
+fn interpolate<T: Sample>(
+    upper: &Gathered,
+    lower: &Gathered,
+    w_upper: f64,
+    w_lower: f64,
+    plan: &ColumnPlan,
+    row: &mut [T],
+) {
+    let n = row.len();
+    let (ul, uh) = (&upper.lo[..n], &upper.hi[..n]);
+    let (ll, lh) = (&lower.lo[..n], &lower.hi[..n]);
+    let (wl, wh) = (&plan.w_lo[..n], &plan.w_hi[..n]);
+    for e in 0..n {
+        let t = (((ul[e] * w_upper) * wl[e] + (uh[e] * w_upper) * wh[e])
+            + (ll[e] * w_lower) * wl[e])
+            + (lh[e] * w_lower) * wh[e];
+        row[e] = T::from_f64(t);
     }
 }
 
@@ -330,6 +469,35 @@ mod tests {
         assert_eq!(z.rows[223].unwrap().lo, 56 + 111);
         assert!(LinearZoom::clipped_zoom(224, 224, 0.5).is_err());
         assert!(LinearZoom::clipped_zoom(224, 224, f64::NAN).is_err());
+    }
+
+    #[test]
+    fn rows_equal_the_neighbourhood_sum_value_by_value() {
+        for (h, w, c, factor) in [(23, 31, 3, 1.13), (40, 17, 2, 2.5), (30, 30, 1, 4.5)] {
+            let src: Vec<f32> = (0..h * w * c)
+                .map(|i| ((i * 7919) % 1000) as f32 / 999.0)
+                .collect();
+            let z = LinearZoom::clipped_zoom(h, w, factor).unwrap();
+            let out = z.apply(&src, c).unwrap();
+            assert_eq!(out.len(), h * w * c);
+            for (y, r) in z.rows.iter().enumerate() {
+                for (x, q) in z.cols.iter().enumerate() {
+                    for k in 0..c {
+                        let (r, q) = (r.unwrap(), q.unwrap());
+                        let v = |row: usize, col: usize| src[(row * w + col) * c + k] as f64;
+                        let t = (((v(r.lo, q.lo) * r.w_lo) * q.w_lo
+                            + (v(r.lo, q.hi) * r.w_lo) * q.w_hi)
+                            + (v(r.hi, q.lo) * r.w_hi) * q.w_lo)
+                            + (v(r.hi, q.hi) * r.w_hi) * q.w_hi;
+                        assert_eq!(
+                            out[(y * w + x) * c + k],
+                            t as f32,
+                            "{factor} ({x}, {y}, {k})"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -66,12 +66,13 @@ impl Corruption for ZoomBlur {
             })?;
         }
         let count = (factors.len() + 1) as f32;
-        let values: Vec<f32> = x
+        // numpy's truncating uint8 cast of clip((x + out) / count, 0, 1) · 255.
+        let data = x
             .iter()
             .zip(&sum)
-            .map(|(&v, &s)| ((v + s) / count).clamp(0.0, 1.0) * 255.0)
+            .map(|(&v, &s)| (((v + s) / count).clamp(0.0, 1.0) * 255.0) as u8)
             .collect();
-        Ok(image.with_values_f32(&values))
+        Image::new(width, height, channels, data)
     }
 }
 

@@ -71,22 +71,19 @@ impl Corruption for Snow {
         let keep = self.blend as f32;
         let lift = (1.0 - self.blend) as f32;
         let pixels = height * width;
-        let mut values = vec![0.0f64; x.len()];
-        for (i, (out, px)) in values
-            .chunks_exact_mut(3)
-            .zip(x.chunks_exact(3))
-            .enumerate()
-        {
+        let mut data = vec![0u8; x.len()];
+        for (i, (out, px)) in data.chunks_exact_mut(3).zip(x.chunks_exact(3)).enumerate() {
             let bright = gray[i] * 1.5 + 0.5;
             // rot180 of the layer: pixel i of the rotated layer is pixel (H·W − 1 − i).
             let snow = flake(i);
             let mirrored = flake(pixels - 1 - i);
             for (o, &v) in out.iter_mut().zip(px) {
                 let mixed = keep * v + lift * v.max(bright);
-                *o = ((mixed as f64 + snow) + mirrored).clamp(0.0, 1.0) * 255.0;
+                // numpy's truncating uint8 cast.
+                *o = (((mixed as f64 + snow) + mirrored).clamp(0.0, 1.0) * 255.0) as u8;
             }
         }
-        Ok(image.with_values_f64(&values))
+        Image::new(width, height, 3, data)
     }
 }
 
