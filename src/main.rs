@@ -244,6 +244,7 @@ fn run(cli: Cli) -> blight::Result<()> {
             );
             let timings = blight::bench::run(&suite, &image, rng.into(), repeats, &context)?;
             let total: f64 = timings.iter().map(|t| t.median_ms).sum();
+            let total_wall: f64 = timings.iter().map(|t| t.median_wall_ms).sum();
             if json {
                 let report = serde_json::json!({
                     "suite": suite.name,
@@ -253,6 +254,7 @@ fn run(cli: Cli) -> blight::Result<()> {
                     "threads": 1,
                     "timings": timings,
                     "total_ms": total,
+                    "total_wall_ms": total_wall,
                 });
                 println!("{report:#}");
             } else {
@@ -268,7 +270,7 @@ fn run(cli: Cli) -> blight::Result<()> {
                     println!();
                 }
                 println!(
-                    "total of all {} variants at {size}×{size}, one thread: {total:.1} ms",
+                    "total of all {} variants at {size}×{size}, one thread: {total:.1} ms CPU ({total_wall:.1} ms wall)",
                     timings.len()
                 );
             }

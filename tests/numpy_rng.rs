@@ -80,3 +80,16 @@ fn numpy_source_replays_random_state_bit_for_bit() {
         );
     }
 }
+
+#[test]
+fn per_level_poisson_is_the_same_stream_as_per_value() {
+    let rates: Vec<f64> = (0..=255).map(|v| v as f64 / 255.0 * 60.0).collect();
+    let levels: Vec<u8> = (0..5000u32).map(|i| (i * 37 % 256) as u8).collect();
+    let lams: Vec<f64> = levels.iter().map(|&l| rates[l as usize]).collect();
+    let (mut a, mut b) = (NumpyRandom::new(3), NumpyRandom::new(3));
+    let mut by_level = vec![0i64; levels.len()];
+    let mut by_value = vec![0i64; levels.len()];
+    a.fill_poisson_levels(&rates, &levels, &mut by_level);
+    b.fill_poisson(&lams, &mut by_value);
+    assert_eq!(by_level, by_value);
+}

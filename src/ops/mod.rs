@@ -1,21 +1,21 @@
 //! Exact building blocks shared by the corruptions, each matching one reference library function.
 
 pub mod affine;
+pub mod affine_warp;
 pub mod border;
 pub mod box_filter;
 pub mod canny;
+pub mod canny_skimage;
 pub mod disk;
 pub mod distance;
 pub mod equalize;
 pub mod filter2d;
-pub mod affine_warp;
-pub mod canny_skimage;
 pub mod gaussian;
 pub mod hsv;
 pub mod jpeg;
+pub mod line_mask;
 pub mod map_coordinates;
 pub mod motion;
-pub mod line_mask;
 pub mod numeric;
 pub mod plasma;
 pub mod resample;

@@ -72,14 +72,24 @@ impl Random for FastRandom {
         StandardNormal.sample(&mut self.stream)
     }
 
+    fn fill_poisson_levels(&mut self, rates: &[f64], levels: &[u8], out: &mut [i64]) {
+        let mut tables: Vec<Option<PoissonTable>> = vec![None; rates.len()];
+        for (o, &level) in out.iter_mut().zip(levels) {
+            let lam = rates[level as usize];
+            if !(lam > 0.0 && lam <= PoissonTables::MAX_RATE) {
+                *o = self.poisson(lam);
+                continue;
+            }
+            let table = tables[level as usize].get_or_insert_with(|| PoissonTable::new(lam));
+            *o = table.sample(self.random_sample());
+        }
+    }
+
     fn fill_poisson(&mut self, lams: &[f64], out: &mut [i64]) {
         let mut tables = PoissonTables::default();
         for (o, &lam) in out.iter_mut().zip(lams) {
             *o = match tables.get(lam) {
-                Some(cdf) => {
-                    let u = self.random_sample();
-                    cdf.partition_point(|&c| c <= u) as i64
-                }
+                Some(table) => table.sample(self.random_sample()),
                 None => self.poisson(lam),
             };
         }
@@ -90,7 +100,7 @@ impl Random for FastRandom {
 #[derive(Default)]
 struct PoissonTables {
     index: HashMap<u64, usize, BuildHasherDefault<RateHasher>>,
-    cdfs: Vec<Vec<f64>>,
+    tables: Vec<PoissonTable>,
 }
 
 /// Rates are hashed by their bit pattern with one multiply: they are few and well spread.
@@ -111,6 +121,59 @@ impl Hasher for RateHasher {
     }
 }
 
+/// Walker's alias table for the Poisson probabilities of one rate: a uniform picks a column and,
+/// by its fractional part, either the column's own count or its alias — no search, no branch.
+#[derive(Clone)]
+struct PoissonTable {
+    /// Probability of keeping the column's own count.
+    keep: Vec<f64>,
+    alias: Vec<u32>,
+}
+
+impl PoissonTable {
+    /// Vose's construction over the probabilities of counts 0..K (tail beyond K below 1e-17).
+    fn new(lam: f64) -> Self {
+        let cdf = poisson_cdf(lam);
+        let n = cdf.len();
+        let total = cdf[n - 1];
+        let mut scaled: Vec<f64> = (0..n)
+            .map(|k| (cdf[k] - if k == 0 { 0.0 } else { cdf[k - 1] }) / total * n as f64)
+            .collect();
+        let mut alias: Vec<u32> = (0..n as u32).collect();
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
+            (0..n).partition(|&k| scaled[k] < 1.0);
+        while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
+            alias[s] = l as u32;
+            scaled[l] -= 1.0 - scaled[s];
+            if scaled[l] < 1.0 {
+                large.pop();
+                small.push(l);
+            }
+        }
+        // Columns left in either list keep their own count (rounding leaves them at ≈1).
+        for k in small.into_iter().chain(large) {
+            scaled[k] = 1.0;
+        }
+        PoissonTable {
+            keep: scaled,
+            alias,
+        }
+    }
+
+    /// The count for a uniform `u` ∈ [0, 1).
+    #[inline]
+    fn sample(&self, u: f64) -> i64 {
+        let x = u * self.keep.len() as f64;
+        let column = x as usize;
+        let fraction = x - column as f64;
+        (if fraction < self.keep[column] {
+            column as u32
+        } else {
+            self.alias[column]
+        }) as i64
+    }
+}
+
 impl PoissonTables {
     /// Rates above this use the rejection sampler (e^−λ would lose precision in the table).
     const MAX_RATE: f64 = 400.0;
@@ -119,22 +182,22 @@ impl PoissonTables {
 
     /// The table of P(X ≤ k) for k = 0.. for `lam`, built on first use; `None` when the rate is
     /// not tabulated (zero, too large, or too many distinct rates).
-    fn get(&mut self, lam: f64) -> Option<&[f64]> {
+    fn get(&mut self, lam: f64) -> Option<&PoissonTable> {
         if !(lam > 0.0 && lam <= Self::MAX_RATE) {
             return None;
         }
         let index = match self.index.get(&lam.to_bits()) {
             Some(&i) => i,
             None => {
-                if self.cdfs.len() == Self::MAX_TABLES {
+                if self.tables.len() == Self::MAX_TABLES {
                     return None;
                 }
-                self.cdfs.push(poisson_cdf(lam));
-                self.index.insert(lam.to_bits(), self.cdfs.len() - 1);
-                self.cdfs.len() - 1
+                self.tables.push(PoissonTable::new(lam));
+                self.index.insert(lam.to_bits(), self.tables.len() - 1);
+                self.tables.len() - 1
             }
         };
-        Some(&self.cdfs[index])
+        Some(&self.tables[index])
     }
 }
 
@@ -214,6 +277,52 @@ mod tests {
         let mut zero = [1i64];
         r.fill_poisson(&[0.0], &mut zero);
         assert_eq!(zero, [0]);
+        // The per-level form draws the same distributions.
+        let rates = [0.0, 2.5, 40.0];
+        let levels: Vec<u8> = (0..90_000).map(|i| (i % 3) as u8).collect();
+        let mut counts = vec![0i64; levels.len()];
+        r.fill_poisson_levels(&rates, &levels, &mut counts);
+        for (level, &lam) in rates.iter().enumerate() {
+            let draws: Vec<f64> = counts
+                .iter()
+                .skip(level)
+                .step_by(3)
+                .map(|&c| c as f64)
+                .collect();
+            let (mean, var) = moments(&draws);
+            let n = draws.len() as f64;
+            assert!(
+                (mean - lam).abs() <= 5.0 * (lam / n).sqrt(),
+                "λ {lam}: mean {mean}"
+            );
+            assert!(
+                (var - lam).abs() <= 5.0 * (lam * (1.0 + 2.0 * lam) / n).sqrt(),
+                "λ {lam}: variance {var}"
+            );
+        }
+    }
+
+    #[test]
+    fn alias_table_reproduces_the_probabilities() {
+        for lam in [0.2, 7.0, 60.0] {
+            let table = PoissonTable::new(lam);
+            let n = table.keep.len();
+            // Each column contributes keep/n to its own count and the rest to its alias.
+            let mut mass = vec![0.0; n];
+            for k in 0..n {
+                mass[k] += table.keep[k] / n as f64;
+                mass[table.alias[k] as usize] += (1.0 - table.keep[k]) / n as f64;
+            }
+            let cdf = poisson_cdf(lam);
+            for k in 0..n {
+                let p = cdf[k] - if k == 0 { 0.0 } else { cdf[k - 1] };
+                assert!(
+                    (mass[k] - p).abs() < 1e-12,
+                    "λ {lam}, k {k}: {} vs {p}",
+                    mass[k]
+                );
+            }
+        }
     }
 
     #[test]

@@ -107,6 +107,14 @@ pub trait Random {
         }
     }
 
+    /// One `poisson(rates[level])` draw per element of `levels`, in order: numpy's
+    /// `poisson(array)` when the rates take few distinct values, e.g. one per 8-bit pixel level.
+    fn fill_poisson_levels(&mut self, rates: &[f64], levels: &[u8], out: &mut [i64]) {
+        for (o, &level) in out.iter_mut().zip(levels) {
+            *o = self.poisson(rates[level as usize]);
+        }
+    }
+
     /// One `poisson(lam)` draw per element of `lams`, in order (numpy's `poisson(array)`).
     fn fill_poisson(&mut self, lams: &[f64], out: &mut [i64]) {
         for (o, &lam) in out.iter_mut().zip(lams) {

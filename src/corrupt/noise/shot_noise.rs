@@ -17,13 +17,11 @@ pub struct ShotNoise {
 
 impl Corruption for ShotNoise {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
-        let rates: Vec<f64> = image
-            .data
-            .iter()
-            .map(|&v| v as f64 / 255.0 * self.photons)
+        let rates: Vec<f64> = (0..=255u8)
+            .map(|v| v as f64 / 255.0 * self.photons)
             .collect();
-        let mut counts = vec![0i64; rates.len()];
-        rng.fill_poisson(&rates, &mut counts);
+        let mut counts = vec![0i64; image.len()];
+        rng.fill_poisson_levels(&rates, &image.data, &mut counts);
         let values: Vec<f64> = counts
             .iter()
             .map(|&k| (k as f64 / self.photons).clamp(0.0, 1.0) * 255.0)
