@@ -2,6 +2,7 @@
 //! from a suite recipe) that implements [`Corruption`]; [`registry`] maps the reference's names to
 //! them. Families are folders, one file per corruption, so a reader finds a corruption by its name.
 
+pub mod digital;
 pub mod noise;
 pub mod registry;
 

@@ -32,7 +32,10 @@ const fn entry<T: Corruption + DeserializeOwned + 'static>(name: &'static str) -
 }
 
 /// The ImageNet-C engine: the functions of hendrycks/robustness `make_imagenet_c.py`.
-static IMAGENET_C: &[Entry] = &[entry::<noise::GaussianNoise>("gaussian_noise")];
+static IMAGENET_C: &[Entry] = &[
+    entry::<noise::GaussianNoise>("gaussian_noise"),
+    entry::<digital::JpegCompression>("jpeg_compression"),
+];
 
 /// The corruptions an engine provides, or `None` for an unknown engine.
 pub fn engine(name: &str) -> Option<&'static [Entry]> {
