@@ -15,3 +15,65 @@ fn jpeg_compression_matches_reference() {
         },
     );
 }
+
+/// Reads a fixture PNG keeping gray images single-channel.
+fn read_png(path: &std::path::Path) -> blight::Image {
+    let decoded = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    match decoded {
+        image::DynamicImage::ImageLuma8(g) => {
+            let (w, h) = g.dimensions();
+            blight::Image::new(w as usize, h as usize, 1, g.into_raw()).expect("gray")
+        }
+        other => {
+            let rgb = other.to_rgb8();
+            let (w, h) = rgb.dimensions();
+            blight::Image::new(w as usize, h as usize, 3, rgb.into_raw()).expect("rgb")
+        }
+    }
+}
+
+fn jpeg_fixtures() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jpeg")
+}
+
+fn input(name: &str) -> blight::Image {
+    if name == "astronaut" {
+        read_png(&common::imagenet_c_fixtures().join("astronaut/clean.png"))
+    } else {
+        read_png(&jpeg_fixtures().join(format!("inputs/{name}.png")))
+    }
+}
+
+/// Asserts that our pixels equal the fixture's exactly, reporting the figures.
+fn assert_identical(label: &str, ours: &blight::Image, reference: &blight::Image) {
+    let a = common::compare(ours, reference);
+    println!("{label}: {:.5} identical, max diff {}", a.fraction(), a.max_diff);
+    assert_eq!(a.identical, a.total, "{label}: {a:?}");
+}
+
+#[test]
+fn round_trips_match_pillow_with_libjpeg_turbo() {
+    let cases = [
+        ("astronaut", [25, 18, 15, 10, 7, 85].as_slice()),
+        ("rgb-37x23", &[50, 90]),
+        ("gray-29x19", &[50, 90]),
+    ];
+    for (name, qualities) in cases {
+        let image = input(name);
+        for &q in qualities {
+            let reference = read_png(&jpeg_fixtures().join(format!("turbo/{name}-q{q}.png")));
+            let ours = blight::ops::jpeg::round_trip(&image, q, Profile::Turbo).expect("round trip");
+            assert_identical(&format!("turbo {name} q{q}"), &ours, &reference);
+        }
+    }
+}
+
+#[test]
+fn round_trips_match_libjpeg_9() {
+    for (name, q) in [("astronaut", 85), ("rgb-37x23", 50), ("gray-29x19", 50)] {
+        let image = input(name);
+        let reference = read_png(&jpeg_fixtures().join(format!("ijg9/{name}-q{q}.png")));
+        let ours = blight::ops::jpeg::round_trip(&image, q, Profile::Ijg9).expect("round trip");
+        assert_identical(&format!("ijg9 {name} q{q}"), &ours, &reference);
+    }
+}
