@@ -255,38 +255,42 @@ pub fn forward_16x16(samples: &[u8], stride: usize, out: &mut [i32; 64]) {
     }
 }
 
-/// Divides DCT outputs by the quantisation steps the way one libjpeg does.
+/// Divides DCT outputs by the quantisation steps the way one libjpeg does: libjpeg 9 computes
+/// `(|x| + d/2) / d` with the sign restored (d = 8·q); libjpeg-turbo multiplies
+/// `(|x| + correction) · reciprocal >> shift` with `compute_reciprocal`'s values.
 #[derive(Clone, Debug)]
-pub enum Quantiser {
-    /// libjpeg 9: `(|x| + d/2) / d` with the sign restored, d = 8·q.
-    Divide([i64; 64]),
-    /// libjpeg-turbo: `((|x| + correction) · reciprocal) >> shift`, per `compute_reciprocal`.
-    Reciprocal([(u32, u32, u32); 64]),
+pub struct Quantiser {
+    profile: Profile,
+    divisor: [u32; 64],
+    /// (reciprocal, correction, total shift) per coefficient, for libjpeg-turbo.
+    reciprocal: [(u32, u32, u32); 64],
 }
 
 impl Quantiser {
     /// The quantiser for one table (natural order) under `profile`.
     pub fn new(table: &[u16; 64], profile: Profile) -> Self {
-        match profile {
-            Profile::Ijg9 => Quantiser::Divide(table.map(|q| i64::from(q) << 3)),
-            Profile::Turbo => Quantiser::Reciprocal(table.map(|q| reciprocal(u32::from(q) << 3))),
+        let divisor = table.map(|q| u32::from(q) << 3);
+        Quantiser {
+            profile,
+            divisor,
+            reciprocal: divisor.map(reciprocal),
         }
     }
 
     /// Quantised coefficients of one DCT block.
     pub fn quantise(&self, dct: &[i32; 64]) -> [i16; 64] {
         let mut out = [0i16; 64];
-        match self {
-            Quantiser::Divide(d) => {
+        match self.profile {
+            Profile::Ijg9 => {
                 for i in 0..64 {
-                    let x = i64::from(dct[i]);
-                    let q = (x.abs() + (d[i] >> 1)) / d[i];
-                    out[i] = (if x < 0 { -q } else { q }) as i16;
+                    let (x, d) = (dct[i], self.divisor[i].max(1));
+                    let q = ((x.unsigned_abs() + (d >> 1)) / d) as i16;
+                    out[i] = if x < 0 { q.wrapping_neg() } else { q };
                 }
             }
-            Quantiser::Reciprocal(r) => {
+            Profile::Turbo => {
                 for i in 0..64 {
-                    let (recip, corr, shift) = r[i];
+                    let (recip, corr, shift) = self.reciprocal[i];
                     let x = dct[i];
                     // libjpeg-turbo's workspace and results are 16-bit.
                     let magnitude = (x.unsigned_abs().wrapping_add(corr)).wrapping_mul(recip);

@@ -11,9 +11,15 @@
 
 mod color;
 mod dct;
+mod decoder;
+mod encoder;
 mod frame;
+mod huffman;
 mod sample;
 mod tables;
+
+pub use decoder::decode;
+pub use encoder::encode;
 
 use crate::raster::Image;
 
