@@ -11,13 +11,11 @@
 //! * 16×16 forward and 16×16 / 16×8 / 8×16 inverse: libjpeg 9's scaled DCTs
 //!   (`jpeg_fdct_16x16`, `jpeg_idct_16x16`, `jpeg_idct_16x8`, `jpeg_idct_8x16`), which libjpeg 9
 //!   uses instead of resampling for chroma subsampled by 2.
-//! * Quantisation: libjpeg 9 divides with rounding (`jcdctmgr.c` `forward_DCT`); libjpeg-turbo
-//!   multiplies by a rounded reciprocal (`jcdctmgr.c` `compute_reciprocal` / `quantize`).
+//! * Quantisation (`jcdctmgr.c`): libjpeg 9 divides with rounding, libjpeg-turbo multiplies by
+//!   a rounded reciprocal; the results are the same (see [`Quantiser`]).
 //!
 //! Intermediate sums are `i64`, as libjpeg's `INT32` is a C `long` on 64-bit Linux; the
 //! between-pass workspace is `i32` like libjpeg's `int` workspace.
-
-use super::Profile;
 
 const CONST_BITS: u32 = 13;
 const PASS1_BITS: u32 = 2;
@@ -255,49 +253,33 @@ pub fn forward_16x16(samples: &[u8], stride: usize, out: &mut [i32; 64]) {
     }
 }
 
-/// Divides DCT outputs by the quantisation steps the way one libjpeg does: libjpeg 9 computes
-/// `(|x| + d/2) / d` with the sign restored (d = 8·q); libjpeg-turbo multiplies
-/// `(|x| + correction) · reciprocal >> shift` with `compute_reciprocal`'s values.
+/// Divides DCT outputs by the quantisation steps d = 8·q with rounding, `(|x| + d/2) / d` with
+/// the sign restored. libjpeg 9 divides; libjpeg-turbo multiplies by a reciprocal
+/// (`compute_reciprocal` / `quantize`). The two agree on every divisor of an 8-bit table and
+/// every 16-bit DCT output (a unit test checks this exhaustively), so one implementation, the
+/// faster reciprocal one, serves both profiles.
 #[derive(Clone, Debug)]
 pub struct Quantiser {
-    profile: Profile,
-    divisor: [u32; 64],
-    /// (reciprocal, correction, total shift) per coefficient, for libjpeg-turbo.
-    reciprocal: [(u32, u32, u32); 64],
+    /// (reciprocal, correction, total shift) per coefficient.
+    steps: [(u32, u32, u32); 64],
 }
 
 impl Quantiser {
-    /// The quantiser for one table (natural order) under `profile`.
-    pub fn new(table: &[u16; 64], profile: Profile) -> Self {
-        let divisor = table.map(|q| u32::from(q) << 3);
+    /// The quantiser for one table (natural order).
+    pub fn new(table: &[u16; 64]) -> Self {
         Quantiser {
-            profile,
-            divisor,
-            reciprocal: divisor.map(reciprocal),
+            steps: table.map(|q| reciprocal(u32::from(q) << 3)),
         }
     }
 
     /// Quantised coefficients of one DCT block.
     pub fn quantise(&self, dct: &[i32; 64]) -> [i16; 64] {
         let mut out = [0i16; 64];
-        match self.profile {
-            Profile::Ijg9 => {
-                for i in 0..64 {
-                    let (x, d) = (dct[i], self.divisor[i].max(1));
-                    let q = ((x.unsigned_abs() + (d >> 1)) / d) as i16;
-                    out[i] = if x < 0 { q.wrapping_neg() } else { q };
-                }
-            }
-            Profile::Turbo => {
-                for i in 0..64 {
-                    let (recip, corr, shift) = self.reciprocal[i];
-                    let x = dct[i];
-                    // libjpeg-turbo's workspace and results are 16-bit.
-                    let magnitude = (x.unsigned_abs().wrapping_add(corr)).wrapping_mul(recip);
-                    let q = (magnitude >> shift) as u16 as i16;
-                    out[i] = if x < 0 { q.wrapping_neg() } else { q };
-                }
-            }
+        for ((o, &x), &(recip, corr, shift)) in out.iter_mut().zip(dct).zip(&self.steps) {
+            // libjpeg-turbo's workspace and results are 16-bit.
+            let magnitude = (x.unsigned_abs().wrapping_add(corr)).wrapping_mul(recip);
+            let q = (magnitude >> shift) as u16 as i16;
+            *o = if x < 0 { q.wrapping_neg() } else { q };
         }
         out
     }
@@ -344,13 +326,28 @@ pub fn inverse(
     out: &mut [u8],
     stride: usize,
 ) {
+    // A block with only a DC term is flat (libjpeg's zero-column and zero-row shortcuts give
+    // the same values as the full transforms).
+    if coefs[1..].iter().all(|&c| c == 0) {
+        let ws = (i64::from(coefs[0]) * i64::from(table[0])) << PASS1_BITS;
+        let value = range_limit(descale(ws, PASS1_BITS + 3));
+        for r in 0..height {
+            out[r * stride..r * stride + width].fill(value);
+        }
+        return;
+    }
     // Pass 1: columns, 8 coefficients each, to `height` values.
     let mut ws = [0i32; 128];
     let fudge = 1i64 << (CONST_BITS - PASS1_BITS - 1);
     for c in 0..8 {
         let z: [i64; 8] =
             std::array::from_fn(|r| i64::from(coefs[r * 8 + c]) * i64::from(table[r * 8 + c]));
-        if height == 16 {
+        if z[1..].iter().all(|&v| v == 0) {
+            // Only the DC term: every output is z0 scaled by 2^PASS1_BITS.
+            for r in 0..height {
+                ws[r * 8 + c] = (z[0] << PASS1_BITS) as i32;
+            }
+        } else if height == 16 {
             for (r, v) in inverse16(z).into_iter().enumerate() {
                 ws[r * 8 + c] = ((v + fudge) >> (CONST_BITS - PASS1_BITS)) as i32;
             }
@@ -365,7 +362,9 @@ pub fn inverse(
     for r in 0..height {
         let z: [i64; 8] = std::array::from_fn(|c| i64::from(ws[r * 8 + c]));
         let row = &mut out[r * stride..r * stride + width];
-        if width == 16 {
+        if z[1..].iter().all(|&v| v == 0) {
+            row.fill(range_limit(descale(z[0], PASS1_BITS + 3)));
+        } else if width == 16 {
             for (o, v) in row.iter_mut().zip(inverse16(z)) {
                 *o = range_limit(descale(v, shift));
             }
@@ -443,7 +442,7 @@ mod tests {
         assert_eq!(dct[0], (77 - 128) * 64);
         assert!(dct[1..].iter().all(|&c| c == 0));
         let table = [1u16; 64];
-        let q = Quantiser::new(&table, Profile::Ijg9).quantise(&dct);
+        let q = Quantiser::new(&table).quantise(&dct);
         assert_eq!(q[0], (77 - 128) * 8);
         for (w, h) in [(8, 8), (16, 16), (16, 8), (8, 16)] {
             let mut out = [0u8; 256];
@@ -460,13 +459,11 @@ mod tests {
         let mut dct = [0; 64];
         forward_8x8(&samples, 8, &mut dct);
         let table = [1u16; 64];
-        for profile in [Profile::Ijg9, Profile::Turbo] {
-            let q = Quantiser::new(&table, profile).quantise(&dct);
-            let mut out = [0u8; 64];
-            inverse(&q, &table, 8, 8, &mut out, 8);
-            for (a, b) in out.iter().zip(&samples) {
-                assert!(a.abs_diff(*b) <= 1);
-            }
+        let q = Quantiser::new(&table).quantise(&dct);
+        let mut out = [0u8; 64];
+        inverse(&q, &table, 8, 8, &mut out, 8);
+        for (a, b) in out.iter().zip(&samples) {
+            assert!(a.abs_diff(*b) <= 1);
         }
     }
 
@@ -474,21 +471,20 @@ mod tests {
     fn quantisers_round_half_away_from_zero() {
         let mut table = [1u16; 64];
         table[0] = 10; // divisor 80
-        for profile in [Profile::Ijg9, Profile::Turbo] {
-            let quant = Quantiser::new(&table, profile);
-            for (x, expected) in [
-                (39, 0),
-                (40, 1),
-                (119, 1),
-                (120, 2),
-                (-40, -1),
-                (-39, 0),
-                (-1000, -13),
-            ] {
-                let mut dct = [0; 64];
-                dct[0] = x;
-                assert_eq!(quant.quantise(&dct)[0], expected, "{profile:?} {x}");
-            }
+        let quant = Quantiser::new(&table);
+        let cases = [
+            (39, 0),
+            (40, 1),
+            (119, 1),
+            (120, 2),
+            (-40, -1),
+            (-39, 0),
+            (-1000, -13),
+        ];
+        for (x, expected) in cases {
+            let mut dct = [0; 64];
+            dct[0] = x;
+            assert_eq!(quant.quantise(&dct)[0], expected, "{x}");
         }
     }
 
@@ -498,7 +494,7 @@ mod tests {
         for q in 1..=255u16 {
             let d = i64::from(q) << 3;
             let (recip, corr, shift) = reciprocal(u32::from(q) << 3);
-            for x in 0..=16384u32 {
+            for x in 0..=32767u32 {
                 let ours = ((x + corr) * recip) >> shift;
                 assert_eq!(i64::from(ours), (i64::from(x) + d / 2) / d, "q={q} x={x}");
             }

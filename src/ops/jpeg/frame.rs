@@ -4,7 +4,7 @@
 //! its decompression back end with Pillow's settings (ISLOW IDCT, fancy upsampling;
 //! `jddctmgr.c`, `jdsample.c`, `jdcolor.c`).
 //!
-//! The profiles differ in how they treat chroma subsampled by 2 (spec'd per library in
+//! The profiles differ in how they treat chroma subsampled by 2 (chosen in each library's
 //! `jcmaster.c` / `jdmaster.c`): libjpeg-turbo downsamples 2×2 and uses 8×8 DCTs, then upsamples
 //! with triangle filters; libjpeg 9 keeps chroma at full resolution and uses a 16×16 forward DCT
 //! (8×8 coefficients) and a 16×16 (or 16×8 / 8×16) inverse DCT instead.
@@ -122,15 +122,7 @@ pub fn forward(image: &Image, quality: u8, profile: Profile) -> Result<Frame, Jp
                 height: h,
                 data: image.data.clone(),
             };
-            encode_component(
-                &mut frame.components[0],
-                &plane,
-                w,
-                h,
-                8,
-                &luma_table,
-                profile,
-            );
+            encode_component(&mut frame.components[0], &plane, w, h, 8, &luma_table);
             Ok(frame)
         }
         3 => {
@@ -149,17 +141,15 @@ pub fn forward(image: &Image, quality: u8, profile: Profile) -> Result<Frame, Jp
                 planes[2].data[i] = cr;
             }
             let (luma, chroma) = frame.components.split_at_mut(1);
-            encode_component(&mut luma[0], &planes[0], w, h, 8, &luma_table, profile);
+            encode_component(&mut luma[0], &planes[0], w, h, 8, &luma_table);
             for (comp, plane) in chroma.iter_mut().zip(&planes[1..]) {
                 match profile {
                     // Full-resolution chroma through the 16×16 DCT.
-                    Profile::Ijg9 => {
-                        encode_component(comp, plane, w, h, 16, &chroma_table, profile)
-                    }
+                    Profile::Ijg9 => encode_component(comp, plane, w, h, 16, &chroma_table),
                     Profile::Turbo => {
                         let small = sample::downsample_h2v2(plane, w, h, comp.blocks_w * 8);
                         let (sw, sh) = (small.width, small.height);
-                        encode_component(comp, &small, sw, sh, 8, &chroma_table, profile);
+                        encode_component(comp, &small, sw, sh, 8, &chroma_table);
                     }
                 }
             }
@@ -180,10 +170,9 @@ fn encode_component(
     h: usize,
     size: usize,
     table: &[u16; 64],
-    profile: Profile,
 ) {
     comp.quant = *table;
-    let quantiser = Quantiser::new(table, profile);
+    let quantiser = Quantiser::new(table);
     let padded = samples.padded(w, h, comp.blocks_w * size, comp.blocks_h * size);
     let stride = padded.width;
     let mut dct_out = [0i32; 64];

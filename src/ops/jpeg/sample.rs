@@ -67,53 +67,58 @@ pub fn downsample_h2v2(full: &Plane, w: usize, h: usize, out_width: usize) -> Pl
 pub fn upsample(plane: &Plane, w: usize, h: usize, fh: usize, fv: usize) -> Plane {
     let (ow, oh) = (w * fh, h * fv);
     let mut out = Plane::new(ow, oh);
-    let at = |y: usize, x: usize| i32::from(plane.data[y * plane.width + x]);
-    let fancy = !(fh == 2 && w <= 2);
+    let row_of = |y: usize| &plane.data[y * plane.width..y * plane.width + w];
+    let fancy_h = fh == 2 && w > 2;
+    // libjpeg-turbo replicates (no filtering in either direction) when it cannot filter a
+    // horizontally subsampled row.
+    let replicate = fh == 2 && !fancy_h;
+    // Vertically weighted input row: 3/4 the nearer row + 1/4 the next nearer (×4), or the row
+    // itself (×4) without vertical filtering.
+    let mut sums = vec![0i32; w];
     for oy in 0..oh {
-        let row = &mut out.data[oy * ow..(oy + 1) * ow];
         let near = oy / fv;
-        // The vertically next-nearest input row (above for even outputs, below for odd).
         let far = if fv == 1 {
             near
         } else if oy % 2 == 0 {
-            near.saturating_sub(1)
+            near.saturating_sub(1) // the row above
         } else {
-            (near + 1).min(h - 1)
+            (near + 1).min(h - 1) // the row below
         };
-        match (fh, fv, fancy) {
-            (1, 1, _) => {
-                for (x, o) in row.iter_mut().enumerate() {
-                    *o = at(near, x) as u8;
+        let (a, b) = (row_of(near), row_of(far));
+        let row = &mut out.data[oy * ow..(oy + 1) * ow];
+        if fv == 2 && !replicate {
+            for ((s, &x), &y) in sums.iter_mut().zip(a).zip(b) {
+                *s = 3 * i32::from(x) + i32::from(y);
+            }
+        } else {
+            for (s, &x) in sums.iter_mut().zip(a) {
+                *s = 4 * i32::from(x);
+            }
+        }
+        match (fh, fancy_h) {
+            (1, _) => {
+                // 4·x or the vertical sum; `h1v2_fancy_upsample` rounds with bias 1 / 2.
+                let bias = if fv == 1 { 0 } else { 1 + (oy % 2) as i32 };
+                for (o, &s) in row.iter_mut().zip(&sums) {
+                    *o = ((s + bias) >> 2) as u8;
                 }
             }
-            (2, 2, true) => {
-                // Column sums weight the nearer row 3/4, then the same again along the row.
-                let sum = |x: usize| 3 * at(near, x) + at(far, x);
+            (_, true) => {
+                // Triangle filter along the row; `h2v2_fancy_upsample` rounds with 8 / 7, and
+                // `h2v1_fancy_upsample`'s 1 / 2 become 4 / 8 on these ×4 sums.
+                let (even, odd) = if fv == 2 { (8, 7) } else { (4, 8) };
                 for x in 0..w {
-                    let this = 3 * sum(x);
-                    let left = sum(x.saturating_sub(1));
-                    let right = sum((x + 1).min(w - 1));
-                    row[2 * x] = ((this + left + 8) >> 4) as u8;
-                    row[2 * x + 1] = ((this + right + 7) >> 4) as u8;
-                }
-            }
-            (2, 1, true) => {
-                for x in 0..w {
-                    let this = 3 * at(near, x);
-                    row[2 * x] = ((this + at(near, x.saturating_sub(1)) + 1) >> 2) as u8;
-                    row[2 * x + 1] = ((this + at(near, (x + 1).min(w - 1)) + 2) >> 2) as u8;
-                }
-            }
-            (1, 2, _) => {
-                let bias = if oy % 2 == 0 { 1 } else { 2 };
-                for (x, o) in row.iter_mut().enumerate() {
-                    *o = ((3 * at(near, x) + at(far, x) + bias) >> 2) as u8;
+                    let this = 3 * sums[x];
+                    let left = sums[x.saturating_sub(1)];
+                    let right = sums[(x + 1).min(w - 1)];
+                    row[2 * x] = ((this + left + even) >> 4) as u8;
+                    row[2 * x + 1] = ((this + right + odd) >> 4) as u8;
                 }
             }
             _ => {
                 // Replication (`h2v1_upsample` / `h2v2_upsample`).
-                for (x, o) in row.iter_mut().enumerate() {
-                    *o = at(near, x / fh) as u8;
+                for (pair, &s) in row.chunks_exact_mut(2).zip(&sums) {
+                    pair.fill((s >> 2) as u8);
                 }
             }
         }
@@ -171,6 +176,15 @@ mod tests {
         for (fh, fv) in [(1, 1), (2, 1), (1, 2), (2, 2)] {
             assert!(upsample(&flat, 5, 3, fh, fv).data.iter().all(|&v| v == 99));
         }
+        // Vertical-only filtering weights the nearer row 3/4, rounding with bias 1 then 2.
+        let column = plane(1, 2, |y, _| y as u8 * 100);
+        assert_eq!(upsample(&column, 1, 2, 1, 2).data, vec![0, 25, 75, 100]);
+        // Horizontal-only: (3·near + far + 1 or 2) / 4.
+        let row = plane(3, 1, |_, x| x as u8 * 100);
+        assert_eq!(
+            upsample(&row, 3, 1, 2, 1).data,
+            vec![0, 25, 75, 125, 175, 200]
+        );
         // Two samples per row fall back to replication.
         let narrow = plane(2, 1, |_, x| x as u8 * 100);
         assert_eq!(upsample(&narrow, 2, 1, 2, 1).data, vec![0, 0, 100, 100]);
