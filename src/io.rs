@@ -68,7 +68,8 @@ pub fn write_atomic_with(
     Ok(())
 }
 
-/// Writes an image in the format its extension names (`.png`).
+/// Writes an image in the format its extension names: `.png`, or `.jpg` / `.jpeg` as ImageNet-C
+/// saves its images (PIL quality 85 with optimised Huffman tables, IJG libjpeg 9 pixels).
 pub fn write_image(path: &Path, image: &Image) -> Result<()> {
     let ext = path
         .extension()
@@ -76,6 +77,14 @@ pub fn write_image(path: &Path, image: &Image) -> Result<()> {
         .unwrap_or_default();
     match ext.as_str() {
         "png" => write_png(path, image),
-        _ => Err(Error::file(path, "unsupported output format (use .png)")),
+        "jpg" | "jpeg" => {
+            let bytes = crate::ops::jpeg::encode(image, 85, crate::ops::jpeg::Profile::Ijg9, true)
+                .map_err(|e| Error::file(path, e.to_string()))?;
+            write_atomic(path, &bytes)
+        }
+        _ => Err(Error::file(
+            path,
+            "unsupported output format (use .png or .jpg)",
+        )),
     }
 }

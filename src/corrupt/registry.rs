@@ -69,6 +69,7 @@ static MNIST_C: &[Entry] = &[
     entry::<mnist::Inverse>("inverse"),
     entry::<mnist::Stripe>("stripe"),
     entry::<mnist::CannyEdges>("canny_edges"),
+    entry::<digital::JpegCompression>("jpeg_compression"),
 ];
 
 /// The corruptions an engine provides, or `None` for an unknown engine.

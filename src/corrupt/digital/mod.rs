@@ -9,3 +9,7 @@ pub use pixelate::Pixelate;
 mod elastic_transform;
 
 pub use elastic_transform::ElasticTransform;
+
+mod jpeg_compression;
+
+pub use jpeg_compression::JpegCompression;

@@ -1,0 +1,289 @@
+//! The pixel side of the codec: images to quantised DCT coefficients and back, without entropy
+//! coding. [`forward`] is libjpeg's compression front end with Pillow's default settings
+//! (`jccolor.c`, `jcprepct.c`, `jcsample.c`, `jcdctmgr.c`, `jccoefct.c`); [`reconstruct`] is
+//! its decompression back end with Pillow's settings (ISLOW IDCT, fancy upsampling;
+//! `jddctmgr.c`, `jdsample.c`, `jdcolor.c`).
+//!
+//! The profiles differ in how they treat chroma subsampled by 2 (chosen in each library's
+//! `jcmaster.c` / `jdmaster.c`): libjpeg-turbo downsamples 2×2 and uses 8×8 DCTs, then upsamples
+//! with triangle filters; libjpeg 9 keeps chroma at full resolution and uses a 16×16 forward DCT
+//! (8×8 coefficients) and a 16×16 (or 16×8 / 8×16) inverse DCT instead.
+
+use super::color::ColorTables;
+use super::dct::{self, Quantiser};
+use super::sample::{self, Plane};
+use super::tables;
+use super::{JpegError, Profile};
+use crate::raster::Image;
+
+/// One colour component of a frame and its coefficients.
+#[derive(Clone, Debug)]
+pub struct Component {
+    /// Component identifier from the frame header.
+    pub id: u8,
+    /// Horizontal and vertical sampling factors.
+    pub h: usize,
+    pub v: usize,
+    /// Quantisation table selector.
+    pub table: u8,
+    /// The quantisation table (natural order) the coefficients were quantised with.
+    pub quant: [u16; 64],
+    /// Blocks that cover the component's samples.
+    pub blocks_w: usize,
+    pub blocks_h: usize,
+    /// Blocks in the coefficient grid: whole MCUs of the interleaved scan.
+    pub grid_w: usize,
+    pub grid_h: usize,
+    /// Quantised coefficients, natural order, `grid_w × grid_h` blocks row by row.
+    pub coefs: Vec<[i16; 64]>,
+}
+
+/// How the component values map to output pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorModel {
+    Gray,
+    YCbCr,
+    Rgb,
+}
+
+/// A decoded or about-to-be-encoded image as quantised DCT coefficients.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    pub width: usize,
+    pub height: usize,
+    pub color: ColorModel,
+    pub components: Vec<Component>,
+}
+
+impl Frame {
+    /// An all-zero frame for the given dimensions and (id, h, v, table) components, with the grid
+    /// geometry of ITU T.81 A.1.1 (components' sizes rounded up, grids padded to whole MCUs).
+    pub fn new(
+        width: usize,
+        height: usize,
+        color: ColorModel,
+        spec: &[(u8, usize, usize, u8)],
+    ) -> Result<Frame, JpegError> {
+        if width == 0 || height == 0 || width > 65535 || height > 65535 {
+            return Err(JpegError::Unsupported(format!(
+                "image size {width}×{height} (JPEG needs 1..=65535)"
+            )));
+        }
+        let max_h = spec.iter().map(|c| c.1).max().unwrap_or(1);
+        let max_v = spec.iter().map(|c| c.2).max().unwrap_or(1);
+        let (mcus_x, mcus_y) = (width.div_ceil(8 * max_h), height.div_ceil(8 * max_v));
+        let components = spec
+            .iter()
+            .map(|&(id, h, v, table)| {
+                let blocks_w = (width * h).div_ceil(max_h).div_ceil(8);
+                let blocks_h = (height * v).div_ceil(max_v).div_ceil(8);
+                let (grid_w, grid_h) = (mcus_x * h, mcus_y * v);
+                Component {
+                    id,
+                    h,
+                    v,
+                    table,
+                    quant: [1; 64],
+                    blocks_w,
+                    blocks_h,
+                    grid_w,
+                    grid_h,
+                    coefs: vec![[0; 64]; grid_w * grid_h],
+                }
+            })
+            .collect();
+        Ok(Frame {
+            width,
+            height,
+            color,
+            components,
+        })
+    }
+
+    /// Largest sampling factors.
+    pub fn max_sampling(&self) -> (usize, usize) {
+        let h = self.components.iter().map(|c| c.h).max().unwrap_or(1);
+        let v = self.components.iter().map(|c| c.v).max().unwrap_or(1);
+        (h, v)
+    }
+}
+
+/// Compresses `image` (gray or RGB) to quantised coefficients as Pillow's
+/// `save(format='JPEG', quality=quality)` does with `profile`'s libjpeg: K.1 tables at the IJG
+/// quality, YCbCr with 2×2 chroma subsampling for RGB, one component for gray.
+pub fn forward(image: &Image, quality: u8, profile: Profile) -> Result<Frame, JpegError> {
+    let [luma_table, chroma_table] = tables::quant_tables(quality);
+    let (w, h) = (image.width, image.height);
+    match image.channels {
+        1 => {
+            let mut frame = Frame::new(w, h, ColorModel::Gray, &[(1, 1, 1, 0)])?;
+            let plane = Plane {
+                width: w,
+                height: h,
+                data: image.data.clone(),
+            };
+            encode_component(&mut frame.components[0], &plane, w, h, 8, &luma_table);
+            Ok(frame)
+        }
+        3 => {
+            let mut frame = Frame::new(
+                w,
+                h,
+                ColorModel::YCbCr,
+                &[(1, 2, 2, 0), (2, 1, 1, 1), (3, 1, 1, 1)],
+            )?;
+            let mut planes = [Plane::new(w, h), Plane::new(w, h), Plane::new(w, h)];
+            let colors = ColorTables::get(profile);
+            for (i, px) in image.data.chunks_exact(3).enumerate() {
+                let (y, cb, cr) = colors.to_ycc(px[0], px[1], px[2]);
+                planes[0].data[i] = y;
+                planes[1].data[i] = cb;
+                planes[2].data[i] = cr;
+            }
+            let (luma, chroma) = frame.components.split_at_mut(1);
+            encode_component(&mut luma[0], &planes[0], w, h, 8, &luma_table);
+            for (comp, plane) in chroma.iter_mut().zip(&planes[1..]) {
+                match profile {
+                    // Full-resolution chroma through the 16×16 DCT.
+                    Profile::Ijg9 => encode_component(comp, plane, w, h, 16, &chroma_table),
+                    Profile::Turbo => {
+                        let small = sample::downsample_h2v2(plane, w, h, comp.blocks_w * 8);
+                        let (sw, sh) = (small.width, small.height);
+                        encode_component(comp, &small, sw, sh, 8, &chroma_table);
+                    }
+                }
+            }
+            Ok(frame)
+        }
+        n => Err(JpegError::Unsupported(format!("{n}-channel image"))),
+    }
+}
+
+/// Transforms and quantises the real blocks of one component from its `w`×`h` samples (padded by
+/// edge repetition), each block covering `size`×`size` samples, then fills the grid's padding
+/// blocks as libjpeg's `jccoefct.c` does: zero AC, DC copied from the block to the left, or for
+/// whole padding rows from the last block of the row above in the same MCU.
+fn encode_component(
+    comp: &mut Component,
+    samples: &Plane,
+    w: usize,
+    h: usize,
+    size: usize,
+    table: &[u16; 64],
+) {
+    comp.quant = *table;
+    let quantiser = Quantiser::new(table);
+    let padded = samples.padded(w, h, comp.blocks_w * size, comp.blocks_h * size);
+    let stride = padded.width;
+    let mut dct_out = [0i32; 64];
+    for by in 0..comp.grid_h {
+        for bx in 0..comp.grid_w {
+            let block = if by < comp.blocks_h && bx < comp.blocks_w {
+                let start = &padded.data[by * size * stride + bx * size..];
+                if size == 16 {
+                    dct::forward_16x16(start, stride, &mut dct_out);
+                } else {
+                    dct::forward_8x8(start, stride, &mut dct_out);
+                }
+                quantiser.quantise(&dct_out)
+            } else {
+                let donor = if by < comp.blocks_h {
+                    by * comp.grid_w + bx - 1
+                } else {
+                    (by - 1) * comp.grid_w + (bx / comp.h) * comp.h + comp.h - 1
+                };
+                let mut b = [0i16; 64];
+                b[0] = comp.coefs[donor][0];
+                b
+            };
+            comp.coefs[by * comp.grid_w + bx] = block;
+        }
+    }
+}
+
+/// Decompresses coefficients to pixels as Pillow's decoder does with `profile`'s libjpeg
+/// (ISLOW IDCT, fancy upsampling): one channel for gray frames, RGB otherwise.
+pub fn reconstruct(frame: &Frame, profile: Profile) -> Result<Image, JpegError> {
+    let (w, h) = (frame.width, frame.height);
+    let (max_h, max_v) = frame.max_sampling();
+    let mut planes = Vec::with_capacity(frame.components.len());
+    for comp in &frame.components {
+        let (fh, fv) = (max_h / comp.h, max_v / comp.v);
+        if max_h % comp.h != 0 || max_v % comp.v != 0 || fh > 2 || fv > 2 {
+            return Err(JpegError::Unsupported(format!(
+                "sampling factors {}×{} of {}×{}",
+                comp.h, comp.v, max_h, max_v
+            )));
+        }
+        let plane = match profile {
+            // Scaled IDCTs produce full resolution directly.
+            Profile::Ijg9 => inverse_component(comp, 8 * fh, 8 * fv),
+            Profile::Turbo => {
+                let small = inverse_component(comp, 8, 8);
+                if fh == 1 && fv == 1 {
+                    small
+                } else {
+                    let (sw, sh) = ((w * comp.h).div_ceil(max_h), (h * comp.v).div_ceil(max_v));
+                    sample::upsample(&small, sw, sh, fh, fv)
+                }
+            }
+        };
+        planes.push(plane);
+    }
+    let pixel = |p: &Plane, i: usize| p.data[(i / w) * p.width + i % w];
+    match (frame.color, &planes[..]) {
+        (ColorModel::Gray, [gray]) => {
+            let data = (0..w * h).map(|i| pixel(gray, i)).collect();
+            Ok(Image {
+                width: w,
+                height: h,
+                channels: 1,
+                data,
+            })
+        }
+        (ColorModel::YCbCr | ColorModel::Rgb, [a, b, c]) => {
+            let colors = ColorTables::get(profile);
+            let mut data = vec![0u8; w * h * 3];
+            for y in 0..h {
+                let (ra, rb, rc) = (
+                    &a.data[y * a.width..],
+                    &b.data[y * b.width..],
+                    &c.data[y * c.width..],
+                );
+                let out = &mut data[y * w * 3..(y + 1) * w * 3];
+                for (x, px) in out.chunks_exact_mut(3).enumerate() {
+                    let rgb = if frame.color == ColorModel::YCbCr {
+                        colors.to_rgb(ra[x], rb[x], rc[x])
+                    } else {
+                        [ra[x], rb[x], rc[x]]
+                    };
+                    px.copy_from_slice(&rgb);
+                }
+            }
+            Ok(Image {
+                width: w,
+                height: h,
+                channels: 3,
+                data,
+            })
+        }
+        _ => Err(JpegError::Unsupported(format!(
+            "{} components",
+            frame.components.len()
+        ))),
+    }
+}
+
+/// Inverse-transforms the real blocks of one component, each to `bw`×`bh` samples.
+fn inverse_component(comp: &Component, bw: usize, bh: usize) -> Plane {
+    let mut plane = Plane::new(comp.blocks_w * bw, comp.blocks_h * bh);
+    let stride = plane.width;
+    for by in 0..comp.blocks_h {
+        for bx in 0..comp.blocks_w {
+            let coefs = &comp.coefs[by * comp.grid_w + bx];
+            let out = &mut plane.data[by * bh * stride + bx * bw..];
+            dct::inverse(coefs, &comp.quant, bw, bh, out, stride);
+        }
+    }
+    plane
+}

@@ -1,0 +1,192 @@
+//! Sample planes and the chroma resampling of libjpeg-turbo (`jcsample.c`, `jdsample.c`), with
+//! libjpeg's edge handling: planes are padded by repeating the last column and row
+//! (`expand_right_edge` / `expand_bottom_edge`), and the upsamplers treat samples beyond the
+//! component's real size as copies of the edge samples (libjpeg's context-row duplication).
+//!
+//! libjpeg 9 needs none of the resamplers here: it folds factor-2 subsampling into its scaled
+//! DCTs (see `dct.rs`).
+
+/// One component's samples, row-major with stride `width`.
+#[derive(Clone, Debug)]
+pub struct Plane {
+    pub width: usize,
+    pub height: usize,
+    pub data: Vec<u8>,
+}
+
+impl Plane {
+    /// A zero plane.
+    pub fn new(width: usize, height: usize) -> Self {
+        Plane {
+            width,
+            height,
+            data: vec![0; width * height],
+        }
+    }
+
+    /// The first `w`×`h` samples of `self` (w ≤ width, h ≤ height) extended to
+    /// `width`×`height` by repeating the last real column and row.
+    pub fn padded(&self, w: usize, h: usize, width: usize, height: usize) -> Plane {
+        let mut out = Plane::new(width, height);
+        for y in 0..height {
+            let src = &self.data[y.min(h - 1) * self.width..][..w];
+            let dst = &mut out.data[y * width..(y + 1) * width];
+            dst[..w].copy_from_slice(src);
+            let last = src[w - 1];
+            dst[w..].fill(last);
+        }
+        out
+    }
+}
+
+/// libjpeg-turbo's `h2v2_downsample`: each output sample is the mean of a 2×2 input group,
+/// `(sum + bias) >> 2`, with the bias alternating 1, 2, 1, ... along each output row. Inputs
+/// beyond the `w`×`h` real samples repeat the edge. The output is `out_width` × ⌈h/2⌉.
+pub fn downsample_h2v2(full: &Plane, w: usize, h: usize, out_width: usize) -> Plane {
+    let out_height = h.div_ceil(2);
+    let mut out = Plane::new(out_width, out_height);
+    for oy in 0..out_height {
+        let r0 = &full.data[(2 * oy).min(h - 1) * full.width..];
+        let r1 = &full.data[(2 * oy + 1).min(h - 1) * full.width..];
+        let row = &mut out.data[oy * out_width..(oy + 1) * out_width];
+        for (ox, o) in row.iter_mut().enumerate() {
+            let (c0, c1) = ((2 * ox).min(w - 1), (2 * ox + 1).min(w - 1));
+            let sum = u32::from(r0[c0]) + u32::from(r0[c1]) + u32::from(r1[c0]) + u32::from(r1[c1]);
+            let bias = 1 + (ox as u32 & 1);
+            *o = ((sum + bias) >> 2) as u8;
+        }
+    }
+    out
+}
+
+/// libjpeg-turbo's upsampling of a component subsampled by `fh`×`fv` (each 1 or 2) whose real
+/// size is `w`×`h` samples of `plane`: the "fancy" triangle filters (`h2v2_fancy_upsample`,
+/// `h2v1_fancy_upsample`, `h1v2_fancy_upsample`), or sample replication where libjpeg-turbo
+/// falls back to it (horizontal factor 2 with at most 2 samples per row). The output is
+/// `fh·w` × `fv·h`.
+pub fn upsample(plane: &Plane, w: usize, h: usize, fh: usize, fv: usize) -> Plane {
+    let (ow, oh) = (w * fh, h * fv);
+    let mut out = Plane::new(ow, oh);
+    let row_of = |y: usize| &plane.data[y * plane.width..y * plane.width + w];
+    let fancy_h = fh == 2 && w > 2;
+    // libjpeg-turbo replicates (no filtering in either direction) when it cannot filter a
+    // horizontally subsampled row.
+    let replicate = fh == 2 && !fancy_h;
+    // Vertically weighted input row: 3/4 the nearer row + 1/4 the next nearer (×4), or the row
+    // itself (×4) without vertical filtering.
+    let mut sums = vec![0i32; w];
+    for oy in 0..oh {
+        let near = oy / fv;
+        let far = if fv == 1 {
+            near
+        } else if oy % 2 == 0 {
+            near.saturating_sub(1) // the row above
+        } else {
+            (near + 1).min(h - 1) // the row below
+        };
+        let (a, b) = (row_of(near), row_of(far));
+        let row = &mut out.data[oy * ow..(oy + 1) * ow];
+        if fv == 2 && !replicate {
+            for ((s, &x), &y) in sums.iter_mut().zip(a).zip(b) {
+                *s = 3 * i32::from(x) + i32::from(y);
+            }
+        } else {
+            for (s, &x) in sums.iter_mut().zip(a) {
+                *s = 4 * i32::from(x);
+            }
+        }
+        match (fh, fancy_h) {
+            (1, _) => {
+                // 4·x or the vertical sum; `h1v2_fancy_upsample` rounds with bias 1 / 2.
+                let bias = if fv == 1 { 0 } else { 1 + (oy % 2) as i32 };
+                for (o, &s) in row.iter_mut().zip(&sums) {
+                    *o = ((s + bias) >> 2) as u8;
+                }
+            }
+            (_, true) => {
+                // Triangle filter along the row; `h2v2_fancy_upsample` rounds with 8 / 7, and
+                // `h2v1_fancy_upsample`'s 1 / 2 become 4 / 8 on these ×4 sums.
+                let (even, odd) = if fv == 2 { (8, 7) } else { (4, 8) };
+                for x in 0..w {
+                    let this = 3 * sums[x];
+                    let left = sums[x.saturating_sub(1)];
+                    let right = sums[(x + 1).min(w - 1)];
+                    row[2 * x] = ((this + left + even) >> 4) as u8;
+                    row[2 * x + 1] = ((this + right + odd) >> 4) as u8;
+                }
+            }
+            _ => {
+                // Replication (`h2v1_upsample` / `h2v2_upsample`).
+                for (pair, &s) in row.chunks_exact_mut(2).zip(&sums) {
+                    pair.fill((s >> 2) as u8);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plane(width: usize, height: usize, f: impl Fn(usize, usize) -> u8) -> Plane {
+        let mut p = Plane::new(width, height);
+        for y in 0..height {
+            for x in 0..width {
+                p.data[y * width + x] = f(y, x);
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn padding_repeats_the_edges() {
+        let p = plane(3, 2, |y, x| (10 * y + x) as u8);
+        let q = p.padded(3, 2, 5, 4);
+        assert_eq!(&q.data[..5], &[0, 1, 2, 2, 2]);
+        assert_eq!(&q.data[15..], &[10, 11, 12, 12, 12]);
+    }
+
+    #[test]
+    fn downsampling_alternates_the_bias() {
+        // Groups summing to 2 (mod 4): bias 1 rounds down, bias 2 rounds up.
+        let p = plane(8, 2, |y, x| if y == 0 && x % 2 == 0 { 2 } else { 0 });
+        let d = downsample_h2v2(&p, 8, 2, 4);
+        assert_eq!(d.data, vec![0, 1, 0, 1]);
+        // Odd sizes repeat the last column and row.
+        let p = plane(3, 3, |y, x| (y * 3 + x) as u8 * 10);
+        let d = downsample_h2v2(&p, 3, 3, 2);
+        assert_eq!(d.height, 2);
+        // (0+10+30+40+1)/4, (20+20+50+50+2)/4, (60+70+60+70+1)/4, (4·80+2)/4
+        assert_eq!(d.data, vec![20, 35, 65, 80]);
+    }
+
+    #[test]
+    fn fancy_upsampling_is_a_triangle_filter() {
+        let p = plane(4, 2, |y, x| (40 * x + 80 * y) as u8);
+        let u = upsample(&p, 4, 2, 2, 2);
+        assert_eq!((u.width, u.height), (8, 4));
+        // Row 0 is nearest input row 0 with row 0 itself above: a pure horizontal filter.
+        assert_eq!(&u.data[..8], &[0, 10, 30, 50, 70, 90, 110, 120]);
+        // Row 1 mixes 3/4 of row 0 with 1/4 of row 1 (+20).
+        assert_eq!(&u.data[8..16], &[20, 30, 50, 70, 90, 110, 130, 140]);
+        // Flat planes stay flat under every filter.
+        let flat = plane(5, 3, |_, _| 99);
+        for (fh, fv) in [(1, 1), (2, 1), (1, 2), (2, 2)] {
+            assert!(upsample(&flat, 5, 3, fh, fv).data.iter().all(|&v| v == 99));
+        }
+        // Vertical-only filtering weights the nearer row 3/4, rounding with bias 1 then 2.
+        let column = plane(1, 2, |y, _| y as u8 * 100);
+        assert_eq!(upsample(&column, 1, 2, 1, 2).data, vec![0, 25, 75, 100]);
+        // Horizontal-only: (3·near + far + 1 or 2) / 4.
+        let row = plane(3, 1, |_, x| x as u8 * 100);
+        assert_eq!(
+            upsample(&row, 3, 1, 2, 1).data,
+            vec![0, 25, 75, 125, 175, 200]
+        );
+        // Two samples per row fall back to replication.
+        let narrow = plane(2, 1, |_, x| x as u8 * 100);
+        assert_eq!(upsample(&narrow, 2, 1, 2, 1).data, vec![0, 0, 100, 100]);
+    }
+}

@@ -1,0 +1,160 @@
+//! jpeg_compression against the ImageNet-C reference outputs (Pillow 5.0.0 = IJG libjpeg 9b).
+
+mod common;
+
+use blight::corrupt::Context;
+use blight::ops::jpeg::{self, Profile};
+
+#[test]
+fn jpeg_compression_matches_reference() {
+    common::assert_parity(
+        "jpeg_compression",
+        &Context {
+            jpeg: Profile::Ijg9,
+            ..Default::default()
+        },
+    );
+}
+
+/// Reads a fixture PNG keeping gray images single-channel.
+fn read_png(path: &std::path::Path) -> blight::Image {
+    let decoded = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    match decoded {
+        image::DynamicImage::ImageLuma8(g) => {
+            let (w, h) = g.dimensions();
+            blight::Image::new(w as usize, h as usize, 1, g.into_raw()).expect("gray")
+        }
+        other => {
+            let rgb = other.to_rgb8();
+            let (w, h) = rgb.dimensions();
+            blight::Image::new(w as usize, h as usize, 3, rgb.into_raw()).expect("rgb")
+        }
+    }
+}
+
+fn jpeg_fixtures() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jpeg")
+}
+
+fn input(name: &str) -> blight::Image {
+    if name == "astronaut" {
+        read_png(&common::imagenet_c_fixtures().join("astronaut/clean.png"))
+    } else {
+        read_png(&jpeg_fixtures().join(format!("inputs/{name}.png")))
+    }
+}
+
+/// Asserts that our pixels equal the fixture's exactly, reporting the figures.
+fn assert_identical(label: &str, ours: &blight::Image, reference: &blight::Image) {
+    let a = common::compare(ours, reference);
+    println!(
+        "{label}: {:.5} identical, max diff {}",
+        a.fraction(),
+        a.max_diff
+    );
+    assert_eq!(a.identical, a.total, "{label}: {a:?}");
+}
+
+#[test]
+fn round_trips_match_pillow_with_libjpeg_turbo() {
+    let cases = [
+        ("astronaut", [25, 18, 15, 10, 7, 85].as_slice()),
+        ("rgb-37x23", &[50, 90]),
+        ("gray-29x19", &[50, 90]),
+    ];
+    for (name, qualities) in cases {
+        let image = input(name);
+        for &q in qualities {
+            let reference = read_png(&jpeg_fixtures().join(format!("turbo/{name}-q{q}.png")));
+            let ours =
+                blight::ops::jpeg::round_trip(&image, q, Profile::Turbo).expect("round trip");
+            assert_identical(&format!("turbo {name} q{q}"), &ours, &reference);
+        }
+    }
+}
+
+#[test]
+fn round_trips_match_libjpeg_9() {
+    for (name, q) in [("astronaut", 85), ("rgb-37x23", 50), ("gray-29x19", 50)] {
+        let image = input(name);
+        let reference = read_png(&jpeg_fixtures().join(format!("ijg9/{name}-q{q}.png")));
+        let ours = blight::ops::jpeg::round_trip(&image, q, Profile::Ijg9).expect("round trip");
+        assert_identical(&format!("ijg9 {name} q{q}"), &ours, &reference);
+    }
+}
+
+#[test]
+fn decoding_our_files_gives_the_round_trip() {
+    for name in ["astronaut", "rgb-37x23", "gray-29x19"] {
+        let image = input(name);
+        for profile in [Profile::Ijg9, Profile::Turbo] {
+            for (q, optimize) in [(7, false), (50, true), (85, true), (95, false)] {
+                let bytes = jpeg::encode(&image, q, profile, optimize).expect("encode");
+                let decoded = jpeg::decode(&bytes, profile).expect("decode");
+                let expected = jpeg::round_trip(&image, q, profile).expect("round trip");
+                assert_identical(
+                    &format!("{profile:?} {name} q{q} optimize={optimize}"),
+                    &decoded,
+                    &expected,
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn pillow_files_decode_as_pillow_decodes_them() {
+    let files = [
+        "rgb-37x23-420",
+        "rgb-37x23-444",
+        "rgb-37x23-422",
+        "rgb-37x23-420-restart",
+        "rgb-37x23-420-optimized",
+        "gray-29x19",
+    ];
+    for name in files {
+        let bytes = std::fs::read(jpeg_fixtures().join(format!("files/{name}.jpg"))).expect("file");
+        let turbo = read_png(&jpeg_fixtures().join(format!("files/{name}.turbo.png")));
+        let ours = jpeg::decode(&bytes, Profile::Turbo).expect("decode");
+        assert_identical(&format!("turbo decode {name}"), &ours, &turbo);
+        let ijg9_path = jpeg_fixtures().join(format!("files/{name}.ijg9.png"));
+        if ijg9_path.exists() {
+            let ours = jpeg::decode(&bytes, Profile::Ijg9).expect("decode");
+            assert_identical(&format!("ijg9 decode {name}"), &ours, &read_png(&ijg9_path));
+        }
+    }
+}
+
+#[test]
+fn progressive_files_decode_as_pillow_decodes_them() {
+    for name in [
+        "rgb-37x23-420-progressive",
+        "gray-29x19-progressive",
+        "astronaut-progressive",
+    ] {
+        let bytes = std::fs::read(jpeg_fixtures().join(format!("files/{name}.jpg"))).expect("file");
+        let turbo = read_png(&jpeg_fixtures().join(format!("files/{name}.turbo.png")));
+        let ours = jpeg::decode(&bytes, Profile::Turbo).expect("decode");
+        assert_identical(&format!("turbo decode {name}"), &ours, &turbo);
+    }
+}
+
+#[test]
+fn encoder_writes_pillows_bytes() {
+    // libjpeg-turbo through Pillow 13: same markers, tables and entropy-coded data.
+    for (name, input_name, optimize) in [
+        ("rgb-37x23-420", "rgb-37x23", false),
+        ("rgb-37x23-420-optimized", "rgb-37x23", true),
+        ("gray-29x19", "gray-29x19", false),
+    ] {
+        let pillow =
+            std::fs::read(jpeg_fixtures().join(format!("files/{name}.jpg"))).expect("file");
+        let ours = jpeg::encode(&input(input_name), 75, Profile::Turbo, optimize).expect("encode");
+        assert!(
+            ours == pillow,
+            "{name}: our {} bytes differ from Pillow's {}",
+            ours.len(),
+            pillow.len()
+        );
+    }
+}
