@@ -13,6 +13,7 @@
 
 use crate::corrupt::Context;
 use crate::error::{Error, Result};
+use crate::ops::jpeg;
 use crate::raster::Image;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -261,10 +262,11 @@ fn decode_texture(path: &Path, bytes: &[u8]) -> Result<Image> {
     }
 }
 
-/// JPEG texture decoding. OpenCV 3.4.2 decodes with libjpeg-turbo (islow IDCT, fancy upsampling);
-/// this uses the `image` crate's decoder until a libjpeg-turbo-exact decoder is in `ops::jpeg`.
+/// JPEG texture decoding. OpenCV 3.4.2 decodes with libjpeg-turbo (islow IDCT, fancy upsampling),
+/// which the `turbo` profile of our decoder reproduces.
 fn decode_jpeg(path: &Path, bytes: &[u8]) -> Result<Image> {
-    decode_with(path, bytes, image::ImageFormat::Jpeg)
+    jpeg::decode(bytes, jpeg::Profile::Turbo)
+        .map_err(|e| Error::file(path, format!("cannot decode frost texture: {e}")))
 }
 
 fn decode_with(path: &Path, bytes: &[u8], format: image::ImageFormat) -> Result<Image> {

@@ -31,26 +31,28 @@ const fn entry<T: Corruption + DeserializeOwned + 'static>(name: &'static str) -
     }
 }
 
-/// The ImageNet-C engine: the functions of hendrycks/robustness `make_imagenet_c.py`.
+/// The ImageNet-C engine: the functions of hendrycks/robustness `make_imagenet_c.py`, in its order
+/// (15 common corruptions, then the 4 extra ones).
 static IMAGENET_C: &[Entry] = &[
     entry::<noise::GaussianNoise>("gaussian_noise"),
     entry::<noise::ShotNoise>("shot_noise"),
     entry::<noise::ImpulseNoise>("impulse_noise"),
-    entry::<weather::Fog>("fog"),
-    entry::<weather::Brightness>("brightness"),
-    entry::<digital::Contrast>("contrast"),
-    entry::<digital::Pixelate>("pixelate"),
-    entry::<noise::SpeckleNoise>("speckle_noise"),
-    entry::<extra::Saturate>("saturate"),
     entry::<blur::DefocusBlur>("defocus_blur"),
     entry::<blur::GlassBlur>("glass_blur"),
-    entry::<extra::GaussianBlur>("gaussian_blur"),
     entry::<blur::MotionBlur>("motion_blur"),
     entry::<blur::ZoomBlur>("zoom_blur"),
     entry::<weather::Snow>("snow"),
-    entry::<digital::ElasticTransform>("elastic_transform"),
-    entry::<extra::Spatter>("spatter"),
     entry::<weather::Frost>("frost"),
+    entry::<weather::Fog>("fog"),
+    entry::<weather::Brightness>("brightness"),
+    entry::<digital::Contrast>("contrast"),
+    entry::<digital::ElasticTransform>("elastic_transform"),
+    entry::<digital::Pixelate>("pixelate"),
+    entry::<digital::JpegCompression>("jpeg_compression"),
+    entry::<noise::SpeckleNoise>("speckle_noise"),
+    entry::<extra::GaussianBlur>("gaussian_blur"),
+    entry::<extra::Spatter>("spatter"),
+    entry::<extra::Saturate>("saturate"),
 ];
 
 /// The MNIST-C engine: the functions of google-research/mnist-c `corruptions.py`.
@@ -69,7 +71,6 @@ static MNIST_C: &[Entry] = &[
     entry::<mnist::Inverse>("inverse"),
     entry::<mnist::Stripe>("stripe"),
     entry::<mnist::CannyEdges>("canny_edges"),
-    entry::<digital::JpegCompression>("jpeg_compression"),
 ];
 
 /// The corruptions an engine provides, or `None` for an unknown engine.

@@ -1,15 +1,11 @@
-//! Digital corruptions: contrast, resampling and encoding artefacts.
+//! Digital corruptions: contrast, elastic warping, pixelation and JPEG artefacts.
 
 mod contrast;
+mod elastic_transform;
+mod jpeg_compression;
 mod pixelate;
 
 pub use contrast::Contrast;
-pub use pixelate::Pixelate;
-
-mod elastic_transform;
-
 pub use elastic_transform::ElasticTransform;
-
-mod jpeg_compression;
-
 pub use jpeg_compression::JpegCompression;
+pub use pixelate::Pixelate;

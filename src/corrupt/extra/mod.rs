@@ -1,13 +1,10 @@
-//! The extra (validation) corruptions of ImageNet-C.
-
-mod saturate;
-
-pub use saturate::Saturate;
+//! The extra (validation) corruptions of ImageNet-C, apart from speckle noise (kept with the
+//! other noises): Gaussian blur, spatter and saturate.
 
 mod gaussian_blur;
-
-pub use gaussian_blur::GaussianBlur;
-
+mod saturate;
 mod spatter;
 
+pub use gaussian_blur::GaussianBlur;
+pub use saturate::Saturate;
 pub use spatter::Spatter;

@@ -1,15 +1,11 @@
-//! Weather corruptions: brightness and atmospheric effects laid over the image.
+//! Weather corruptions: snow, frost, fog and brightness.
 
 mod brightness;
 mod fog;
+mod frost;
+mod snow;
 
 pub use brightness::Brightness;
 pub use fog::Fog;
-
-mod snow;
-
-pub use snow::Snow;
-
-mod frost;
-
 pub use frost::Frost;
+pub use snow::Snow;
