@@ -57,10 +57,10 @@ enum Command {
     },
     /// Write a labelled contact sheet of every corruption × severity.
     Preview {
-        /// Input image; the built-in 224×224 photo when left out.
-        input: Option<PathBuf>,
-        /// Output PNG.
-        output: PathBuf,
+        /// `[INPUT] OUTPUT.png`: the input image (the built-in 224×224 photo when left out) and
+        /// the sheet to write.
+        #[arg(num_args = 1..=2, required = true, value_names = ["INPUT", "OUTPUT.png"])]
+        paths: Vec<PathBuf>,
         #[arg(long, default_value = "imagenet-c")]
         suite: String,
         /// A recipe file to use instead of a built-in suite.
@@ -187,8 +187,7 @@ fn run(cli: Cli) -> blight::Result<()> {
             blight::io::write_image(&output, &out)
         }
         Command::Preview {
-            input,
-            output,
+            paths,
             suite,
             recipe,
             seed,
@@ -196,6 +195,11 @@ fn run(cli: Cli) -> blight::Result<()> {
             frost_dir,
         } => {
             let suite = Suite::choose(&suite, recipe.as_deref())?;
+            let (input, output) = match paths.as_slice() {
+                [output] => (None, output.clone()),
+                [input, output] => (Some(input.clone()), output.clone()),
+                _ => unreachable!("clap takes one or two paths"),
+            };
             let (image, sample) = match &input {
                 Some(path) => (
                     blight::io::read_rgb(path)?,

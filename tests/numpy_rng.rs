@@ -61,7 +61,8 @@ fn numpy_source_replays_random_state_bit_for_bit() {
             .map(|l| rng.poisson(l))
             .collect();
         assert_eq!(counts, ints(&case["poisson"]), "seed {seed}: poisson");
-        let offsets: Vec<i64> = (0..9).map(|_| rng.randint(-3, 3)).collect();
+        let mut offsets = vec![0i64; 9];
+        rng.fill_randint(-3, 3, &mut offsets);
         assert_eq!(
             offsets,
             ints(&case["randint_-3_3"]),

@@ -92,6 +92,13 @@ pub trait Random {
         }
     }
 
+    /// Fills `out` with `randint(low, high)` draws in order (`randint(low, high, size=n)`).
+    fn fill_randint(&mut self, low: i64, high: i64, out: &mut [i64]) {
+        for v in out {
+            *v = self.randint(low, high);
+        }
+    }
+
     /// Fills `out` with `uniform(low, high)` draws in order (one numpy array draw, C order).
     fn fill_uniform(&mut self, low: f64, high: f64, out: &mut [f64]) {
         let scale = high - low;
