@@ -73,6 +73,11 @@ enum Command {
         #[arg(long)]
         frost_dir: Option<PathBuf>,
     },
+    /// Generate a benchmark dataset in its reference layout, with a manifest.
+    Generate {
+        #[command(subcommand)]
+        dataset: GenerateWhat,
+    },
     /// Fetch assets that cannot ship with blight.
     Fetch {
         #[command(subcommand)]
@@ -115,6 +120,36 @@ enum FetchWhat {
     },
 }
 
+#[derive(Subcommand)]
+enum GenerateWhat {
+    /// MNIST-C from the four MNIST IDX files (raw or .gz): mnist_c/<config>/{train,test}_{images,labels}.npy.
+    #[command(name = "mnist-c")]
+    MnistC {
+        /// Folder holding the MNIST files.
+        #[arg(long)]
+        source: PathBuf,
+        /// Output folder (empty, or holding an unfinished run with the same settings to resume).
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// `numpy`: image i uses np.random.seed(SEED + i); `fast`: per-image keyed streams.
+        #[arg(long, value_enum, default_value = "fast")]
+        rng: RngArg,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Also write the 16 leftover corruptions in mnist_c_leftovers/.
+        #[arg(long)]
+        leftovers: bool,
+        /// Also pack mnist_c.zip (and mnist_c_leftovers.zip) in the released layout.
+        #[arg(long)]
+        zip: bool,
+        #[arg(long)]
+        frost_dir: Option<PathBuf>,
+    },
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum RngArg {
     Numpy,
@@ -142,6 +177,53 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> blight::Result<()> {
     match cli.command {
+        Command::Generate {
+            dataset:
+                GenerateWhat::MnistC {
+                    source,
+                    out,
+                    seed,
+                    rng,
+                    threads,
+                    leftovers,
+                    zip,
+                    frost_dir,
+                },
+        } => {
+            let suite = Suite::built_in("mnist-c")?;
+            let context = context(frost_dir, suite.jpeg_codec, leftovers);
+            let mut pool = rayon::ThreadPoolBuilder::new();
+            if let Some(n) = threads {
+                pool = pool.num_threads(n);
+            }
+            let pool = pool
+                .build()
+                .map_err(|e| blight::Error::Invalid(format!("cannot start {threads:?} threads: {e}")))?;
+            let start = std::time::Instant::now();
+            let options = blight::pipeline::MnistCOptions {
+                source: &source,
+                out: &out,
+                seed,
+                rng: rng.into(),
+                leftovers,
+                zip,
+                context: &context,
+            };
+            let manifest = pool.install(|| {
+                blight::pipeline::generate_mnist_c(&suite, &options, &|step| {
+                    eprintln!("[{:6.1} s] {step}", start.elapsed().as_secs_f64())
+                })
+            })?;
+            println!(
+                "wrote {} files for {} configs to {} in {:.1} s ({} threads)",
+                manifest.files.len(),
+                manifest.settings.configs.len(),
+                out.display(),
+                start.elapsed().as_secs_f64(),
+                pool.current_num_threads()
+            );
+            Ok(())
+        }
         Command::Fetch {
             what: FetchWhat::Frost { dest, wheel },
         } => {

@@ -39,6 +39,9 @@ pub struct RunSettings {
     /// How each image's stream is seeded, in words.
     pub seeding: String,
     pub configs: Vec<String>,
+    /// Where assets came from where that changes the output (e.g. frost textures).
+    #[serde(default)]
+    pub assets: Vec<String>,
 }
 
 /// The manifest file: the settings and every completed file.
@@ -105,6 +108,96 @@ pub fn generate_mnist(
     }
     manifest.complete = true;
     save_manifest(out, &manifest)?;
+    Ok(manifest)
+}
+
+/// Options of `blight generate mnist-c`.
+pub struct MnistCOptions<'a> {
+    pub source: &'a Path,
+    pub out: &'a Path,
+    pub seed: u64,
+    pub rng: RngKind,
+    /// Also write the 16 leftover corruptions (`mnist_c_leftovers/`).
+    pub leftovers: bool,
+    /// Also pack each top-level folder into `<folder>.zip`, as released.
+    pub zip: bool,
+    pub context: &'a Context,
+}
+
+/// MNIST-C from the four MNIST files: `mnist_c/<config>/{train,test}_{images,labels}.npy` for
+/// identity and the 15 benchmark corruptions at their released severities (and the leftovers in
+/// `mnist_c_leftovers/` when asked), plus `manifest.json` and optionally the zips.
+pub fn generate_mnist_c(
+    suite: &crate::suite::Suite,
+    options: &MnistCOptions<'_>,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<Manifest> {
+    let mut configs = Vec::new();
+    for c in &suite.corruptions {
+        let folder: &'static str = match c.archive.as_deref() {
+            Some("mnist_c") => "mnist_c",
+            Some("mnist_c_leftovers") if options.leftovers => "mnist_c_leftovers",
+            Some("mnist_c_leftovers") => continue,
+            other => {
+                return Err(Error::Invalid(format!(
+                    "suite {}: {} has archive {other:?}, not mnist_c or mnist_c_leftovers",
+                    suite.name, c.name
+                )))
+            }
+        };
+        // Corruptions without a severity give the published output at any severity.
+        let severity = c.released.unwrap_or(1);
+        configs.push(Config {
+            folder,
+            name: c.name.clone(),
+            severity,
+            corruption: c.at(severity)?,
+        });
+    }
+    let mut assets = Vec::new();
+    if configs.iter().any(|c| c.name == "frost") {
+        assets.push(format!(
+            "frost: {}",
+            match crate::frost::TextureSource::for_context(options.context) {
+                crate::frost::TextureSource::Reference => "reference textures (sha256-checked)",
+                crate::frost::TextureSource::Procedural => "built-in procedural texture (not the reference's)",
+            }
+        ));
+    }
+    let settings = RunSettings {
+        tool: "blight".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        suite: suite.name.clone(),
+        recipe_version: suite.version.clone(),
+        seed: options.seed,
+        rng: options.rng,
+        seeding: match options.rng {
+            RngKind::Numpy => "image i of each split: np.random.seed(seed + i) before the call".into(),
+            RngKind::Fast => "fast stream keyed by (seed, suite, corruption, severity, split/index)".into(),
+        },
+        configs: configs.iter().map(|c| format!("{}/{}", c.folder, c.name)).collect(),
+        assets,
+    };
+    let mut manifest = generate_mnist(
+        options.source,
+        options.out,
+        settings,
+        &configs,
+        options.context,
+        progress,
+    )?;
+    if options.zip {
+        let mut folders: Vec<&str> = configs.iter().map(|c| c.folder).collect();
+        folders.dedup();
+        for folder in folders {
+            progress(&format!("packing {folder}.zip"));
+            let record = zip_folder(options.out, folder)?;
+            manifest.files.retain(|f| f.path != record.path);
+            manifest.files.push(record);
+        }
+        manifest.files.sort_by(|a, b| a.path.cmp(&b.path));
+        save_manifest(options.out, &manifest)?;
+    }
     Ok(manifest)
 }
 

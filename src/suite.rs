@@ -43,6 +43,10 @@ pub struct RecipeCorruption {
     /// The severity the suite's published dataset used, where it has one (MNIST-C ships a single
     /// severity per corruption).
     pub released: Option<u32>,
+    /// The archive of the published dataset this corruption belongs to (e.g. `mnist_c` or
+    /// `mnist_c_leftovers`); `generate` writes it under that folder.
+    #[serde(default)]
+    pub archive: Option<String>,
     pub severity: Vec<toml::Table>,
 }
 
@@ -129,6 +133,10 @@ pub struct SuiteCorruption {
     severities: Vec<Box<dyn Corruption>>,
     /// The parameter tables as written (fixed keys merged in), for manifests and `blight list`.
     pub parameters: Vec<toml::Table>,
+    /// The severity of the published data, where the suite publishes one.
+    pub released: Option<u32>,
+    /// The published archive it belongs to, where the suite has several.
+    pub archive: Option<String>,
 }
 
 impl SuiteCorruption {
@@ -223,6 +231,8 @@ impl Suite {
                 family: c.family,
                 severities,
                 parameters,
+                released: c.released,
+                archive: c.archive,
             });
         }
         Ok(Suite {

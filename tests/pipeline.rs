@@ -53,6 +53,7 @@ fn settings(seed: u64) -> RunSettings {
         rng: RngKind::Fast,
         seeding: "fast stream per image".into(),
         configs: vec!["gaussian_noise".into()],
+        assets: Vec::new(),
     }
 }
 
