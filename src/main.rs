@@ -135,6 +135,7 @@ fn run(cli: Cli) -> blight::Result<()> {
             let context = Context {
                 frost_dir,
                 jpeg: recipe.jpeg_codec,
+                pessimal_matrix: None,
             };
             let sample = input
                 .file_name()
@@ -175,6 +176,7 @@ fn run(cli: Cli) -> blight::Result<()> {
             let context = Context {
                 frost_dir,
                 jpeg: suite.jpeg_codec,
+                pessimal_matrix: None,
             };
             let sheet = blight::preview::contact_sheet(
                 &suite,
@@ -206,6 +208,7 @@ fn run(cli: Cli) -> blight::Result<()> {
             let context = Context {
                 frost_dir,
                 jpeg: suite.jpeg_codec,
+                pessimal_matrix: None,
             };
             let timings = blight::bench::run(&suite, &image, rng.into(), repeats, &context)?;
             let total: f64 = timings.iter().map(|t| t.median_ms).sum();

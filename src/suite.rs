@@ -37,6 +37,9 @@ pub struct RecipeCorruption {
     pub family: String,
     #[serde(default)]
     pub fixed: toml::Table,
+    /// The severity the suite's published dataset used, where it has one (MNIST-C ships a single
+    /// severity per corruption).
+    pub released: Option<u32>,
     pub severity: Vec<toml::Table>,
 }
 
@@ -194,6 +197,12 @@ impl Suite {
                     "{} lists {} severities, not 5",
                     c.name,
                     c.severity.len()
+                )));
+            }
+            if let Some(released) = c.released.filter(|r| !SEVERITIES.contains(r)) {
+                return Err(bad(format!(
+                    "{} has released severity {released}, not one of 1..5",
+                    c.name
                 )));
             }
             let mut severities = Vec::with_capacity(5);

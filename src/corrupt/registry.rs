@@ -52,10 +52,30 @@ static IMAGENET_C: &[Entry] = &[
     entry::<extra::Spatter>("spatter"),
 ];
 
+/// The MNIST-C engine: the functions of google-research/mnist-c `corruptions.py`.
+static MNIST_C: &[Entry] = &[
+    entry::<mnist_noise::GaussianNoise>("gaussian_noise"),
+    entry::<mnist_noise::ShotNoise>("shot_noise"),
+    entry::<mnist_noise::ImpulseNoise>("impulse_noise"),
+    entry::<mnist_noise::SpeckleNoise>("speckle_noise"),
+    entry::<mnist_noise::PessimalNoise>("pessimal_noise"),
+    entry::<mnist_noise::GaussianBlur>("gaussian_blur"),
+    entry::<mnist_noise::GlassBlur>("glass_blur"),
+    entry::<mnist_noise::DefocusBlur>("defocus_blur"),
+    entry::<blur::MotionBlur>("motion_blur"),
+    entry::<blur::ZoomBlur>("zoom_blur"),
+    entry::<mnist_noise::Fog>("fog"),
+    entry::<mnist_noise::Snow>("snow"),
+    entry::<mnist_noise::Spatter>("spatter"),
+    entry::<mnist_noise::Contrast>("contrast"),
+    entry::<digital::Pixelate>("pixelate"),
+];
+
 /// The corruptions an engine provides, or `None` for an unknown engine.
 pub fn engine(name: &str) -> Option<&'static [Entry]> {
     match name {
         "imagenet-c" => Some(IMAGENET_C),
+        "mnist-c" => Some(MNIST_C),
         _ => None,
     }
 }

@@ -12,72 +12,146 @@ use crate::rng::Random;
 
 /// A `size`×`size` plasma map (row-major) with values in [0, 1]. `size` must be a power of two.
 pub fn plasma_fractal(size: usize, wibble_decay: f64, rng: &mut dyn Random) -> Result<Vec<f64>> {
+    plasma_fractal_crop(size, wibble_decay, rng, size, size)
+}
+
+/// The top-left `rows`×`cols` of [`plasma_fractal`]'s map, value for value, for callers that use
+/// only a corner of it (MNIST-C's fog takes 28×28 of 256×256).
+///
+/// The whole map is still generated, since every draw and the global minimum and maximum are
+/// needed; only the rescaling is limited to the corner. The reference subtracts the minimum from
+/// every value and divides by the largest difference; rounding is monotonic, so that largest
+/// difference is the difference of the largest value, fl(max − min).
+pub fn plasma_fractal_crop(
+    size: usize,
+    wibble_decay: f64,
+    rng: &mut dyn Random,
+    rows: usize,
+    cols: usize,
+) -> Result<Vec<f64>> {
     if !size.is_power_of_two() {
         return Err(Error::Invalid(format!(
             "plasma map size {size} is not a power of two"
         )));
     }
+    if rows > size || cols > size {
+        return Err(Error::Invalid(format!(
+            "a {rows}×{cols} corner does not fit a plasma map of side {size}"
+        )));
+    }
+    let map = diamond_square(size, wibble_decay, rng);
+    let (min, max) = min_max(&map);
+    let range = max - min;
+    let mut out = Vec::with_capacity(rows * cols);
+    for row in map.chunks_exact(size).take(rows) {
+        out.extend(row[..cols].iter().map(|&v| (v - min) / range));
+    }
+    Ok(out)
+}
+
+/// The unscaled diamond–square map. Each sub-step gathers the grid values it reads into short
+/// contiguous lines (the wrap-around neighbour appended at the end), so the arithmetic runs over
+/// plain slices with the reference's grouping of every sum.
+fn diamond_square(size: usize, wibble_decay: f64, rng: &mut dyn Random) -> Vec<f64> {
     let mut map = vec![0.0f64; size * size];
     let mut noise = Vec::with_capacity(size * size / 4);
+    // Lines of n + 1 grid values: `a` and `b` two grid rows, `pair` a sum of two such rows,
+    // `sums` the results of one row.
+    let mut a = Vec::with_capacity(size + 1);
+    let mut b = Vec::with_capacity(size + 1);
+    let mut pair = Vec::with_capacity(size + 1);
+    let mut sums = Vec::with_capacity(size);
     let mut step = size;
     let mut wibble = 100.0f64;
     while step >= 2 {
         let n = size / step;
-        // n is a power of two, so wrapping an index is a mask.
-        let wrap = n - 1;
         let half = step / 2;
-        let at = |row: usize, col: usize| row * size + col;
-        // Corner (i, j) sits at (i·step, j·step); centre (i, j) at (i·step + half, j·step + half).
-        let corner =
-            |map: &[f64], i: usize, j: usize| map[at((i & wrap) * step, (j & wrap) * step)];
-        let centre = |map: &[f64], i: usize, j: usize| {
-            map[at((i & wrap) * step + half, (j & wrap) * step + half)]
+        // Grid row i of corners is map row i·step; of centres, i·step + half (i wraps modulo n).
+        let corner_row = |i: usize| (i % n) * step * size;
+        let centre_row = |i: usize| ((i % n) * step + half) * size;
+        // Values at columns start, start + step, …, n + 1 of them (the last wraps to `start`).
+        let gather = |map: &[f64], row: usize, start: usize, line: &mut Vec<f64>| {
+            line.clear();
+            line.extend(map[row + start..row + size].iter().step_by(step));
+            line.push(map[row + start]);
+        };
+        let scatter = |map: &mut [f64], row: usize, start: usize, sums: &[f64], noise: &[f64]| {
+            let targets = map[row + start..row + size].iter_mut().step_by(step);
+            for ((t, &s), &u) in targets.zip(sums).zip(noise) {
+                *t = s / 4.0 + wibble * u;
+            }
         };
 
-        // Squares: (c[i,j] + c[i+1,j]) + (c[i,j+1] + c[i+1,j+1]).
+        // Squares: (c[i,j] + c[i+1,j]) + (c[i,j+1] + c[i+1,j+1]), written at centre (i, j).
         draw(rng, wibble, n, &mut noise);
         for i in 0..n {
-            for j in 0..n {
-                let sum = (corner(&map, i, j) + corner(&map, i + 1, j))
-                    + (corner(&map, i, j + 1) + corner(&map, i + 1, j + 1));
-                map[at(i * step + half, j * step + half)] = sum / 4.0 + wibble * noise[i * n + j];
-            }
+            gather(&map, corner_row(i), 0, &mut a);
+            gather(&map, corner_row(i + 1), 0, &mut b);
+            sums.clear();
+            sums.extend((0..n).map(|j| (a[j] + b[j]) + (a[j + 1] + b[j + 1])));
+            scatter(&mut map, centre_row(i), half, &sums, &noise[i * n..]);
         }
 
         // Diamonds between horizontal corner pairs, at (i·step, j·step + half):
         // (centre[i,j] + centre[i−1,j]) + (corner[i,j] + corner[i,j+1]).
         draw(rng, wibble, n, &mut noise);
         for i in 0..n {
-            for j in 0..n {
-                let sum = (centre(&map, i, j) + centre(&map, i + n - 1, j))
-                    + (corner(&map, i, j) + corner(&map, i, j + 1));
-                map[at(i * step, j * step + half)] = sum / 4.0 + wibble * noise[i * n + j];
-            }
+            gather(&map, centre_row(i), half, &mut a);
+            gather(&map, centre_row(i + n - 1), half, &mut b);
+            pair.clear();
+            pair.extend(a.iter().zip(&b).map(|(x, y)| x + y));
+            gather(&map, corner_row(i), 0, &mut a);
+            sums.clear();
+            sums.extend((0..n).map(|j| pair[j] + (a[j] + a[j + 1])));
+            scatter(&mut map, corner_row(i), half, &sums, &noise[i * n..]);
         }
 
         // Diamonds between vertical corner pairs, at (i·step + half, j·step):
         // (centre[i,j] + centre[i,j−1]) + (corner[i,j] + corner[i+1,j]).
         draw(rng, wibble, n, &mut noise);
         for i in 0..n {
-            for j in 0..n {
-                let sum = (centre(&map, i, j) + centre(&map, i, j + n - 1))
-                    + (corner(&map, i, j) + corner(&map, i + 1, j));
-                map[at(i * step + half, j * step)] = sum / 4.0 + wibble * noise[i * n + j];
-            }
+            gather(&map, corner_row(i), 0, &mut a);
+            gather(&map, corner_row(i + 1), 0, &mut b);
+            pair.clear();
+            pair.extend(a.iter().zip(&b).map(|(x, y)| x + y));
+            // Centres of grid row i at columns j·step − half, j = 0..n: the first wraps around.
+            a.clear();
+            a.push(map[centre_row(i) + size - half]);
+            a.extend(
+                map[centre_row(i) + half..centre_row(i) + size]
+                    .iter()
+                    .step_by(step),
+            );
+            sums.clear();
+            sums.extend((0..n).map(|j| (a[j + 1] + a[j]) + pair[j]));
+            scatter(&mut map, centre_row(i), 0, &sums, &noise[i * n..]);
         }
 
         step /= 2;
         wibble /= wibble_decay;
     }
-    let min = map.iter().copied().fold(f64::INFINITY, f64::min);
-    for v in &mut map {
-        *v -= min;
+    map
+}
+
+/// The smallest and largest value (no NaN occurs).
+fn min_max(values: &[f64]) -> (f64, f64) {
+    let mut lo = [f64::INFINITY; 4];
+    let mut hi = [f64::NEG_INFINITY; 4];
+    let mut chunks = values.chunks_exact(4);
+    for chunk in &mut chunks {
+        for k in 0..4 {
+            lo[k] = if chunk[k] < lo[k] { chunk[k] } else { lo[k] };
+            hi[k] = if chunk[k] > hi[k] { chunk[k] } else { hi[k] };
+        }
     }
-    let max = map.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    for v in &mut map {
-        *v /= max;
+    for &v in chunks.remainder() {
+        lo[0] = lo[0].min(v);
+        hi[0] = hi[0].max(v);
     }
-    Ok(map)
+    (
+        lo.iter().copied().fold(f64::INFINITY, f64::min),
+        hi.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    )
 }
 
 /// One n×n `uniform(−wibble, wibble)` array into `noise`.
@@ -151,5 +225,71 @@ mod tests {
         let shifted = raw.map(|v| v - min);
         let max = shifted.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         assert_eq!(map, shifted.map(|v| v / max).to_vec());
+    }
+
+    /// The recurrence written plainly, one point at a time with wrapped indices.
+    fn naive(size: usize, decay: f64, rng: &mut dyn Random) -> Vec<f64> {
+        let mut map = vec![0.0f64; size * size];
+        let (mut step, mut wibble) = (size, 100.0f64);
+        let at = |r: usize, c: usize| (r % size) * size + c % size;
+        while step >= 2 {
+            let (n, h) = (size / step, step / 2);
+            let mut u = vec![0.0; n * n];
+            rng.fill_uniform(-wibble, wibble, &mut u);
+            for i in 0..n {
+                for j in 0..n {
+                    let (r, c) = (i * step, j * step);
+                    let s = (map[at(r, c)] + map[at(r + step, c)])
+                        + (map[at(r, c + step)] + map[at(r + step, c + step)]);
+                    map[at(r + h, c + h)] = s / 4.0 + wibble * u[i * n + j];
+                }
+            }
+            rng.fill_uniform(-wibble, wibble, &mut u);
+            for i in 0..n {
+                for j in 0..n {
+                    let (r, c) = (i * step, j * step);
+                    let s = (map[at(r + h, c + h)] + map[at(r + size - h, c + h)])
+                        + (map[at(r, c)] + map[at(r, c + step)]);
+                    map[at(r, c + h)] = s / 4.0 + wibble * u[i * n + j];
+                }
+            }
+            rng.fill_uniform(-wibble, wibble, &mut u);
+            for i in 0..n {
+                for j in 0..n {
+                    let (r, c) = (i * step, j * step);
+                    let s = (map[at(r + h, c + h)] + map[at(r + h, c + size - h)])
+                        + (map[at(r, c)] + map[at(r + step, c)]);
+                    map[at(r + h, c)] = s / 4.0 + wibble * u[i * n + j];
+                }
+            }
+            step /= 2;
+            wibble /= decay;
+        }
+        let min = map.iter().copied().fold(f64::INFINITY, f64::min);
+        let shifted: Vec<f64> = map.iter().map(|v| v - min).collect();
+        let max = shifted.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        shifted.iter().map(|v| v / max).collect()
+    }
+
+    #[test]
+    fn gathered_lines_give_the_plain_recurrence_bit_for_bit() {
+        for (size, decay, seed) in [(2, 2.0, 1), (4, 1.4, 2), (32, 1.7, 3), (256, 1.4, 2000)] {
+            let want = naive(size, decay, &mut NumpyRandom::new(seed));
+            let got = plasma_fractal(size, decay, &mut NumpyRandom::new(seed)).unwrap();
+            assert_eq!(got, want, "size {size}");
+        }
+    }
+
+    #[test]
+    fn corner_is_the_full_map_cut() {
+        let full = plasma_fractal(256, 1.4, &mut NumpyRandom::new(2001)).unwrap();
+        let corner = plasma_fractal_crop(256, 1.4, &mut NumpyRandom::new(2001), 28, 20).unwrap();
+        let want: Vec<f64> = full
+            .chunks_exact(256)
+            .take(28)
+            .flat_map(|row| row[..20].to_vec())
+            .collect();
+        assert_eq!(corner, want);
+        assert!(plasma_fractal_crop(16, 1.4, &mut NumpyRandom::new(0), 17, 4).is_err());
     }
 }
