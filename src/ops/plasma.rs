@@ -39,8 +39,7 @@ pub fn plasma_fractal_crop(
             "a {rows}×{cols} corner does not fit a plasma map of side {size}"
         )));
     }
-    let map = diamond_square(size, wibble_decay, rng);
-    let (min, max) = min_max(&map);
+    let (map, min, max) = diamond_square(size, wibble_decay, rng);
     let range = max - min;
     let mut out = Vec::with_capacity(rows * cols);
     for row in map.chunks_exact(size).take(rows) {
@@ -49,109 +48,123 @@ pub fn plasma_fractal_crop(
     Ok(out)
 }
 
-/// The unscaled diamond–square map. Each sub-step gathers the grid values it reads into short
-/// contiguous lines (the wrap-around neighbour appended at the end), so the arithmetic runs over
-/// plain slices with the reference's grouping of every sum.
-fn diamond_square(size: usize, wibble_decay: f64, rng: &mut dyn Random) -> Vec<f64> {
+/// The unscaled diamond–square map with its smallest and largest value. Every point but (0, 0),
+/// which stays 0, is written exactly once, so the extremes are tracked as points are written.
+///
+/// Each sub-step works row by row on plain slices: the row it writes and the (other) rows it
+/// reads. A sum of two neighbours that two points share is formed once; the grouping of every sum
+/// is the reference's.
+fn diamond_square(size: usize, wibble_decay: f64, rng: &mut dyn Random) -> (Vec<f64>, f64, f64) {
     let mut map = vec![0.0f64; size * size];
     let mut noise = Vec::with_capacity(size * size / 4);
-    // Lines of n + 1 grid values: `a` and `b` two grid rows, `pair` a sum of two such rows,
-    // `sums` the results of one row.
-    let mut a = Vec::with_capacity(size + 1);
-    let mut b = Vec::with_capacity(size + 1);
-    let mut pair = Vec::with_capacity(size + 1);
-    let mut sums = Vec::with_capacity(size);
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
     let mut step = size;
     let mut wibble = 100.0f64;
     while step >= 2 {
         let n = size / step;
         let half = step / 2;
         // Grid row i of corners is map row i·step; of centres, i·step + half (i wraps modulo n).
-        let corner_row = |i: usize| (i % n) * step * size;
-        let centre_row = |i: usize| ((i % n) * step + half) * size;
-        // Values at columns start, start + step, …, n + 1 of them (the last wraps to `start`).
-        let gather = |map: &[f64], row: usize, start: usize, line: &mut Vec<f64>| {
-            line.clear();
-            line.extend(map[row + start..row + size].iter().step_by(step));
-            line.push(map[row + start]);
-        };
-        let scatter = |map: &mut [f64], row: usize, start: usize, sums: &[f64], noise: &[f64]| {
-            let targets = map[row + start..row + size].iter_mut().step_by(step);
-            for ((t, &s), &u) in targets.zip(sums).zip(noise) {
-                *t = s / 4.0 + wibble * u;
-            }
+        let corner_row = |i: usize| (i % n) * step;
+        let centre_row = |i: usize| (i % n) * step + half;
+        let mut put = |target: &mut f64, sum: f64, u: f64| {
+            let v = sum / 4.0 + wibble * u;
+            lo = if v < lo { v } else { lo };
+            hi = if v > hi { v } else { hi };
+            *target = v;
         };
 
-        // Squares: (c[i,j] + c[i+1,j]) + (c[i,j+1] + c[i+1,j+1]), written at centre (i, j).
+        // Squares at centre (i, j): (c[i,j] + c[i+1,j]) + (c[i,j+1] + c[i+1,j+1]); the vertical
+        // pair c[i,j] + c[i+1,j] serves columns j − 1 and j.
         draw(rng, wibble, n, &mut noise);
         for i in 0..n {
-            gather(&map, corner_row(i), 0, &mut a);
-            gather(&map, corner_row(i + 1), 0, &mut b);
-            sums.clear();
-            sums.extend((0..n).map(|j| (a[j] + b[j]) + (a[j + 1] + b[j + 1])));
-            scatter(&mut map, centre_row(i), half, &sums, &noise[i * n..]);
+            let (out, top, bottom) = rows(
+                &mut map,
+                size,
+                centre_row(i),
+                corner_row(i),
+                corner_row(i + 1),
+            );
+            let u = &noise[i * n..(i + 1) * n];
+            let first = top[0] + bottom[0];
+            let mut left = first;
+            for j in 0..n {
+                let right = if j + 1 < n {
+                    top[(j + 1) * step] + bottom[(j + 1) * step]
+                } else {
+                    first
+                };
+                put(&mut out[j * step + half], left + right, u[j]);
+                left = right;
+            }
         }
 
         // Diamonds between horizontal corner pairs, at (i·step, j·step + half):
-        // (centre[i,j] + centre[i−1,j]) + (corner[i,j] + corner[i,j+1]).
+        // (centre[i,j] + centre[i−1,j]) + (corner[i,j] + corner[i,j+1]). The corners share the
+        // written row; only the odd multiples of half are written there.
         draw(rng, wibble, n, &mut noise);
         for i in 0..n {
-            gather(&map, centre_row(i), half, &mut a);
-            gather(&map, centre_row(i + n - 1), half, &mut b);
-            pair.clear();
-            pair.extend(a.iter().zip(&b).map(|(x, y)| x + y));
-            gather(&map, corner_row(i), 0, &mut a);
-            sums.clear();
-            sums.extend((0..n).map(|j| pair[j] + (a[j] + a[j + 1])));
-            scatter(&mut map, corner_row(i), half, &sums, &noise[i * n..]);
+            let (out, here, above) = rows(
+                &mut map,
+                size,
+                corner_row(i),
+                centre_row(i),
+                centre_row(i + n - 1),
+            );
+            let u = &noise[i * n..(i + 1) * n];
+            for j in 0..n {
+                let col = j * step + half;
+                let next = if j + 1 < n { (j + 1) * step } else { 0 };
+                let sum = (here[col] + above[col]) + (out[j * step] + out[next]);
+                put(&mut out[col], sum, u[j]);
+            }
         }
 
         // Diamonds between vertical corner pairs, at (i·step + half, j·step):
-        // (centre[i,j] + centre[i,j−1]) + (corner[i,j] + corner[i+1,j]).
+        // (centre[i,j] + centre[i,j−1]) + (corner[i,j] + corner[i+1,j]). The centres share the
+        // written row; only the multiples of step are written there.
         draw(rng, wibble, n, &mut noise);
         for i in 0..n {
-            gather(&map, corner_row(i), 0, &mut a);
-            gather(&map, corner_row(i + 1), 0, &mut b);
-            pair.clear();
-            pair.extend(a.iter().zip(&b).map(|(x, y)| x + y));
-            // Centres of grid row i at columns j·step − half, j = 0..n: the first wraps around.
-            a.clear();
-            a.push(map[centre_row(i) + size - half]);
-            a.extend(
-                map[centre_row(i) + half..centre_row(i) + size]
-                    .iter()
-                    .step_by(step),
+            let (out, top, bottom) = rows(
+                &mut map,
+                size,
+                centre_row(i),
+                corner_row(i),
+                corner_row(i + 1),
             );
-            sums.clear();
-            sums.extend((0..n).map(|j| (a[j + 1] + a[j]) + pair[j]));
-            scatter(&mut map, centre_row(i), 0, &sums, &noise[i * n..]);
+            let u = &noise[i * n..(i + 1) * n];
+            for (j, &u) in u.iter().enumerate() {
+                let col = j * step;
+                let before = if j > 0 { col - half } else { size - half };
+                let sum = (out[col + half] + out[before]) + (top[col] + bottom[col]);
+                put(&mut out[col], sum, u);
+            }
         }
 
         step /= 2;
         wibble /= wibble_decay;
     }
-    map
+    (map, lo, hi)
 }
 
-/// The smallest and largest value (no NaN occurs).
-fn min_max(values: &[f64]) -> (f64, f64) {
-    let mut lo = [f64::INFINITY; 4];
-    let mut hi = [f64::NEG_INFINITY; 4];
-    let mut chunks = values.chunks_exact(4);
-    for chunk in &mut chunks {
-        for k in 0..4 {
-            lo[k] = if chunk[k] < lo[k] { chunk[k] } else { lo[k] };
-            hi[k] = if chunk[k] > hi[k] { chunk[k] } else { hi[k] };
+/// Row `target` of a `size`-wide map, mutable, with rows `a` and `b` (both other than `target`).
+fn rows(
+    map: &mut [f64],
+    size: usize,
+    target: usize,
+    a: usize,
+    b: usize,
+) -> (&mut [f64], &[f64], &[f64]) {
+    let (before, rest) = map.split_at_mut(target * size);
+    let (out, after) = rest.split_at_mut(size);
+    let (before, after) = (&*before, &*after);
+    let row = |r: usize| -> &[f64] {
+        if r < target {
+            &before[r * size..(r + 1) * size]
+        } else {
+            &after[(r - target - 1) * size..(r - target) * size]
         }
-    }
-    for &v in chunks.remainder() {
-        lo[0] = lo[0].min(v);
-        hi[0] = hi[0].max(v);
-    }
-    (
-        lo.iter().copied().fold(f64::INFINITY, f64::min),
-        hi.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-    )
+    };
+    (out, row(a), row(b))
 }
 
 /// One n×n `uniform(−wibble, wibble)` array into `noise`.
