@@ -170,6 +170,11 @@ fn defocus_blur_matches() {
 }
 
 #[test]
+fn snow_is_exact() {
+    assert_exact("snow");
+}
+
+#[test]
 fn zoom_blur_matches() {
     assert_parity("zoom_blur", &Context::default());
 }

@@ -3,12 +3,14 @@
 Usage (numpy, scipy, Pillow, OpenCV; current versions):
     python make_mnist_c_random_leftover_fixtures.py --reference corruptions.py \
         --clean tests/fixtures/mnist-c/identity.npy --out tests/fixtures/mnist-c \
-        [--matrix pessimal_noise_matrix]
+        [--matrix pessimal_noise_matrix] [--wand]
 
 `corruptions.py` is google-research/mnist-c's module. It imports Wand, scikit-image and a pickled
 asset at import time, so only the functions needed here are taken from it (parsed, not
 imported): gaussian_noise, speckle_noise, contrast, pixelate, defocus_blur (with disk),
-zoom_blur (with clipped_zoom), gaussian_blur and, when --matrix is given, pessimal_noise.
+zoom_blur (with clipped_zoom), gaussian_blur, when --matrix is given pessimal_noise, and with
+--wand snow (with the module's MotionImage class; needs Wand and ImageMagick 6, e.g. Debian 12's
+libmagickwand-6.q16-6, 6.9.11-60 as in the 2019-stack fixtures).
 
 Library-version notes. numpy's legacy RandomState and the Pillow BOX resize of these sizes are
 the same in the 2019 stack and today. OpenCV's filter2D and GaussianBlur are run as they are.
@@ -23,8 +25,10 @@ severity, numpy's truncating uint8 cast. Output: OUT/<name>.npy, uint8 (200, 28,
 """
 import argparse
 import ast
+import ctypes
 import os
 import pickle
+from io import BytesIO
 
 import cv2
 import numpy as np
@@ -44,14 +48,26 @@ def gaussian_0_15(image, sigma, multichannel=None, mode="nearest", truncate=4.0)
     return scipy.ndimage.gaussian_filter(image, sigma, mode=mode, truncate=truncate)
 
 
-def load_functions(path, names):
+def is_wand_setup(node):
+    """The module's MotionImage class and the ctypes signature it relies on."""
+    if isinstance(node, ast.ClassDef):
+        return node.name == "MotionImage"
+    return isinstance(node, ast.Assign) and "MagickMotionBlurImage" in ast.unparse(node)
+
+
+def load_functions(path, names, wand):
     tree = ast.parse(open(path).read())
     body = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in names]
     missing = set(names) - {n.name for n in body}
     if missing:
         raise SystemExit(f"{path}: missing {sorted(missing)}")
     namespace = {"np": np, "cv2": cv2, "PILImage": Image, "scizoom": scipy.ndimage.zoom,
-                 "gaussian": gaussian_0_15}
+                 "gaussian": gaussian_0_15, "BytesIO": BytesIO, "ctypes": ctypes}
+    if wand:
+        from wand.api import library
+        from wand.image import Image as WandImage
+        namespace.update(wandlibrary=library, WandImage=WandImage)
+        body = [n for n in tree.body if is_wand_setup(n)] + body
     exec(compile(ast.Module(body=body, type_ignores=[]), path, "exec"), namespace)
     return namespace
 
@@ -62,9 +78,10 @@ def main():
     parser.add_argument("--clean", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--matrix")
+    parser.add_argument("--wand", action="store_true")
     args = parser.parse_args()
-    outputs = OUTPUTS + (["pessimal_noise"] if args.matrix else [])
-    functions = load_functions(args.reference, HELPERS + outputs)
+    outputs = OUTPUTS + (["pessimal_noise"] if args.matrix else []) + (["snow"] if args.wand else [])
+    functions = load_functions(args.reference, HELPERS + outputs, args.wand)
     if args.matrix:
         with open(args.matrix, "rb") as f:
             functions["pessimal_noise_matrix"] = pickle.load(f)
