@@ -196,9 +196,9 @@ fn run(cli: Cli) -> blight::Result<()> {
             if let Some(n) = threads {
                 pool = pool.num_threads(n);
             }
-            let pool = pool
-                .build()
-                .map_err(|e| blight::Error::Invalid(format!("cannot start {threads:?} threads: {e}")))?;
+            let pool = pool.build().map_err(|e| {
+                blight::Error::Invalid(format!("cannot start {threads:?} threads: {e}"))
+            })?;
             let start = std::time::Instant::now();
             let options = blight::pipeline::MnistCOptions {
                 source: &source,
@@ -375,6 +375,7 @@ fn context(
     let context = Context {
         frost_dir: frost_dir.or_else(blight::frost::installed_frost_dir),
         jpeg,
+        pessimal_matrix: None,
     };
     if uses_frost && TextureSource::for_context(&context) == TextureSource::Procedural {
         eprintln!(

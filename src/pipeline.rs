@@ -160,7 +160,8 @@ pub fn generate_mnist_c(
             "frost: {}",
             match crate::frost::TextureSource::for_context(options.context) {
                 crate::frost::TextureSource::Reference => "reference textures (sha256-checked)",
-                crate::frost::TextureSource::Procedural => "built-in procedural texture (not the reference's)",
+                crate::frost::TextureSource::Procedural =>
+                    "built-in procedural texture (not the reference's)",
             }
         ));
     }
@@ -172,10 +173,17 @@ pub fn generate_mnist_c(
         seed: options.seed,
         rng: options.rng,
         seeding: match options.rng {
-            RngKind::Numpy => "image i of each split: np.random.seed(seed + i) before the call".into(),
-            RngKind::Fast => "fast stream keyed by (seed, suite, corruption, severity, split/index)".into(),
+            RngKind::Numpy => {
+                "image i of each split: np.random.seed(seed + i) before the call".into()
+            }
+            RngKind::Fast => {
+                "fast stream keyed by (seed, suite, corruption, severity, split/index)".into()
+            }
         },
-        configs: configs.iter().map(|c| format!("{}/{}", c.folder, c.name)).collect(),
+        configs: configs
+            .iter()
+            .map(|c| format!("{}/{}", c.folder, c.name))
+            .collect(),
         assets,
     };
     let mut manifest = generate_mnist(

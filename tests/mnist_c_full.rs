@@ -32,7 +32,10 @@ fn deterministic_configs_equal_the_reference_byte_for_byte() {
     let mut parts = full.split("[[corruption]]");
     let mut text = parts.next().unwrap().to_string();
     for part in parts {
-        if deterministic.iter().any(|n| part.contains(&format!("name = \"{n}\"\n"))) {
+        if deterministic
+            .iter()
+            .any(|n| part.contains(&format!("name = \"{n}\"\n")))
+        {
             text.push_str("[[corruption]]");
             text.push_str(part);
         }
@@ -55,13 +58,25 @@ fn deterministic_configs_equal_the_reference_byte_for_byte() {
     pipeline::generate_mnist_c(&suite, &options, &|_| {}).unwrap();
     for config in deterministic {
         for split in ["train", "test"] {
-            let bytes = std::fs::read(out.join(format!("mnist_c/{config}/{split}_images.npy"))).unwrap();
+            let bytes =
+                std::fs::read(out.join(format!("mnist_c/{config}/{split}_images.npy"))).unwrap();
             let want = &expected["hashes"][format!("{split}/{config}")];
             let pixels = &bytes[128..];
             let sum: u64 = pixels.iter().map(|&v| v as u64).sum();
-            println!("{split}/{config}: sha256 {} pixel sum {sum}", sha256_hex(pixels));
-            assert_eq!(sum, want["pixel_sum"].as_u64().unwrap(), "{split}/{config} pixel sum");
-            assert_eq!(sha256_hex(pixels), want["sha256"].as_str().unwrap(), "{split}/{config}");
+            println!(
+                "{split}/{config}: sha256 {} pixel sum {sum}",
+                sha256_hex(pixels)
+            );
+            assert_eq!(
+                sum,
+                want["pixel_sum"].as_u64().unwrap(),
+                "{split}/{config} pixel sum"
+            );
+            assert_eq!(
+                sha256_hex(pixels),
+                want["sha256"].as_str().unwrap(),
+                "{split}/{config}"
+            );
         }
     }
     let _ = std::fs::remove_dir_all(&out);

@@ -27,6 +27,7 @@ fn reference_context() -> Context {
     Context {
         frost_dir: Some(dir),
         jpeg: Recipe::built_in("imagenet-c").unwrap().jpeg_codec,
+        ..Context::default()
     }
 }
 

@@ -6,6 +6,7 @@ pub mod blur;
 pub mod digital;
 pub mod extra;
 pub mod mnist;
+pub mod mnist_noise;
 pub mod noise;
 pub mod registry;
 pub mod weather;
@@ -32,4 +33,7 @@ pub struct Context {
     pub frost_dir: Option<PathBuf>,
     /// The libjpeg whose pixels JPEG steps must reproduce.
     pub jpeg: jpeg::Profile,
+    /// The `pessimal_noise_matrix` file of google-research/mnist-c, which MNIST-C's pessimal_noise
+    /// needs and blight does not ship; `None` reads the path from `$BLIGHT_PESSIMAL_MATRIX`.
+    pub pessimal_matrix: Option<PathBuf>,
 }

@@ -55,11 +55,28 @@ static IMAGENET_C: &[Entry] = &[
     entry::<extra::Saturate>("saturate"),
 ];
 
-/// The MNIST-C engine: the functions of google-research/mnist-c `corruptions.py`.
+/// The MNIST-C engine: the functions of google-research/mnist-c `corruptions.py`, in the order of
+/// its ALL_CORRUPTIONS list. motion_blur, zoom_blur and pixelate compute exactly what their
+/// ImageNet-C versions do, so they are shared.
 static MNIST_C: &[Entry] = &[
     entry::<mnist::Identity>("identity"),
+    entry::<mnist_noise::GaussianNoise>("gaussian_noise"),
+    entry::<mnist_noise::ShotNoise>("shot_noise"),
+    entry::<mnist_noise::ImpulseNoise>("impulse_noise"),
+    entry::<mnist_noise::SpeckleNoise>("speckle_noise"),
+    entry::<mnist_noise::PessimalNoise>("pessimal_noise"),
+    entry::<mnist_noise::GaussianBlur>("gaussian_blur"),
+    entry::<mnist_noise::GlassBlur>("glass_blur"),
+    entry::<mnist_noise::DefocusBlur>("defocus_blur"),
+    entry::<blur::MotionBlur>("motion_blur"),
+    entry::<blur::ZoomBlur>("zoom_blur"),
+    entry::<mnist_noise::Fog>("fog"),
+    entry::<mnist_noise::Snow>("snow"),
+    entry::<mnist_noise::Spatter>("spatter"),
+    entry::<mnist_noise::Contrast>("contrast"),
     entry::<mnist::Brightness>("brightness"),
     entry::<mnist::Saturate>("saturate"),
+    entry::<digital::Pixelate>("pixelate"),
     entry::<mnist::Quantize>("quantize"),
     entry::<mnist::Shear>("shear"),
     entry::<mnist::Rotate>("rotate"),

@@ -32,20 +32,40 @@ impl NumpyRandom {
         }
     }
 
-    /// Regenerates the 624 words of state (the MT19937 "twist").
+    /// Regenerates the 624 words of state (the MT19937 "twist"). Word i mixes words i and i + 1
+    /// with word i + 397, all indices modulo 624; the loop is split where those indices wrap, so
+    /// no index needs a remainder.
     fn twist(&mut self) {
-        const UPPER: u32 = 0x8000_0000;
-        const LOWER: u32 = 0x7fff_ffff;
-        const MATRIX_A: u32 = 0x9908_b0df;
         const SHIFT: usize = 397;
         let k = &mut self.key;
-        for i in 0..STATE_LEN {
-            let y = (k[i] & UPPER) | (k[(i + 1) % STATE_LEN] & LOWER);
-            let mag = if y & 1 == 1 { MATRIX_A } else { 0 };
-            k[i] = k[(i + SHIFT) % STATE_LEN] ^ (y >> 1) ^ mag;
+        for i in 0..STATE_LEN - SHIFT {
+            k[i] = twisted(k[i], k[i + 1], k[i + SHIFT]);
         }
+        for i in STATE_LEN - SHIFT..STATE_LEN - 1 {
+            k[i] = twisted(k[i], k[i + 1], k[i + SHIFT - STATE_LEN]);
+        }
+        k[STATE_LEN - 1] = twisted(k[STATE_LEN - 1], k[0], k[SHIFT - 1]);
         self.pos = 0;
     }
+}
+
+/// MT19937's output tempering of one state word.
+#[inline(always)]
+fn temper(mut y: u32) -> u32 {
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c_5680;
+    y ^= (y << 15) & 0xefc6_0000;
+    y ^ (y >> 18)
+}
+
+/// One word of the twist: the upper bit of `word`, the lower 31 of `next`, mixed into `far`.
+#[inline(always)]
+fn twisted(word: u32, next: u32, far: u32) -> u32 {
+    const UPPER: u32 = 0x8000_0000;
+    const LOWER: u32 = 0x7fff_ffff;
+    const MATRIX_A: u32 = 0x9908_b0df;
+    let y = (word & UPPER) | (next & LOWER);
+    far ^ (y >> 1) ^ ((y & 1).wrapping_neg() & MATRIX_A)
 }
 
 impl Random for NumpyRandom {
@@ -54,12 +74,33 @@ impl Random for NumpyRandom {
         if self.pos == STATE_LEN {
             self.twist();
         }
-        let mut y = self.key[self.pos];
+        let y = self.key[self.pos];
         self.pos += 1;
-        y ^= y >> 11;
-        y ^= (y << 7) & 0x9d2c_5680;
-        y ^= (y << 15) & 0xefc6_0000;
-        y ^ (y >> 18)
+        temper(y)
+    }
+
+    /// The same values as one `uniform` call per element, but the pairs of words of each state
+    /// block are tempered and combined in one straight loop.
+    fn fill_uniform(&mut self, low: f64, high: f64, out: &mut [f64]) {
+        let scale = high - low;
+        let mut rest = out;
+        while !rest.is_empty() {
+            if self.pos + 2 > STATE_LEN {
+                // A pair would cross the twist: draw this value word by word.
+                rest[0] = low + scale * self.random_sample();
+                rest = &mut rest[1..];
+                continue;
+            }
+            let pairs = ((STATE_LEN - self.pos) / 2).min(rest.len());
+            let words = &self.key[self.pos..self.pos + 2 * pairs];
+            for (v, pair) in rest[..pairs].iter_mut().zip(words.chunks_exact(2)) {
+                let a = (temper(pair[0]) >> 5) as f64;
+                let b = (temper(pair[1]) >> 6) as f64;
+                *v = low + scale * ((a * 67108864.0 + b) / 9007199254740992.0);
+            }
+            self.pos += 2 * pairs;
+            rest = &mut rest[pairs..];
+        }
     }
 
     fn standard_normal(&mut self) -> f64 {
@@ -75,6 +116,30 @@ impl Random for NumpyRandom {
                 self.cached_gauss = Some(f * x1);
                 return f * x2;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bulk_uniforms_equal_single_draws_across_twists() {
+        // Start at odd and even positions so that pairs straddle the 624-word blocks.
+        for skip in [0usize, 1, 2, 623, 624, 625, 1247] {
+            let mut bulk = NumpyRandom::new(42);
+            let mut single = NumpyRandom::new(42);
+            for _ in 0..skip {
+                bulk.next_u32();
+                single.next_u32();
+            }
+            let mut values = vec![0.0; 1500];
+            bulk.fill_uniform(-3.0, 5.0, &mut values);
+            for (k, &v) in values.iter().enumerate() {
+                assert_eq!(v, single.uniform(-3.0, 5.0), "skip {skip}, value {k}");
+            }
+            assert_eq!(bulk.next_u32(), single.next_u32());
         }
     }
 }

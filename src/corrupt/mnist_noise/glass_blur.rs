@@ -1,0 +1,150 @@
+//! MNIST-C `glass_blur` (spec §3.3, released at σ 0.7, δ 1, 2 iterations). Unlike ImageNet-C's
+//! glass blur, both blurs are vertical only ("vblur", spec §2.2), each visited position first
+//! draws a coin, and the scramble really swaps two pixels (numpy scalars of a 2-D array, not views):
+//!
+//! 1. u = uint8(vblur_σ(img/255)·255), a truncating cast straight from float64.
+//! 2. `iterations` times: for rows h from 28−δ down to δ+1 and, in each, columns w from 28−δ
+//!    down to δ+1, draw `choice([True, False])` = randint(0, 2) (0 means True); on True draw
+//!    dx then dy from randint(−δ, δ) and swap u[h][w] with u[h+dy][w+dx].
+//! 3. out = clip(vblur_σ(u/255), 0, 1)·255.
+
+use super::{check_digit, finish, vertical_blur, SIDE};
+use crate::corrupt::{Context, Corruption};
+use crate::error::{Error, Result};
+use crate::raster::Image;
+use crate::rng::Random;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlassBlur {
+    /// σ of both vertical Gaussian blurs, in pixels.
+    pub sigma: f64,
+    /// The largest displacement δ; offsets are drawn from [−δ, δ).
+    pub max_delta: usize,
+    /// How many times the scramble runs over the image.
+    pub iterations: usize,
+}
+
+impl Corruption for GlassBlur {
+    fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
+        check_digit(image, "glass_blur")?;
+        if self.max_delta == 0 || self.max_delta >= SIDE / 2 {
+            return Err(Error::Invalid(format!(
+                "glass_blur max_delta must be in 1..{}, got {}",
+                SIDE / 2,
+                self.max_delta
+            )));
+        }
+        let mut values = image.to_unit_f64();
+        vertical_blur(&mut values, SIDE, SIDE, self.sigma);
+        let mut pixels: Vec<u8> = values.iter().map(|v| (v * 255.0) as u8).collect();
+        for _ in 0..self.iterations {
+            scramble(&mut pixels, self.max_delta, rng);
+        }
+        let mut values: Vec<f64> = pixels.iter().map(|&v| v as f64 / 255.0).collect();
+        vertical_blur(&mut values, SIDE, SIDE, self.sigma);
+        Ok(finish(image, &values))
+    }
+}
+
+/// One pass of the reference's swap loop over a 28×28 digit.
+fn scramble(pixels: &mut [u8], max_delta: usize, rng: &mut dyn Random) {
+    let d = max_delta as i64;
+    for h in (max_delta + 1..=SIDE - max_delta).rev() {
+        for w in (max_delta + 1..=SIDE - max_delta).rev() {
+            if rng.randint(0, 2) != 0 {
+                continue;
+            }
+            let dx = rng.randint(-d, d);
+            let dy = rng.randint(-d, d);
+            // h + dy and w + dx stay in 1..=27: h, w ∈ [δ+1, 28−δ] and dx, dy ∈ [−δ, δ−1].
+            let source = (h as i64 + dy) as usize * SIDE + (w as i64 + dx) as usize;
+            pixels.swap(h * SIDE + w, source);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::NumpyRandom;
+
+    #[test]
+    fn scramble_swaps_after_a_coin_in_reverse_raster_order() {
+        let data: Vec<u8> = (0..784).map(|i| (i * 37 % 251) as u8).collect();
+        for d in [1usize, 2, 4] {
+            let mut ours = data.clone();
+            scramble(&mut ours, d, &mut NumpyRandom::new(5));
+
+            let mut rng = NumpyRandom::new(5);
+            let mut want = data.clone();
+            let mut swaps = 0;
+            let mut h = 28 - d;
+            while h > d {
+                let mut w = 28 - d;
+                while w > d {
+                    if rng.randint(0, 2) == 0 {
+                        let dx = rng.randint(-(d as i64), d as i64);
+                        let dy = rng.randint(-(d as i64), d as i64);
+                        let (sh, sw) = ((h as i64 + dy) as usize, (w as i64 + dx) as usize);
+                        let (a, b) = (want[h * 28 + w], want[sh * 28 + sw]);
+                        want[h * 28 + w] = b;
+                        want[sh * 28 + sw] = a;
+                        swaps += 1;
+                    }
+                    w -= 1;
+                }
+                h -= 1;
+            }
+            assert_eq!(ours, want, "δ {d}");
+            assert!(swaps > 0);
+            // A swap keeps the multiset of values.
+            let (mut a, mut b) = (ours.clone(), data.clone());
+            a.sort_unstable();
+            b.sort_unstable();
+            assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn blur_is_vertical_only() {
+        // A single bright column stays a single column: nothing leaks sideways.
+        let mut data = vec![0u8; 784];
+        for r in 0..28 {
+            data[r * 28 + 13] = 255;
+        }
+        data[10 * 28 + 13] = 0;
+        let digit = Image::new(28, 28, 1, data).unwrap();
+        let glass = GlassBlur {
+            sigma: 0.7,
+            max_delta: 1,
+            iterations: 0,
+        };
+        let out = glass
+            .apply(&digit, &mut NumpyRandom::new(0), &Context::default())
+            .unwrap();
+        for r in 0..28 {
+            for c in 0..28 {
+                if c != 13 {
+                    assert_eq!(out.data[r * 28 + c], 0, "({r}, {c})");
+                }
+            }
+        }
+        assert!(out.data[10 * 28 + 13] > 0, "the gap is blurred over");
+        assert!(out.data[13] > 200);
+    }
+
+    #[test]
+    fn rejects_a_zero_delta() {
+        let glass = GlassBlur {
+            sigma: 0.7,
+            max_delta: 0,
+            iterations: 1,
+        };
+        let digit = Image::zeros(28, 28, 1);
+        assert!(glass
+            .apply(&digit, &mut NumpyRandom::new(0), &Context::default())
+            .is_err());
+    }
+}

@@ -1,0 +1,92 @@
+//! MNIST-C corruptions built from the ImageNet-C building blocks (google-research/mnist-c
+//! `corruptions.py`; spec mnist-c.md §3, §5): the noises (gaussian, shot, impulse, speckle,
+//! pessimal), the blurs (gaussian, glass, defocus), fog, snow, spatter and contrast. motion_blur,
+//! zoom_blur and pixelate compute exactly what their ImageNet-C versions compute, so the MNIST-C
+//! engine uses those.
+//!
+//! Inputs are 28×28 single-channel digits. The reference returns float32; the dataset files hold
+//! its truncating `uint8` cast, so a float64 result is rounded to float32 first (spec §1.3–1.4).
+
+mod contrast;
+mod defocus_blur;
+mod fog;
+mod gaussian_blur;
+mod gaussian_noise;
+mod glass_blur;
+mod impulse_noise;
+mod pessimal_noise;
+mod shot_noise;
+mod snow;
+mod spatter;
+mod speckle_noise;
+
+pub use contrast::Contrast;
+pub use defocus_blur::DefocusBlur;
+pub use fog::Fog;
+pub use gaussian_blur::GaussianBlur;
+pub use gaussian_noise::GaussianNoise;
+pub use glass_blur::GlassBlur;
+pub use impulse_noise::ImpulseNoise;
+pub use pessimal_noise::{PessimalMatrix, PessimalNoise};
+pub use shot_noise::ShotNoise;
+pub use snow::Snow;
+pub use spatter::Spatter;
+pub use speckle_noise::SpeckleNoise;
+
+use crate::error::{Error, Result};
+use crate::ops::gaussian::{correlate_symmetric, gaussian_kernel, Boundary};
+use crate::raster::Image;
+
+/// Side of an MNIST digit; the reference hard-codes it (loop bounds, crops, the pessimal tiling).
+const SIDE: usize = 28;
+
+/// scikit-image's default `truncate` for `gaussian`.
+const TRUNCATE: f64 = 4.0;
+
+/// Checks that `image` is what MNIST-C corrupts: 28×28, one channel.
+fn check_digit(image: &Image, name: &str) -> Result<()> {
+    if (image.width, image.height, image.channels) != (SIDE, SIDE, 1) {
+        return Err(Error::Invalid(format!(
+            "{name} needs a 28×28 single-channel image, got {}×{}×{}",
+            image.width, image.height, image.channels
+        )));
+    }
+    Ok(())
+}
+
+/// The reference's ending for float64 work in [0, 1]: `np.clip(x, 0, 1) * 255`, converted to
+/// float32 (round to nearest), then the dataset's truncating `uint8` cast.
+fn finish(image: &Image, values: &[f64]) -> Image {
+    let scaled: Vec<f32> = values
+        .iter()
+        .map(|v| (v.clamp(0.0, 1.0) * 255.0) as f32)
+        .collect();
+    image.with_values_f32(&scaled)
+}
+
+/// "vblur": scikit-image 0.14/0.15 `gaussian(x, σ, multichannel=True)` on a 2-D float64 array
+/// (spec §2.2). The scalar σ becomes [σ, 0], so only axis 0 is filtered: each column on its own,
+/// mode nearest, truncate 4.
+fn vertical_blur(values: &mut [f64], height: usize, width: usize, sigma: f64) {
+    if sigma <= 1e-15 {
+        return;
+    }
+    let weights = gaussian_kernel(sigma, TRUNCATE);
+    correlate_symmetric(values, (height, width, 1), 0, &weights, Boundary::Nearest);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finish_rounds_to_float32_before_truncating() {
+        // Just below 100/255: ·255 gives 99.99999999999999 in float64, 100 in float32.
+        let below = f64::from_bits((100.0f64 / 255.0).to_bits() - 1);
+        assert_eq!((below * 255.0) as u8, 99);
+        let pixel = Image::zeros(1, 1, 1);
+        assert_eq!(finish(&pixel, &[below]).data, [100]);
+        assert_eq!(finish(&pixel, &[-0.5]).data, [0]);
+        assert_eq!(finish(&pixel, &[1.5]).data, [255]);
+    }
+}

@@ -1,0 +1,49 @@
+//! MNIST-C `shot_noise` (spec §3.1, released at rate 3): each value of x = img/255 becomes
+//! Poisson(x·rate)/rate, clipped to [0, 1]. One Poisson draw per pixel in raster order with
+//! numpy's legacy sampler (a black pixel draws nothing).
+
+use super::{check_digit, finish};
+use crate::corrupt::{Context, Corruption};
+use crate::error::Result;
+use crate::raster::Image;
+use crate::rng::Random;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShotNoise {
+    /// Photons per unit intensity; smaller is noisier.
+    pub photons: f64,
+}
+
+impl Corruption for ShotNoise {
+    fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
+        check_digit(image, "shot_noise")?;
+        let rates: Vec<f64> = image
+            .data
+            .iter()
+            .map(|&v| v as f64 / 255.0 * self.photons)
+            .collect();
+        let mut counts = vec![0i64; rates.len()];
+        rng.fill_poisson(&rates, &mut counts);
+        let values: Vec<f64> = counts.iter().map(|&k| k as f64 / self.photons).collect();
+        Ok(finish(image, &values))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::NumpyRandom;
+
+    #[test]
+    fn rate_three_gives_four_levels() {
+        let digit = Image::new(28, 28, 1, (0..784).map(|i| (i % 256) as u8).collect()).unwrap();
+        let out = ShotNoise { photons: 3.0 }
+            .apply(&digit, &mut NumpyRandom::new(2000), &Context::default())
+            .unwrap();
+        assert!(out.data.iter().all(|v| [0, 85, 170, 255].contains(v)));
+        assert!(out.data.contains(&85));
+        assert_eq!(out.data[0], 0, "a black pixel stays black");
+    }
+}

@@ -1,0 +1,120 @@
+//! MNIST-C `spatter` (spec §3.12, released at severity 4): grey mud blots where a blurred normal
+//! "liquid layer" is high. Unlike ImageNet-C's spatter there is no water mode; every severity
+//! paints mud of grey level 63 through a blurred mask.
+//!
+//! 1. x = float32(img) / 255 in float32.
+//! 2. L ~ N(mean, std), 28×28 float64; L = gaussian(L, blur σ) (both axes, mode nearest,
+//!    truncate 4); values below `threshold` become 0.
+//! 3. K = 1 where L > threshold, else 0, as float32; K = gaussian(K, mask σ) in float32 (each
+//!    axis rounded to float32, as scipy filters a float32 array); values below 0.8 become 0.
+//! 4. out = clip(x·(1 − K) + f32(63/255)·K, 0, 1)·255, all in float32.
+
+use super::{check_digit, SIDE, TRUNCATE};
+use crate::corrupt::{Context, Corruption};
+use crate::error::Result;
+use crate::ops::gaussian::{gaussian_filter, Boundary};
+use crate::raster::Image;
+use crate::rng::Random;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spatter {
+    /// Mean of the liquid layer's normal draw.
+    pub mean: f64,
+    /// Standard deviation of that draw.
+    pub std: f64,
+    /// σ of the gaussian smoothing the layer.
+    pub blur_sigma: f64,
+    /// Layer values at or below this are dry.
+    pub threshold: f64,
+    /// σ of the gaussian smoothing the mud mask.
+    pub mask_sigma: f64,
+}
+
+/// Mask values below this are cleared after the mask blur.
+const MASK_FLOOR: f32 = 0.8;
+/// Grey level of the mud.
+const MUD: f64 = 63.0 / 255.0;
+
+impl Corruption for Spatter {
+    fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
+        check_digit(image, "spatter")?;
+        let shape = (SIDE, SIDE, 1);
+        let mut layer = vec![0.0f64; SIDE * SIDE];
+        rng.fill_normal(self.mean, self.std, &mut layer);
+        gaussian_filter(
+            &mut layer,
+            shape,
+            self.blur_sigma,
+            Boundary::Nearest,
+            TRUNCATE,
+        );
+        // Clearing values below the threshold cannot change which exceed it.
+        let mut mask: Vec<f32> = layer
+            .iter()
+            .map(|&v| if v > self.threshold { 1.0 } else { 0.0 })
+            .collect();
+        gaussian_filter(
+            &mut mask,
+            shape,
+            self.mask_sigma,
+            Boundary::Nearest,
+            TRUNCATE,
+        );
+        let mud = MUD as f32;
+        let values: Vec<f32> = image
+            .to_unit_f32()
+            .iter()
+            .zip(&mask)
+            .map(|(&x, &k)| {
+                let k = if k < MASK_FLOOR { 0.0 } else { k };
+                (x * (1.0 - k) + mud * k).clamp(0.0, 1.0) * 255.0
+            })
+            .collect();
+        Ok(image.with_values_f32(&values))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::NumpyRandom;
+
+    fn released() -> Spatter {
+        Spatter {
+            mean: 0.65,
+            std: 0.3,
+            blur_sigma: 1.0,
+            threshold: 0.65,
+            mask_sigma: 1.5,
+        }
+    }
+
+    #[test]
+    fn mud_is_grey_63_where_the_mask_is_full_and_absent_elsewhere() {
+        let digit = Image::new(28, 28, 1, vec![255; 784]).unwrap();
+        let mut blots = 0;
+        for seed in 0..20 {
+            let out = released()
+                .apply(&digit, &mut NumpyRandom::new(seed), &Context::default())
+                .unwrap();
+            // Where there is mud the white digit is darkened towards 63, never below it.
+            assert!(out.data.iter().all(|&v| v >= 62));
+            blots += out.data.iter().filter(|&&v| v < 255).count();
+        }
+        assert!(blots > 0, "some mud in 20 draws");
+    }
+
+    #[test]
+    fn uses_one_normal_array_of_the_layer_shape() {
+        let mut rng = NumpyRandom::new(3);
+        released()
+            .apply(&Image::zeros(28, 28, 1), &mut rng, &Context::default())
+            .unwrap();
+        let mut fresh = NumpyRandom::new(3);
+        let mut skip = vec![0.0; 784];
+        fresh.fill_normal(0.0, 1.0, &mut skip);
+        assert_eq!(rng.next_u32(), fresh.next_u32());
+    }
+}
