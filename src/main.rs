@@ -145,8 +145,15 @@ enum GenerateWhat {
         /// Also pack mnist_c.zip (and mnist_c_leftovers.zip) in the released layout.
         #[arg(long)]
         zip: bool,
+        /// Leave out a config (repeatable), e.g. pessimal_noise without its matrix.
+        #[arg(long, value_name = "CONFIG")]
+        skip: Vec<String>,
         #[arg(long)]
         frost_dir: Option<PathBuf>,
+        /// The `pessimal_noise_matrix` file of google-research/mnist-c (pessimal_noise, a
+        /// leftover, needs it; it is not on any package registry). Default: $BLIGHT_PESSIMAL_MATRIX.
+        #[arg(long)]
+        pessimal_matrix: Option<PathBuf>,
     },
 }
 
@@ -187,11 +194,15 @@ fn run(cli: Cli) -> blight::Result<()> {
                     threads,
                     leftovers,
                     zip,
+                    skip,
                     frost_dir,
+                    pessimal_matrix,
                 },
         } => {
             let suite = Suite::built_in("mnist-c")?;
-            let context = context(frost_dir, suite.jpeg_codec, leftovers);
+            let uses_frost = leftovers && suite.corruptions.iter().any(|c| c.name == "frost");
+            let mut context = context(frost_dir, suite.jpeg_codec, uses_frost);
+            context.pessimal_matrix = pessimal_matrix;
             let mut pool = rayon::ThreadPoolBuilder::new();
             if let Some(n) = threads {
                 pool = pool.num_threads(n);
@@ -207,6 +218,7 @@ fn run(cli: Cli) -> blight::Result<()> {
                 rng: rng.into(),
                 leftovers,
                 zip,
+                skip: &skip,
                 context: &context,
             };
             let manifest = pool.install(|| {

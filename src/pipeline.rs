@@ -70,6 +70,7 @@ pub fn generate_mnist(
         .into_iter()
         .map(|s| mnist::read_split(source, s).map(|data| (s, data)))
         .collect::<Result<Vec<_>>>()?;
+    preflight(&splits[0].1, configs, context)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let mut manifest = open_manifest(out, &settings)?;
 
@@ -121,6 +122,8 @@ pub struct MnistCOptions<'a> {
     pub leftovers: bool,
     /// Also pack each top-level folder into `<folder>.zip`, as released.
     pub zip: bool,
+    /// Configs to leave out (e.g. pessimal_noise when its matrix is not at hand).
+    pub skip: &'a [String],
     pub context: &'a Context,
 }
 
@@ -132,8 +135,22 @@ pub fn generate_mnist_c(
     options: &MnistCOptions<'_>,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Manifest> {
+    if let Some(unknown) = options
+        .skip
+        .iter()
+        .find(|name| suite.corruptions.iter().all(|c| &c.name != *name))
+    {
+        return Err(Error::UnknownCorruption {
+            suite: suite.name.clone(),
+            name: unknown.clone(),
+        });
+    }
     let mut configs = Vec::new();
-    for c in &suite.corruptions {
+    for c in suite
+        .corruptions
+        .iter()
+        .filter(|c| !options.skip.contains(&c.name))
+    {
         let folder: &'static str = match c.archive.as_deref() {
             Some("mnist_c") => "mnist_c",
             Some("mnist_c_leftovers") if options.leftovers => "mnist_c_leftovers",
@@ -196,6 +213,7 @@ pub fn generate_mnist_c(
     )?;
     if options.zip {
         let mut folders: Vec<&str> = configs.iter().map(|c| c.folder).collect();
+        folders.sort_unstable();
         folders.dedup();
         for folder in folders {
             progress(&format!("packing {folder}.zip"));
@@ -207,6 +225,32 @@ pub fn generate_mnist_c(
         save_manifest(options.out, &manifest)?;
     }
     Ok(manifest)
+}
+
+/// Runs every config once on the first image before anything is written, so a missing asset or
+/// an image the corruption cannot take stops the run at once, with nothing half-made.
+fn preflight(data: &MnistSplit, configs: &[Config<'_>], context: &Context) -> Result<()> {
+    if data.is_empty() {
+        return Ok(());
+    }
+    let image = Image::new(data.cols, data.rows, 1, data.image(0).to_vec())?;
+    for config in configs {
+        let mut source = rng::open(
+            RngKind::Fast,
+            &StreamKey {
+                seed: 0,
+                suite: "preflight",
+                corruption: &config.name,
+                severity: config.severity,
+                sample: "0",
+            },
+        )?;
+        config
+            .corruption
+            .apply(&image, source.as_mut(), context)
+            .map_err(|e| Error::Invalid(format!("{} cannot run: {e}", config.name)))?;
+    }
+    Ok(())
 }
 
 /// Corrupts every image of one split, in parallel, into one C-order buffer.

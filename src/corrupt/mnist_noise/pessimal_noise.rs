@@ -54,7 +54,7 @@ impl PessimalNoise {
                     Error::Invalid(format!(
                         "pessimal_noise needs the file `{}` of the google-research/mnist-c \
                          repository (https://github.com/google-research/mnist-c), which blight \
-                         does not ship; name it with {MATRIX_ENV}=PATH",
+                         does not ship; name it with --pessimal-matrix PATH or {MATRIX_ENV}=PATH (or leave the config out with --skip pessimal_noise)",
                         PessimalMatrix::FILE_NAME
                     ))
                 })?,
