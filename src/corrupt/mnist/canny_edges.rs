@@ -2,10 +2,11 @@
 //! (spec §3.15): scikit-image 0.14/0.15 `feature.canny(x/255)` with its defaults (σ = 1,
 //! thresholds 0.1 and 0.2 on the float scale). Deterministic.
 
-use super::{check_digit, SIDE};
+use super::{check_digit, Memo, SIDE};
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
-use crate::ops::canny_skimage::canny;
+use crate::ops::affine_warp::UNIT;
+use crate::ops::canny_skimage::Canny;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -19,12 +20,24 @@ const HIGH: f64 = 0.2;
 /// No parameters: every severity is the same.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CannyEdges {}
+pub struct CannyEdges {
+    /// The detector for 28×28 images.
+    #[serde(skip)]
+    detector: Memo<Canny>,
+}
 
 impl Corruption for CannyEdges {
     fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "canny_edges")?;
-        let edges = canny(&image.to_unit_f64(), SIDE, SIDE, SIGMA, LOW, HIGH);
+        let detector = self
+            .detector
+            .get(1, 0, || Canny::new(SIDE, SIDE, SIGMA, LOW, HIGH));
+        let mut unit = [0.0f64; SIDE * SIDE];
+        for (u, &x) in unit.iter_mut().zip(&image.data) {
+            *u = UNIT[x as usize];
+        }
+        let mut edges = [false; SIDE * SIDE];
+        detector.edges(&unit, &mut edges);
         let mut out = image.clone();
         for (v, &edge) in out.data.iter_mut().zip(&edges) {
             *v = if edge { 255 } else { 0 };

@@ -2,9 +2,10 @@
 //! (spec §5.16): y = clip(x/255 + line_from_points(c0, r0, c1, r1), 0, 1)·255. Draws c0 in 0..4,
 //! then c1 in 22..26, then (r0, r1) in 0..26 with one call of size 2.
 
-use super::{check_digit, finish, SIDE};
+use super::{check_digit, finish_value, SIDE};
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
+use crate::ops::affine_warp::UNIT;
 use crate::ops::line_mask::line_from_points;
 use crate::raster::Image;
 use crate::rng::Random;
@@ -22,15 +23,13 @@ impl Corruption for Line {
         let c1 = rng.randint(22, 27) as f64;
         let r0 = rng.randint(0, 27) as f64;
         let r1 = rng.randint(0, 27) as f64;
-        let mut mask = vec![0.0; SIDE * SIDE];
-        line_from_points((c0, r0), (c1, r1), SIDE, SIDE, &mut mask);
-        let values: Vec<f64> = image
-            .to_unit_f64()
-            .iter()
-            .zip(&mask)
-            .map(|(x, m)| x + m)
-            .collect();
-        Ok(finish(image, &values))
+        // Elsewhere the value is x + 0, which finishes as x.
+        let mut out = image.clone();
+        for (r, c, m) in line_from_points((c0, r0), (c1, r1), SIDE, SIDE).entries() {
+            let k = r * SIDE + c;
+            out.data[k] = finish_value(UNIT[image.data[k] as usize] + m);
+        }
+        Ok(out)
     }
 }
 

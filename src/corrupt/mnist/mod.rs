@@ -35,9 +35,10 @@ pub use translate::Translate;
 pub use zigzag::Zigzag;
 
 use crate::error::{Error, Result};
-use crate::ops::affine_warp::{warp_bilinear, Affine};
+use crate::ops::affine_warp::WarpPlan;
 use crate::raster::Image;
 use crate::rng::Random;
+use std::sync::OnceLock;
 
 /// Side of an MNIST image; the reference hard-codes it (stroke grids, the 13.5 centre, stripes).
 pub const SIDE: usize = 28;
@@ -56,23 +57,76 @@ fn check_digit(image: &Image, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// The reference's ending for float64 work in [0, 1]: `np.clip(x, 0, 1) * 255`, converted to
-/// float32 (round to nearest), then the dataset's truncating `uint8` cast.
-fn finish(image: &Image, values: &[f64]) -> Image {
-    let scaled: Vec<f32> = values
-        .iter()
-        .map(|v| (v.clamp(0.0, 1.0) * 255.0) as f32)
-        .collect();
-    image.with_values_f32(&scaled)
+/// The reference's ending for one float64 value in [0, 1] work: `np.clip(x, 0, 1) * 255`,
+/// converted to float32 (round to nearest), then the dataset's truncating `uint8` cast.
+#[inline]
+fn finish_value(v: f64) -> u8 {
+    (v.clamp(0.0, 1.0) * 255.0) as f32 as u8
 }
 
-/// `np.random.choice([-1, 1])`: numpy 1.16 draws the index with `randint(0, 2)`.
-fn random_sign(rng: &mut dyn Random) -> f64 {
-    [-1.0, 1.0][rng.randint(0, 2) as usize]
+/// `np.random.choice([-1, 1])`: numpy 1.16 draws the index with `randint(0, 2)`; returns the
+/// index (0 for −1, 1 for +1).
+fn random_sign(rng: &mut dyn Random) -> usize {
+    rng.randint(0, 2) as usize
 }
 
-/// Warps x/255 with a scikit-image inverse map and finishes as the reference does.
-fn warp_digit(image: &Image, map: &Affine) -> Image {
-    let warped = warp_bilinear(&image.to_unit_f64(), SIDE, SIDE, map);
-    finish(image, &warped)
+/// The sign `np.random.choice([-1, 1])` picked with index `index`.
+fn sign(index: usize) -> f64 {
+    [-1.0, 1.0][index]
+}
+
+/// Values a corruption derives from its parameters and a few possible draws (warp plans, stroke
+/// masks), one slot per key in 0..len, each made on first use and shared by all threads.
+struct Memo<T> {
+    slots: OnceLock<Box<[OnceLock<T>]>>,
+}
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo {
+            slots: OnceLock::new(),
+        }
+    }
+}
+
+impl<T> Memo<T> {
+    /// The value for `key` (< `len`, the same `len` on every call), made by `make` the first time.
+    fn get(&self, len: usize, key: usize, make: impl FnOnce() -> T) -> &T {
+        let slots = self
+            .slots
+            .get_or_init(|| (0..len).map(|_| OnceLock::new()).collect());
+        slots[key].get_or_init(make)
+    }
+}
+
+impl<T> std::fmt::Debug for Memo<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let made = self
+            .slots
+            .get()
+            .map_or(0, |s| s.iter().filter(|v| v.get().is_some()).count());
+        write!(f, "Memo({made} made)")
+    }
+}
+
+/// Warps x/255 with the plan of a scikit-image inverse map and finishes as the reference does.
+fn warp_digit(image: &Image, plan: &WarpPlan) -> Image {
+    let mut out = Image::zeros(SIDE, SIDE, 1);
+    plan.warp_unit(&image.data, finish_value, &mut out.data);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::affine_warp::UNIT;
+
+    #[test]
+    fn unit_values_finish_as_themselves() {
+        // Pixels a stroke leaves alone go x/255 → ·255 → float32 → uint8, which is x again.
+        for x in 0..=255u8 {
+            assert_eq!(finish_value(UNIT[x as usize]), x);
+            assert_eq!(finish_value(UNIT[x as usize] + 0.0), x);
+        }
+    }
 }

@@ -2,10 +2,10 @@
 //! `AffineTransform(scale=(1/size, 1/size))` made centre-fixed, bilinear inverse warp of x/255.
 //! Deterministic.
 
-use super::{check_digit, warp_digit, CENTRE};
+use super::{check_digit, warp_digit, Memo, CENTRE, SIDE};
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
-use crate::ops::affine_warp::Affine;
+use crate::ops::affine_warp::{Affine, WarpPlan};
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -16,6 +16,9 @@ pub struct Scale {
     /// Size of the digit afterwards relative to before; the inverse map scales by 1/size, the
     /// reference's `1/.7` for size 0.7.
     pub size: f64,
+    /// The warp plan.
+    #[serde(skip)]
+    plan: Memo<WarpPlan>,
 }
 
 impl Corruption for Scale {
@@ -27,8 +30,11 @@ impl Corruption for Scale {
                 self.size
             )));
         }
-        let factor = 1.0 / self.size;
-        let map = Affine::from_parts((factor, factor), 0.0, 0.0).fixing_centre(CENTRE);
-        Ok(warp_digit(image, &map))
+        let plan = self.plan.get(1, 0, || {
+            let factor = 1.0 / self.size;
+            let map = Affine::from_parts((factor, factor), 0.0, 0.0).fixing_centre(CENTRE);
+            WarpPlan::new(&map, SIDE, SIDE)
+        });
+        Ok(warp_digit(image, plan))
     }
 }

@@ -2,10 +2,10 @@
 //! scikit-image `AffineTransform(shear=±s)` made centre-fixed, bilinear inverse warp of x/255.
 //! Draws one sign (`np.random.choice([-1, 1])`).
 
-use super::{check_digit, random_sign, warp_digit, CENTRE};
+use super::{check_digit, random_sign, sign, warp_digit, Memo, CENTRE, SIDE};
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
-use crate::ops::affine_warp::Affine;
+use crate::ops::affine_warp::{Affine, WarpPlan};
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -15,13 +15,23 @@ use serde::Deserialize;
 pub struct Shear {
     /// Shear angle in radians; the sign is drawn per image.
     pub angle: f64,
+    /// The warp plans for the two directions.
+    #[serde(skip)]
+    plans: Memo<WarpPlan>,
 }
 
 impl Corruption for Shear {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "shear")?;
-        let angle = self.angle * random_sign(rng);
-        let map = Affine::from_parts((1.0, 1.0), 0.0, angle).fixing_centre(CENTRE);
-        Ok(warp_digit(image, &map))
+        let direction = random_sign(rng);
+        let plan = self.plans.get(2, direction, || {
+            let angle = self.angle * sign(direction);
+            WarpPlan::new(
+                &Affine::from_parts((1.0, 1.0), 0.0, angle).fixing_centre(CENTRE),
+                SIDE,
+                SIDE,
+            )
+        });
+        Ok(warp_digit(image, plan))
     }
 }

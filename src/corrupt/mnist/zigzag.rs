@@ -4,10 +4,11 @@
 //! by the chord's angle and each segment is added with `line_from_points`, clipping to [0, 1]
 //! after each. Draws r0 in 0..26, then the rise r1 − r0 in −5..4.
 
-use super::{check_digit, SIDE};
+use super::{check_digit, Memo, SIDE};
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
-use crate::ops::line_mask::line_from_points;
+use crate::ops::affine_warp::UNIT;
+use crate::ops::line_mask::{line_from_points, LineMask};
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -19,57 +20,84 @@ const AMPLITUDE: f64 = 2.0;
 /// First and last column of the chord.
 const START_COL: i64 = 2;
 const END_COL: i64 = 25;
+/// Number of start rows (0..26) and of rises (−5..4) that can be drawn.
+const START_ROWS: i64 = 27;
+const RISES: i64 = 10;
 
 /// No parameters: every severity is the same.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Zigzag {}
+pub struct Zigzag {
+    /// The segment masks for each (r0, rise).
+    #[serde(skip)]
+    strokes: Memo<Vec<LineMask>>,
+}
 
 impl Corruption for Zigzag {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "zigzag")?;
-        let r0 = rng.randint(0, 27);
-        let rise = rng.randint(-5, 5);
-        let run = (END_COL - START_COL) as f64;
-        let theta = (rise as f64 / run).atan();
-        let length = run / theta.cos();
+        let r0 = rng.randint(0, START_ROWS);
+        let rise = rng.randint(-RISES / 2, RISES / 2);
+        let key = (r0 * RISES + rise + RISES / 2) as usize;
+        let segments = self
+            .strokes
+            .get((START_ROWS * RISES) as usize, key, || segments(r0, rise));
 
-        // Vertices (u along the chord, v across it).
-        let mut vertices = vec![(0.0, 0.0)];
-        let zigs = floor_divide(length - HALF_ZIG, 2.0 * HALF_ZIG) as i64 + 1;
-        let mut last_v = 0.0;
-        for i in 0..zigs {
-            last_v = if i % 2 == 0 { AMPLITUDE } else { -AMPLITUDE };
-            vertices.push(((2 * i + 1) as f64 * HALF_ZIG, last_v));
+        // Every value stays in [0, 1], so the clip after each segment changes only stroke values,
+        // and a value no stroke touches finishes as x.
+        let mut values = [0.0f64; SIDE * SIDE];
+        for (v, &x) in values.iter_mut().zip(&image.data) {
+            *v = UNIT[x as usize];
         }
-        let covered = 2.0 * HALF_ZIG * floor_divide(length, 2.0 * HALF_ZIG);
-        if length != covered {
-            vertices.push((length, last_v / (2.0 * (length - covered))));
-        }
-
-        // Rotate onto the chord and place its start at (START_COL, r0).
-        let (sin, cos) = (theta.sin(), theta.cos());
-        let points: Vec<(f64, f64)> = vertices
-            .iter()
-            .map(|&(u, v)| {
-                (
-                    cos * u + -sin * v + START_COL as f64,
-                    sin * u + cos * v + r0 as f64,
-                )
-            })
-            .collect();
-
-        let mut values = image.to_unit_f64();
-        let mut mask = vec![0.0; SIDE * SIDE];
-        for pair in points.windows(2) {
-            line_from_points(pair[0], pair[1], SIDE, SIDE, &mut mask);
-            for (x, m) in values.iter_mut().zip(&mask) {
-                *x = (*x + m).clamp(0.0, 1.0);
+        for segment in segments {
+            for (r, c, m) in segment.entries() {
+                let v = &mut values[r * SIDE + c];
+                *v = (*v + m).clamp(0.0, 1.0);
             }
         }
-        let scaled: Vec<f32> = values.iter().map(|v| (v * 255.0) as f32).collect();
-        Ok(image.with_values_f32(&scaled))
+        let mut out = image.clone();
+        for (r, c, _) in segments.iter().flat_map(LineMask::entries) {
+            let k = r * SIDE + c;
+            out.data[k] = (values[k] * 255.0) as f32 as u8;
+        }
+        Ok(out)
     }
+}
+
+/// The masks of the zigzag's segments for start row `r0` and rise `rise`.
+fn segments(r0: i64, rise: i64) -> Vec<LineMask> {
+    let run = (END_COL - START_COL) as f64;
+    let theta = (rise as f64 / run).atan();
+    let length = run / theta.cos();
+
+    // Vertices (u along the chord, v across it).
+    let mut vertices = vec![(0.0, 0.0)];
+    let zigs = floor_divide(length - HALF_ZIG, 2.0 * HALF_ZIG) as i64 + 1;
+    let mut last_v = 0.0;
+    for i in 0..zigs {
+        last_v = if i % 2 == 0 { AMPLITUDE } else { -AMPLITUDE };
+        vertices.push(((2 * i + 1) as f64 * HALF_ZIG, last_v));
+    }
+    let covered = 2.0 * HALF_ZIG * floor_divide(length, 2.0 * HALF_ZIG);
+    if length != covered {
+        vertices.push((length, last_v / (2.0 * (length - covered))));
+    }
+
+    // Rotate onto the chord and place its start at (START_COL, r0).
+    let (sin, cos) = (theta.sin(), theta.cos());
+    let points: Vec<(f64, f64)> = vertices
+        .iter()
+        .map(|&(u, v)| {
+            (
+                cos * u + -sin * v + START_COL as f64,
+                sin * u + cos * v + r0 as f64,
+            )
+        })
+        .collect();
+    points
+        .windows(2)
+        .map(|pair| line_from_points(pair[0], pair[1], SIDE, SIDE))
+        .collect()
 }
 
 /// numpy's float floor division `a // b` (`npy_divmod`): (a − fmod(a, b))/b, corrected toward
