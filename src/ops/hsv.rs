@@ -51,6 +51,10 @@ pub fn hsv_to_rgb([hue, saturation, value]: [f64; 3]) -> [f64; 3] {
 
 /// The reference's HSV corruption pattern on an RGB image: x = img/255 → HSV → `change` → RGB,
 /// clipped to [0, 1] and scaled by 255, then numpy's truncating cast.
+///
+/// The pixels go through in batches, one channel per array, with the same arithmetic as
+/// [`rgb_to_hsv`] and [`hsv_to_rgb`] written without branches so that the loops vectorise (and
+/// use the widest vectors the processor has). `change` must be a pure per-pixel function.
 pub fn map_hsv(image: &Image, change: impl Fn([f64; 3]) -> [f64; 3]) -> Result<Image> {
     if image.channels != 3 {
         return Err(Error::Invalid(format!(
@@ -58,14 +62,139 @@ pub fn map_hsv(image: &Image, change: impl Fn([f64; 3]) -> [f64; 3]) -> Result<I
             image.channels
         )));
     }
-    let unit: [f64; 256] = std::array::from_fn(|v| v as f64 / 255.0);
-    let mut data = Vec::with_capacity(image.len());
-    for pixel in image.data.chunks_exact(3) {
-        let rgb = [pixel[0], pixel[1], pixel[2]].map(|v| unit[v as usize]);
-        let out = hsv_to_rgb(change(rgb_to_hsv(rgb)));
-        data.extend(out.map(|v| (v.clamp(0.0, 1.0) * 255.0) as u8));
+    let mut data = vec![0u8; image.len()];
+    #[cfg(target_arch = "x86_64")]
+    {
+        if is_x86_feature_detected!("avx512f") {
+            // SAFETY: the processor has AVX-512F.
+            unsafe { map_pixels_avx512(&image.data, &mut data, &change) };
+            return Ok(Image { data, ..*image });
+        }
+        if is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2.
+            unsafe { map_pixels_avx2(&image.data, &mut data, &change) };
+            return Ok(Image { data, ..*image });
+        }
     }
+    map_pixels(&image.data, &mut data, &change);
     Ok(Image { data, ..*image })
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn map_pixels_avx512(src: &[u8], dst: &mut [u8], change: &impl Fn([f64; 3]) -> [f64; 3]) {
+    map_pixels(src, dst, change)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn map_pixels_avx2(src: &[u8], dst: &mut [u8], change: &impl Fn([f64; 3]) -> [f64; 3]) {
+    map_pixels(src, dst, change)
+}
+
+/// Pixels per batch of [`map_pixels`].
+const BATCH: usize = 64;
+
+/// [`map_hsv`]'s work on interleaved RGB bytes, a batch of pixels at a time.
+#[inline(always)]
+fn map_pixels(src: &[u8], dst: &mut [u8], change: &impl Fn([f64; 3]) -> [f64; 3]) {
+    let unit: [f64; 256] = std::array::from_fn(|v| v as f64 / 255.0);
+    let mut channels = [[0.0f64; BATCH]; 3];
+    let mut results = [[0u8; BATCH]; 3];
+    for (pixels, out) in src.chunks(3 * BATCH).zip(dst.chunks_mut(3 * BATCH)) {
+        for (i, pixel) in pixels.chunks_exact(3).enumerate() {
+            for (channel, &v) in channels.iter_mut().zip(pixel) {
+                channel[i] = unit[v as usize];
+            }
+        }
+        let [r, g, b] = &channels;
+        let [r_out, g_out, b_out] = &mut results;
+        // All lanes, also past n in the last batch (stale values, never written out), so the
+        // loop has a fixed length.
+        for i in 0..BATCH {
+            let [r, g, b] = hsv_to_rgb_select(change(hsv_unit([r[i], g[i], b[i]])));
+            r_out[i] = to_byte(r);
+            g_out[i] = to_byte(g);
+            b_out[i] = to_byte(b);
+        }
+        for (i, pixel) in out.chunks_exact_mut(3).enumerate() {
+            for (o, bytes) in pixel.iter_mut().zip(&results) {
+                *o = bytes[i];
+            }
+        }
+    }
+}
+
+/// clip(x, 0, 1)·255 and numpy's truncating `uint8` cast. NaN, which `clip` keeps and the cast
+/// makes 0, becomes 0 here by `max` (which ignores NaN); other values clip as `clamp` does.
+#[inline(always)]
+fn to_byte(x: f64) -> u8 {
+    let scaled = x.max(0.0).min(1.0) * 255.0;
+    // SAFETY: `scaled` is a number in [0, 255], which an i32 holds.
+    unsafe { scaled.to_int_unchecked::<i32>() as u8 }
+}
+
+/// [`rgb_to_hsv`] for channels in [0, 1], without branches. There the hue sextant/6 lies in
+/// (−1, 1), where numpy's `% 1.0` is x + 1 for negative x and x itself otherwise (−0 becoming +0,
+/// which adding +0 does). The red case's 0 + (g − b)/Δ equals (g − b)/Δ, never −0 as g − b ≠ −0.
+#[inline(always)]
+fn hsv_unit([r, g, b]: [f64; 3]) -> [f64; 3] {
+    let value = r.max(g).max(b);
+    let delta = value - r.min(g).min(b);
+    let grey = delta == 0.0;
+    let saturation = if grey { 0.0 } else { delta / value };
+    let (base, difference) = if b == value {
+        (4.0, r - g)
+    } else if g == value {
+        (2.0, b - r)
+    } else {
+        (0.0, g - b)
+    };
+    let hue = (base + difference / delta) / 6.0;
+    let hue = if hue < 0.0 { hue + 1.0 } else { hue + 0.0 };
+    [if grey { 0.0 } else { hue }, saturation, value]
+}
+
+/// [`hsv_to_rgb`] with the sextant's choice made by selects. The sector's `uint8` cast (NaN and
+/// negatives to 0, saturating at 255) and `% 6` are done in float64, exactly: for an integer s in
+/// 0..=255, ⌊s/6⌋ is exact whatever the quotient's rounding.
+#[inline(always)]
+fn hsv_to_rgb_select([hue, saturation, value]: [f64; 3]) -> [f64; 3] {
+    let sector = (hue * 6.0).floor();
+    let f = hue * 6.0 - sector;
+    let p = value * (1.0 - saturation);
+    let q = value * (1.0 - f * saturation);
+    let t = value * (1.0 - (1.0 - f) * saturation);
+    let cast = sector.max(0.0).min(255.0);
+    let k = cast - 6.0 * (cast / 6.0).floor();
+    let r = if k == 0.0 || k == 5.0 {
+        value
+    } else if k == 1.0 {
+        q
+    } else if k == 4.0 {
+        t
+    } else {
+        p
+    };
+    let g = if k == 0.0 {
+        t
+    } else if k == 1.0 || k == 2.0 {
+        value
+    } else if k == 3.0 {
+        q
+    } else {
+        p
+    };
+    let b = if k == 0.0 || k == 1.0 {
+        p
+    } else if k == 2.0 {
+        t
+    } else if k == 5.0 {
+        q
+    } else {
+        value
+    };
+    [r, g, b]
 }
 
 /// numpy's `x % 1.0`: the remainder takes the sign of the divisor, so negatives wrap to [0, 1).
@@ -131,6 +260,46 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `map_hsv` against the per-pixel functions, pixel by pixel.
+    fn assert_batches_match_per_pixel(change: impl Fn([f64; 3]) -> [f64; 3]) {
+        let mut data = Vec::new();
+        for r in (0..=255u8).step_by(5) {
+            for g in (0..=255u8).step_by(3) {
+                for b in (0..=255u8).step_by(7) {
+                    data.extend([r, g, b]);
+                }
+            }
+        }
+        data.extend([
+            0, 0, 0, 255, 255, 255, 9, 9, 9, 255, 0, 0, 0, 255, 0, 0, 0, 255, 7,
+        ]);
+        data.truncate(data.len() / 3 * 3);
+        let image = Image::new(data.len() / 3, 1, 3, data).unwrap();
+        let batched = map_hsv(&image, &change).unwrap();
+        for (i, (pixel, got)) in image
+            .data
+            .chunks_exact(3)
+            .zip(batched.data.chunks_exact(3))
+            .enumerate()
+        {
+            let rgb = hsv_to_rgb(change(rgb_to_hsv(unit([pixel[0], pixel[1], pixel[2]]))));
+            let want = rgb.map(|v| (v.clamp(0.0, 1.0) * 255.0) as u8);
+            assert_eq!(got, want, "pixel {i}: {pixel:?}");
+        }
+    }
+
+    #[test]
+    fn batches_equal_the_per_pixel_functions() {
+        assert_batches_match_per_pixel(|hsv| hsv);
+        assert_batches_match_per_pixel(|[h, s, v]| [h, s, (v + 0.3).clamp(0.0, 1.0)]);
+        assert_batches_match_per_pixel(|[h, s, v]| [h, (s * 2.0 + 0.1).clamp(0.0, 1.0), v]);
+        // Hues outside [0, 1] and NaN exercise the sector's uint8 cast.
+        assert_batches_match_per_pixel(|[h, s, v]| [h * 90.0 - 20.0, s, v]);
+        assert_batches_match_per_pixel(|[h, s, v]| {
+            [if s > 0.5 { f64::NAN } else { h }, s, v * 1.5 - 0.2]
+        });
     }
 
     #[test]

@@ -2,17 +2,27 @@
 //! sample's draws. Two runs with the same key give the same stream whatever the thread count, order
 //! or shard split, and streams with different keys are independent.
 //!
+//! The keystream is made in 4 KiB batches (sixteen blocks per step in AVX-512 registers where the
+//! processor has them, otherwise by `rand_chacha`; the words are the same either way) and read
+//! as 32-bit words, two words (low first) to a 64-bit draw.
+//!
 //! It draws the same distributions as numpy, by faster methods where no numpy stream has to be
-//! replayed: normals by the ziggurat method, and Poisson counts by inversion of a cached
-//! cumulative table when the same rate recurs (as it does for 8-bit images: at most 256 rates).
+//! replayed: normals by the ziggurat method (exactly `rand_distr::StandardNormal` on the same
+//! 64-bit draws), and Poisson counts from an alias table per rate when rates recur (as they do for
+//! 8-bit images: at most 256 rates), one 64-bit draw per count.
+
+#[cfg(target_arch = "x86_64")]
+mod chacha;
+mod ziggurat;
 
 use super::Random;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
-use rand_distr::{Distribution, StandardNormal};
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 /// What one sample's stream is keyed by.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,19 +52,170 @@ impl StreamKey<'_> {
     }
 }
 
+/// Keystream words made per batch (64 blocks, 4 KiB).
+const BATCH_WORDS: usize = 1024;
+
+/// Where the keystream's blocks come from.
+enum Blocks {
+    /// Sixteen blocks per step in AVX-512 registers, from `block` on.
+    #[cfg(target_arch = "x86_64")]
+    Wide { key: [u32; 8], block: u64 },
+    /// `rand_chacha`'s generator, on processors without AVX-512.
+    Portable(Box<ChaCha8Rng>),
+}
+
+/// The ChaCha8 keystream of one key as 32-bit words, made a batch at a time.
+struct KeyStream {
+    blocks: Blocks,
+    words: Box<[u32; BATCH_WORDS]>,
+    /// Index of the next unread word in `words`; `BATCH_WORDS` when all are read.
+    next: usize,
+}
+
+impl KeyStream {
+    fn new(key: [u8; 32]) -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if chacha::available() {
+            return Self::with_blocks(Blocks::Wide {
+                key: std::array::from_fn(|i| {
+                    u32::from_le_bytes([key[4 * i], key[4 * i + 1], key[4 * i + 2], key[4 * i + 3]])
+                }),
+                block: 0,
+            });
+        }
+        Self::with_blocks(Blocks::Portable(Box::new(ChaCha8Rng::from_seed(key))))
+    }
+
+    fn with_blocks(blocks: Blocks) -> Self {
+        KeyStream {
+            blocks,
+            words: Box::new([0; BATCH_WORDS]),
+            next: BATCH_WORDS,
+        }
+    }
+
+    /// Makes the next batch of words.
+    #[cold]
+    fn refill(&mut self) {
+        match &mut self.blocks {
+            #[cfg(target_arch = "x86_64")]
+            Blocks::Wide { key, block } => {
+                for batch in self
+                    .words
+                    .chunks_exact_mut(chacha::BLOCKS * chacha::BLOCK_WORDS)
+                {
+                    let batch = batch.try_into().expect("chunks are 256 words");
+                    // SAFETY: `Wide` is only chosen where `chacha::available()` found AVX-512F.
+                    unsafe { chacha::blocks16(key, *block, batch) };
+                    *block = block.wrapping_add(chacha::BLOCKS as u64);
+                }
+            }
+            Blocks::Portable(rng) => {
+                let mut bytes = [0u8; 4 * BATCH_WORDS];
+                rng.fill_bytes(&mut bytes);
+                for (word, b) in self.words.iter_mut().zip(bytes.chunks_exact(4)) {
+                    *word = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                }
+            }
+        }
+        self.next = 0;
+    }
+
+    #[inline]
+    fn next_u32(&mut self) -> u32 {
+        if self.next == BATCH_WORDS {
+            self.refill();
+        }
+        let word = self.words[self.next];
+        self.next += 1;
+        word
+    }
+
+    /// Two words, the first as the low half.
+    #[inline]
+    fn next_u64(&mut self) -> u64 {
+        if self.next + 2 <= BATCH_WORDS {
+            let pair = (self.words[self.next], self.words[self.next + 1]);
+            self.next += 2;
+            pair.0 as u64 | (pair.1 as u64) << 32
+        } else {
+            let low = self.next_u32();
+            low as u64 | (self.next_u32() as u64) << 32
+        }
+    }
+
+    /// `out[i] = map(next_u64())` in order, a batch's worth of draws per inner loop.
+    #[inline]
+    fn fill_with<T>(&mut self, mut out: &mut [T], map: impl Fn(u64) -> T) {
+        while !out.is_empty() {
+            let pairs = ((BATCH_WORDS - self.next) / 2).min(out.len());
+            if pairs == 0 {
+                // At most one word left in the batch: this draw straddles two batches.
+                out[0] = map(self.next_u64());
+                out = &mut out[1..];
+                continue;
+            }
+            let (head, tail) = out.split_at_mut(pairs);
+            let words = &self.words[self.next..self.next + 2 * pairs];
+            for (o, pair) in head.iter_mut().zip(words.chunks_exact(2)) {
+                *o = map(pair[0] as u64 | (pair[1] as u64) << 32);
+            }
+            self.next += 2 * pairs;
+            out = tail;
+        }
+    }
+}
+
 /// A per-sample counter-based stream with numpy's distributions on top.
 pub struct FastRandom {
-    stream: ChaCha8Rng,
+    stream: KeyStream,
 }
 
 impl FastRandom {
     /// The stream for one (seed, suite, corruption, severity, sample).
     pub fn new(key: &StreamKey<'_>) -> Self {
         FastRandom {
-            stream: ChaCha8Rng::from_seed(key.digest()),
+            stream: KeyStream::new(key.digest()),
         }
     }
+
+    /// A double in the open interval (0, 1) from the top 52 bits of a draw.
+    #[inline]
+    fn open_unit(&mut self) -> f64 {
+        f64::from_bits(self.stream.next_u64() >> 12 | EXPONENT_OF_ONE) - (1.0 - f64::EPSILON / 2.0)
+    }
+
+    /// A normal beyond ±R, the base strip's tail (Marsaglia's method), on the side of `u`.
+    #[cold]
+    fn normal_tail(&mut self, u: f64) -> f64 {
+        let (mut x, mut y) = (1.0f64, 0.0f64);
+        while -2.0 * y < x * x {
+            x = self.open_unit().ln() / ziggurat::R;
+            y = self.open_unit().ln();
+        }
+        if u < 0.0 {
+            x - ziggurat::R
+        } else {
+            ziggurat::R - x
+        }
+    }
+
+    /// The slow part of the ziggurat, for a draw outside its box's core: the tail for box 0,
+    /// else a wedge test against the density, `None` when rejected.
+    #[cold]
+    fn normal_edge(&mut self, i: usize, u: f64, x: f64) -> Option<f64> {
+        use ziggurat::F;
+        if i == 0 {
+            return Some(self.normal_tail(u));
+        }
+        (F[i + 1] + (F[i] - F[i + 1]) * self.random_sample() < (-x * x / 2.0).exp()).then_some(x)
+    }
 }
+
+/// The exponent bits of 1.0: a 52-bit fraction under them is a double in [1, 2).
+const EXPONENT_OF_ONE: u64 = 0x3ff0_0000_0000_0000;
+/// The exponent bits of 2.0: a 52-bit fraction under them is a double in [2, 4).
+const EXPONENT_OF_TWO: u64 = 0x4000_0000_0000_0000;
 
 impl Random for FastRandom {
     #[inline]
@@ -64,24 +225,90 @@ impl Random for FastRandom {
 
     #[inline]
     fn random_sample(&mut self) -> f64 {
-        (self.stream.next_u64() >> 11) as f64 * (1.0 / 9007199254740992.0)
+        unit_interval(self.stream.next_u64())
     }
 
+    /// The ziggurat: the low 8 bits of a draw pick box i, its top 52 bits a u in [−1, 1), and
+    /// x = u·X[i] is taken at once when |x| < X[i + 1] (about 99 % of draws).
     #[inline]
     fn standard_normal(&mut self) -> f64 {
-        StandardNormal.sample(&mut self.stream)
+        use ziggurat::X;
+        loop {
+            let bits = self.stream.next_u64();
+            let i = (bits & 0xff) as usize;
+            let u = f64::from_bits(bits >> 12 | EXPONENT_OF_TWO) - 3.0;
+            let x = u * X[i];
+            if x.abs() < X[i + 1] {
+                return x;
+            }
+            if let Some(x) = self.normal_edge(i, u, x) {
+                return x;
+            }
+        }
+    }
+
+    fn fill_uniform(&mut self, low: f64, high: f64, out: &mut [f64]) {
+        let scale = high - low;
+        self.stream
+            .fill_with(out, |bits| low + scale * unit_interval(bits));
+    }
+
+    /// The ziggurat's fast path runs over the batch's words in one loop; a draw that needs the
+    /// slow part (about 1 %) goes through [`Random::standard_normal`], which continues from it.
+    fn fill_normal(&mut self, loc: f64, scale: f64, out: &mut [f64]) {
+        use ziggurat::X;
+        let mut done = 0;
+        while done < out.len() {
+            let start = self.stream.next;
+            let pairs = ((BATCH_WORDS - start) / 2).min(out.len() - done);
+            let words = &self.stream.words[start..start + 2 * pairs];
+            let mut taken = 0;
+            let mut edge = None;
+            for (o, pair) in out[done..done + pairs]
+                .iter_mut()
+                .zip(words.chunks_exact(2))
+            {
+                let bits = pair[0] as u64 | (pair[1] as u64) << 32;
+                let i = (bits & 0xff) as usize;
+                let u = f64::from_bits(bits >> 12 | EXPONENT_OF_TWO) - 3.0;
+                let x = u * X[i];
+                if x.abs() >= X[i + 1] {
+                    edge = Some((i, u, x));
+                    break;
+                }
+                *o = loc + scale * x;
+                taken += 1;
+            }
+            self.stream.next = start + 2 * taken;
+            done += taken;
+            if let Some((i, u, x)) = edge {
+                // The rejected draw is used up; its slow part may draw more.
+                self.stream.next += 2;
+                let z = match self.normal_edge(i, u, x) {
+                    Some(z) => z,
+                    None => self.standard_normal(),
+                };
+                out[done] = loc + scale * z;
+                done += 1;
+            } else if pairs == 0 {
+                // At most one word left in the batch: this draw straddles two batches.
+                out[done] = loc + scale * self.standard_normal();
+                done += 1;
+            }
+        }
     }
 
     fn fill_poisson_levels(&mut self, rates: &[f64], levels: &[u8], out: &mut [i64]) {
-        let mut tables: Vec<Option<PoissonTable>> = vec![None; rates.len()];
+        let tables = LevelTables::cached(rates);
         for (o, &level) in out.iter_mut().zip(levels) {
-            let lam = rates[level as usize];
-            if !(lam > 0.0 && lam <= PoissonTables::MAX_RATE) {
-                *o = self.poisson(lam);
-                continue;
-            }
-            let table = tables[level as usize].get_or_insert_with(|| PoissonTable::new(lam));
-            *o = table.sample(self.random_sample());
+            let level = level as usize;
+            let (start, len) = tables.spans[level];
+            *o = if len > 0 {
+                let columns = &tables.columns[start as usize..(start + len) as usize];
+                alias_sample(columns, self.stream.next_u64())
+            } else {
+                self.poisson(rates[level])
+            };
         }
     }
 
@@ -89,18 +316,153 @@ impl Random for FastRandom {
         let mut tables = PoissonTables::default();
         for (o, &lam) in out.iter_mut().zip(lams) {
             *o = match tables.get(lam) {
-                Some(table) => table.sample(self.random_sample()),
+                Some(columns) => alias_sample(columns, self.stream.next_u64()),
                 None => self.poisson(lam),
             };
         }
     }
 }
 
-/// Cumulative Poisson tables for the rates seen so far, for sampling by inversion.
+/// numpy's `random_sample` on a 64-bit draw: its top 53 bits over 2⁵³.
+#[inline]
+fn unit_interval(bits: u64) -> f64 {
+    // Below 2⁵³, so the signed conversion (one instruction) is exact.
+    ((bits >> 11) as i64) as f64 * (1.0 / 9007199254740992.0)
+}
+
+/// Rates above this use the rejection sampler (e^−λ would lose precision in a table).
+const MAX_TABULATED_RATE: f64 = 400.0;
+
+/// Whether `lam` gets an alias table: zero draws nothing, large rates take numpy's sampler.
+fn tabulated(lam: f64) -> bool {
+    lam > 0.0 && lam <= MAX_TABULATED_RATE
+}
+
+/// One column of Walker's alias table: a draw landing in the column keeps its own count when its
+/// fraction within the column is below `keep_below` (out of 2⁶⁴), else takes `alias`.
+#[derive(Clone, Copy, Debug)]
+struct Column {
+    keep_below: u64,
+    alias: u32,
+}
+
+/// The count for a 64-bit draw: its product with the column count splits into a column (the high
+/// word) and a uniform fraction within it (the low word). No search, no branch.
+#[inline]
+fn alias_sample(columns: &[Column], bits: u64) -> i64 {
+    let wide = bits as u128 * columns.len() as u128;
+    let column = (wide >> 64) as usize;
+    let c = columns[column];
+    (if (wide as u64) < c.keep_below {
+        column as u32
+    } else {
+        c.alias
+    }) as i64
+}
+
+/// Appends the alias columns of Poisson(`lam`) over counts 0..K (the tail beyond K is below
+/// 1e-17), by Vose's construction.
+fn push_alias_columns(lam: f64, columns: &mut Vec<Column>) {
+    let pmf = poisson_pmf(lam);
+    let n = pmf.len();
+    let total: f64 = pmf.iter().sum();
+    let mut scaled: Vec<f64> = pmf.iter().map(|p| p / total * n as f64).collect();
+    let mut alias: Vec<u32> = (0..n as u32).collect();
+    let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..n).partition(|&k| scaled[k] < 1.0);
+    while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
+        alias[s] = l as u32;
+        scaled[l] -= 1.0 - scaled[s];
+        if scaled[l] < 1.0 {
+            large.pop();
+            small.push(l);
+        }
+    }
+    // Columns left in either list keep their own count (rounding leaves them at ≈1).
+    for k in small.into_iter().chain(large) {
+        scaled[k] = 1.0;
+    }
+    // keep·2⁶⁴, saturating at 1 (the column's alias is then itself).
+    columns.extend(scaled.iter().zip(alias).map(|(&keep, alias)| Column {
+        keep_below: (keep * 18446744073709551616.0) as u64,
+        alias,
+    }));
+}
+
+/// P(X = k) for k = 0..K, up to past the mode where the next term is below 1e-17.
+fn poisson_pmf(lam: f64) -> Vec<f64> {
+    let mut p = (-lam).exp();
+    let mut pmf = vec![p];
+    let mut k = 0.0;
+    while k < lam || p > 1e-17 {
+        k += 1.0;
+        p *= lam / k;
+        pmf.push(p);
+    }
+    pmf
+}
+
+/// The alias tables of one set of per-level rates, all columns in one array.
+struct LevelTables {
+    /// The rates' bit patterns.
+    rates: Vec<u64>,
+    /// Per level, the start and length of its columns; length 0 when the rate is not tabulated.
+    spans: Vec<(u32, u32)>,
+    columns: Vec<Column>,
+}
+
+/// How many sets of level tables each thread keeps (e.g. one per severity of a corruption).
+const CACHED_LEVEL_TABLES: usize = 8;
+
+thread_local! {
+    /// The most recently used level tables first. A table depends on its rate alone, so caching
+    /// changes no draw.
+    static LEVEL_TABLES: RefCell<Vec<Rc<LevelTables>>> = const { RefCell::new(Vec::new()) };
+}
+
+impl LevelTables {
+    fn new(rates: &[f64]) -> Self {
+        let mut columns = Vec::new();
+        let spans = rates
+            .iter()
+            .map(|&lam| {
+                let start = columns.len();
+                if tabulated(lam) {
+                    push_alias_columns(lam, &mut columns);
+                }
+                (start as u32, (columns.len() - start) as u32)
+            })
+            .collect();
+        LevelTables {
+            rates: rates.iter().map(|r| r.to_bits()).collect(),
+            spans,
+            columns,
+        }
+    }
+
+    /// The tables for `rates`, from this thread's cache or made now.
+    fn cached(rates: &[f64]) -> Rc<LevelTables> {
+        LEVEL_TABLES.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let hit = cache.iter().position(|t| {
+                t.rates.len() == rates.len()
+                    && t.rates.iter().zip(rates).all(|(&a, b)| a == b.to_bits())
+            });
+            let tables = match hit {
+                Some(i) => cache.remove(i),
+                None => Rc::new(LevelTables::new(rates)),
+            };
+            cache.insert(0, Rc::clone(&tables));
+            cache.truncate(CACHED_LEVEL_TABLES);
+            tables
+        })
+    }
+}
+
+/// Alias tables for the rates seen so far in one `fill_poisson` call.
 #[derive(Default)]
 struct PoissonTables {
-    index: HashMap<u64, usize, BuildHasherDefault<RateHasher>>,
-    tables: Vec<PoissonTable>,
+    index: HashMap<u64, (usize, usize), BuildHasherDefault<RateHasher>>,
+    columns: Vec<Column>,
 }
 
 /// Rates are hashed by their bit pattern with one multiply: they are few and well spread.
@@ -121,105 +483,37 @@ impl Hasher for RateHasher {
     }
 }
 
-/// Walker's alias table for the Poisson probabilities of one rate: a uniform picks a column and,
-/// by its fractional part, either the column's own count or its alias — no search, no branch.
-#[derive(Clone)]
-struct PoissonTable {
-    /// Probability of keeping the column's own count.
-    keep: Vec<f64>,
-    alias: Vec<u32>,
-}
-
-impl PoissonTable {
-    /// Vose's construction over the probabilities of counts 0..K (tail beyond K below 1e-17).
-    fn new(lam: f64) -> Self {
-        let cdf = poisson_cdf(lam);
-        let n = cdf.len();
-        let total = cdf[n - 1];
-        let mut scaled: Vec<f64> = (0..n)
-            .map(|k| (cdf[k] - if k == 0 { 0.0 } else { cdf[k - 1] }) / total * n as f64)
-            .collect();
-        let mut alias: Vec<u32> = (0..n as u32).collect();
-        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
-            (0..n).partition(|&k| scaled[k] < 1.0);
-        while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
-            alias[s] = l as u32;
-            scaled[l] -= 1.0 - scaled[s];
-            if scaled[l] < 1.0 {
-                large.pop();
-                small.push(l);
-            }
-        }
-        // Columns left in either list keep their own count (rounding leaves them at ≈1).
-        for k in small.into_iter().chain(large) {
-            scaled[k] = 1.0;
-        }
-        PoissonTable {
-            keep: scaled,
-            alias,
-        }
-    }
-
-    /// The count for a uniform `u` ∈ [0, 1).
-    #[inline]
-    fn sample(&self, u: f64) -> i64 {
-        let x = u * self.keep.len() as f64;
-        let column = x as usize;
-        let fraction = x - column as f64;
-        (if fraction < self.keep[column] {
-            column as u32
-        } else {
-            self.alias[column]
-        }) as i64
-    }
-}
-
 impl PoissonTables {
-    /// Rates above this use the rejection sampler (e^−λ would lose precision in the table).
-    const MAX_RATE: f64 = 400.0;
     /// More distinct rates than this are not cached.
     const MAX_TABLES: usize = 1024;
 
-    /// The table of P(X ≤ k) for k = 0.. for `lam`, built on first use; `None` when the rate is
-    /// not tabulated (zero, too large, or too many distinct rates).
-    fn get(&mut self, lam: f64) -> Option<&PoissonTable> {
-        if !(lam > 0.0 && lam <= Self::MAX_RATE) {
+    /// The alias columns for `lam`, made on first use; `None` when the rate is not tabulated
+    /// (zero, too large, or too many distinct rates).
+    fn get(&mut self, lam: f64) -> Option<&[Column]> {
+        if !tabulated(lam) {
             return None;
         }
-        let index = match self.index.get(&lam.to_bits()) {
-            Some(&i) => i,
+        let (start, len) = match self.index.get(&lam.to_bits()) {
+            Some(&span) => span,
             None => {
-                if self.tables.len() == Self::MAX_TABLES {
+                if self.index.len() == Self::MAX_TABLES {
                     return None;
                 }
-                self.tables.push(PoissonTable::new(lam));
-                self.index.insert(lam.to_bits(), self.tables.len() - 1);
-                self.tables.len() - 1
+                let start = self.columns.len();
+                push_alias_columns(lam, &mut self.columns);
+                let span = (start, self.columns.len() - start);
+                self.index.insert(lam.to_bits(), span);
+                span
             }
         };
-        Some(&self.tables[index])
+        Some(&self.columns[start..start + len])
     }
-}
-
-/// P(X ≤ k) for k = 0..K, up to past the mode where the next term is below 1e-17 (the tail
-/// beyond is then smaller than a double's resolution near 1).
-fn poisson_cdf(lam: f64) -> Vec<f64> {
-    let mut p = (-lam).exp();
-    let mut total = p;
-    let mut cdf = vec![total];
-    let mut k = 0.0;
-    while k < lam || p > 1e-17 {
-        k += 1.0;
-        p *= lam / k;
-        total += p;
-        cdf.push(total);
-    }
-    cdf
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand_distr::{Distribution, StandardNormal};
 
     fn key(sample: &str) -> StreamKey<'_> {
         StreamKey {
@@ -239,6 +533,103 @@ mod tests {
         };
         assert_eq!(draw("n01440764/a.JPEG"), draw("n01440764/a.JPEG"));
         assert_ne!(draw("n01440764/a.JPEG"), draw("n01440764/b.JPEG"));
+    }
+
+    /// Reads `stream` and `reference` side by side in 32-bit, 64-bit and bulk draws, so words are
+    /// met at both alignments and draws straddle batches.
+    fn assert_same_words(mut stream: KeyStream, mut reference: ChaCha8Rng) {
+        for round in 0..3000 {
+            match round % 3 {
+                0 => assert_eq!(stream.next_u32(), reference.next_u32(), "round {round}"),
+                1 => assert_eq!(stream.next_u64(), reference.next_u64(), "round {round}"),
+                _ => {
+                    let mut bulk = [0u64; 37];
+                    stream.fill_with(&mut bulk, |bits| bits);
+                    for bits in bulk {
+                        assert_eq!(bits, reference.next_u64(), "round {round}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keystream_is_chacha8() {
+        let seed = key("words").digest();
+        let portable = Blocks::Portable(Box::new(ChaCha8Rng::from_seed(seed)));
+        assert_same_words(
+            KeyStream::with_blocks(portable),
+            ChaCha8Rng::from_seed(seed),
+        );
+        // Whichever source this processor gets.
+        assert_same_words(KeyStream::new(seed), ChaCha8Rng::from_seed(seed));
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn wide_blocks_carry_the_counter_into_its_high_word() {
+        if !chacha::available() {
+            return;
+        }
+        let seed = key("carry").digest();
+        let KeyStream {
+            blocks: Blocks::Wide { key, .. },
+            ..
+        } = KeyStream::new(seed)
+        else {
+            unreachable!("AVX-512F is available")
+        };
+        let start = 0xffff_fff8u64;
+        let mut reference = ChaCha8Rng::from_seed(seed);
+        reference.set_word_pos(start as u128 * 16);
+        let stream = KeyStream::with_blocks(Blocks::Wide { key, block: start });
+        assert_same_words(stream, reference);
+    }
+
+    #[test]
+    fn bulk_uniforms_equal_single_draws() {
+        let mut bulk = FastRandom::new(&key("u"));
+        let mut single = FastRandom::new(&key("u"));
+        bulk.next_u32();
+        single.next_u32();
+        let mut out = vec![0.0; 5000];
+        bulk.fill_uniform(-2.0, 3.0, &mut out);
+        for (i, &o) in out.iter().enumerate() {
+            assert_eq!(o, single.uniform(-2.0, 3.0), "draw {i}");
+        }
+        assert_eq!(bulk.next_u32(), single.next_u32());
+    }
+
+    #[test]
+    fn normals_are_rand_distrs_ziggurat() {
+        let seed = key("normal").digest();
+        let mut ours = FastRandom {
+            stream: KeyStream::new(seed),
+        };
+        let mut draws = vec![0.0; 400_000];
+        ours.fill_normal(0.0, 1.0, &mut draws);
+        let mut reference = ChaCha8Rng::from_seed(seed);
+        for (i, &d) in draws.iter().enumerate() {
+            let want: f64 = StandardNormal.sample(&mut reference);
+            assert_eq!(d.to_bits(), want.to_bits(), "draw {i}");
+        }
+        // P(|z| > R) ≈ 2.6e-4: the tail branch ran about a hundred times.
+        assert!(draws.iter().filter(|d| d.abs() > ziggurat::R).count() > 20);
+    }
+
+    #[test]
+    fn ziggurat_boxes_have_equal_areas() {
+        use ziggurat::{F, R, X};
+        let area = 0.00492867323399;
+        assert_eq!((X[1], X[256]), (R, 0.0));
+        for i in 0..257 {
+            let f = (-X[i] * X[i] / 2.0).exp();
+            assert!((F[i] - f).abs() <= 4.0 * f64::EPSILON * f, "F[{i}]");
+        }
+        for i in 1..256 {
+            let box_area = X[i] * (F[i + 1] - F[i]);
+            assert!((box_area - area).abs() < 1e-9, "box {i}: {box_area}");
+        }
     }
 
     fn moments(draws: &[f64]) -> (f64, f64) {
@@ -303,34 +694,84 @@ mod tests {
     }
 
     #[test]
+    fn level_draws_depend_on_the_key_alone() {
+        let rates: Vec<f64> = (0..=255).map(|v| v as f64 / 255.0 * 12.0).collect();
+        let levels: Vec<u8> = (0..20_000).map(|i| (i * 37 % 256) as u8).collect();
+        let draw = |sample: &str| {
+            let mut counts = vec![0i64; levels.len()];
+            FastRandom::new(&key(sample)).fill_poisson_levels(&rates, &levels, &mut counts);
+            counts
+        };
+        // The second call finds its tables cached; the third makes them again after eviction.
+        let first = draw("p");
+        assert_eq!(first, draw("p"));
+        for photons in 0..CACHED_LEVEL_TABLES {
+            let other: Vec<f64> = rates.iter().map(|r| r + photons as f64 + 1.0).collect();
+            LevelTables::cached(&other);
+        }
+        assert_eq!(first, draw("p"));
+        assert_ne!(first, draw("q"));
+        // Level 0 has rate 0: count 0 and no word drawn.
+        assert!(levels.iter().zip(&first).all(|(&l, &c)| l != 0 || c == 0));
+    }
+
+    #[test]
     fn alias_table_reproduces_the_probabilities() {
-        for lam in [0.2, 7.0, 60.0] {
-            let table = PoissonTable::new(lam);
-            let n = table.keep.len();
+        for lam in [0.2, 7.0, 60.0, 400.0] {
+            let mut columns = Vec::new();
+            push_alias_columns(lam, &mut columns);
+            let n = columns.len();
             // Each column contributes keep/n to its own count and the rest to its alias.
             let mut mass = vec![0.0; n];
-            for k in 0..n {
-                mass[k] += table.keep[k] / n as f64;
-                mass[table.alias[k] as usize] += (1.0 - table.keep[k]) / n as f64;
+            for (k, c) in columns.iter().enumerate() {
+                let keep = c.keep_below as f64 / 18446744073709551616.0;
+                mass[k] += keep / n as f64;
+                mass[c.alias as usize] += (1.0 - keep) / n as f64;
             }
-            let cdf = poisson_cdf(lam);
+            let pmf = poisson_pmf(lam);
             for k in 0..n {
-                let p = cdf[k] - if k == 0 { 0.0 } else { cdf[k - 1] };
                 assert!(
-                    (mass[k] - p).abs() < 1e-12,
-                    "λ {lam}, k {k}: {} vs {p}",
-                    mass[k]
+                    (mass[k] - pmf[k]).abs() < 1e-12,
+                    "λ {lam}, k {k}: {} vs {}",
+                    mass[k],
+                    pmf[k]
                 );
             }
         }
     }
 
     #[test]
-    fn cdf_table_ends_at_one() {
+    fn alias_sampling_splits_a_draw_into_column_and_fraction() {
+        let columns = [
+            Column {
+                keep_below: 1 << 63,
+                alias: 2,
+            },
+            Column {
+                keep_below: u64::MAX,
+                alias: 1,
+            },
+            Column {
+                keep_below: 0,
+                alias: 1,
+            },
+        ];
+        // bits·3 / 2⁶⁴ picks the column; the low word of bits·3 is the fraction.
+        let at = |column: u64, fraction: u64| {
+            ((column as u128) << 64 | fraction as u128).div_ceil(3) as u64
+        };
+        assert_eq!(alias_sample(&columns, at(0, 10)), 0);
+        assert_eq!(alias_sample(&columns, at(0, (1 << 63) + 10)), 2);
+        assert_eq!(alias_sample(&columns, at(1, 1 << 62)), 1);
+        assert_eq!(alias_sample(&columns, at(2, 5)), 1);
+        assert_eq!(alias_sample(&columns, u64::MAX), 1);
+    }
+
+    #[test]
+    fn pmf_sums_to_one() {
         for lam in [0.01, 1.0, 60.0, 400.0] {
-            let cdf = poisson_cdf(lam);
-            assert!((1.0 - cdf.last().unwrap()).abs() <= 1e-13, "λ {lam}");
-            assert!(cdf.windows(2).all(|w| w[0] <= w[1]));
+            let total: f64 = poisson_pmf(lam).iter().sum();
+            assert!((1.0 - total).abs() <= 1e-13, "λ {lam}");
         }
     }
 }

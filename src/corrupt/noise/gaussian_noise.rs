@@ -7,6 +7,9 @@ use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
 
+/// Values per noise draw: the noise is made and used a cache-sized piece at a time.
+const CHUNK: usize = 4096;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GaussianNoise {
@@ -16,14 +19,18 @@ pub struct GaussianNoise {
 
 impl Corruption for GaussianNoise {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
-        let mut noise = vec![0.0; image.len()];
-        rng.fill_normal(0.0, self.sigma, &mut noise);
-        let values: Vec<f64> = image
-            .data
-            .iter()
-            .zip(&noise)
-            .map(|(&v, n)| (v as f64 / 255.0 + n).clamp(0.0, 1.0) * 255.0)
-            .collect();
-        Ok(image.with_values_f64(&values))
+        let unit: [f64; 256] = std::array::from_fn(|v| v as f64 / 255.0);
+        let mut data = vec![0u8; image.len()];
+        // The draw is one array in C order; drawing it a chunk at a time continues the same stream.
+        let mut noise = vec![0.0; CHUNK.min(image.len())];
+        for (out, values) in data.chunks_mut(CHUNK).zip(image.data.chunks(CHUNK)) {
+            let noise = &mut noise[..values.len()];
+            rng.fill_normal(0.0, self.sigma, noise);
+            for ((o, &v), &n) in out.iter_mut().zip(values).zip(noise.iter()) {
+                // numpy's truncating uint8 cast.
+                *o = ((unit[v as usize] + n).clamp(0.0, 1.0) * 255.0) as u8;
+            }
+        }
+        Ok(Image { data, ..*image })
     }
 }

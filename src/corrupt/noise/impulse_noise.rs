@@ -19,6 +19,9 @@ pub struct ImpulseNoise {
     pub amount: f64,
 }
 
+/// Values per uniform draw: the draws are made and used a cache-sized piece at a time.
+const CHUNK: usize = 4096;
+
 /// scikit-image's default share of salt among the flipped values.
 const SALT_VS_PEPPER: f64 = 0.5;
 
@@ -26,24 +29,29 @@ impl Corruption for ImpulseNoise {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         let (flip_below, salt_below) = (self.amount, SALT_VS_PEPPER);
         // Two whole-image draws, as np.random.choice makes them: which values flip, then which salt.
-        let mut flips = vec![0.0; image.len()];
-        let mut salts = vec![0.0; image.len()];
-        rng.fill_uniform(0.0, 1.0, &mut flips);
-        rng.fill_uniform(0.0, 1.0, &mut salts);
-        let values: Vec<f64> = image
-            .data
-            .iter()
-            .zip(flips.iter().zip(&salts))
-            .map(|(&v, (&flip, &salt))| {
-                let x = match (flip < flip_below, salt < salt_below) {
-                    (true, true) => 1.0,
-                    (true, false) => 0.0,
-                    (false, _) => v as f64 / 255.0,
-                };
-                x * 255.0
-            })
-            .collect();
-        Ok(image.with_values_f64(&values))
+        // Each is drawn a chunk at a time, which continues the same stream.
+        let mut uniforms = vec![0.0; CHUNK.min(image.len())];
+        let mut flips = vec![false; image.len()];
+        for flips in flips.chunks_mut(CHUNK) {
+            let uniforms = &mut uniforms[..flips.len()];
+            rng.fill_uniform(0.0, 1.0, uniforms);
+            for (flip, &u) in flips.iter_mut().zip(uniforms.iter()) {
+                *flip = u < flip_below;
+            }
+        }
+        // A kept value x = v/255 comes back as x·255 = v exactly; salt is 255, pepper 0.
+        let mut data = image.data.clone();
+        for (out, flips) in data.chunks_mut(CHUNK).zip(flips.chunks(CHUNK)) {
+            let uniforms = &mut uniforms[..out.len()];
+            rng.fill_uniform(0.0, 1.0, uniforms);
+            for ((o, &flip), &u) in out.iter_mut().zip(flips).zip(uniforms.iter()) {
+                // All ones where the value flips, then where it is salt: a branch-free select.
+                let flipped = (flip as u8).wrapping_neg();
+                let salt = ((u < salt_below) as u8).wrapping_neg();
+                *o = (*o & !flipped) | (salt & flipped);
+            }
+        }
+        Ok(Image { data, ..*image })
     }
 }
 

@@ -8,6 +8,11 @@ use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
 
+/// Values per Poisson draw: the counts are made and used a cache-sized piece at a time.
+const CHUNK: usize = 16384;
+/// Counts below this get their output value from a table.
+const TABULATED_COUNTS: i64 = 1024;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShotNoise {
@@ -20,12 +25,22 @@ impl Corruption for ShotNoise {
         let rates: Vec<f64> = (0..=255u8)
             .map(|v| v as f64 / 255.0 * self.photons)
             .collect();
-        let mut counts = vec![0i64; image.len()];
-        rng.fill_poisson_levels(&rates, &image.data, &mut counts);
-        let values: Vec<f64> = counts
-            .iter()
-            .map(|&k| (k as f64 / self.photons).clamp(0.0, 1.0) * 255.0)
-            .collect();
-        Ok(image.with_values_f64(&values))
+        // clip(k / photons, 0, 1)·255 and numpy's truncating cast, for the usual counts.
+        let value = |k: i64| ((k as f64 / self.photons).clamp(0.0, 1.0) * 255.0) as u8;
+        let table: Vec<u8> = (0..TABULATED_COUNTS).map(value).collect();
+        let mut data = vec![0u8; image.len()];
+        // The draw is one array in C order; drawing it a chunk at a time continues the same stream.
+        let mut counts = vec![0i64; CHUNK.min(image.len())];
+        for (out, levels) in data.chunks_mut(CHUNK).zip(image.data.chunks(CHUNK)) {
+            let counts = &mut counts[..levels.len()];
+            rng.fill_poisson_levels(&rates, levels, counts);
+            for (o, &k) in out.iter_mut().zip(counts.iter()) {
+                *o = match table.get(k as usize) {
+                    Some(&v) => v,
+                    None => value(k),
+                };
+            }
+        }
+        Ok(Image { data, ..*image })
     }
 }
