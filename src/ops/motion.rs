@@ -76,52 +76,18 @@ impl MotionKernel {
 /// through ImageMagick Q16 returns. A gray PNG that ImageMagick may write for an image whose
 /// channels are all equal decodes to the same values, so every channel count is handled alike.
 pub fn motion_blur(image: &Image, kernel: &MotionKernel) -> Image {
-    let (width, height, channels) = (image.width, image.height, image.channels);
-    let mut out = Image::zeros(width, height, channels);
-    if image.is_empty() {
-        return out;
+    let mut out = Image::zeros(image.width, image.height, image.channels);
+    if !image.is_empty() {
+        Taps::detect().blur(image, kernel, &mut out.data);
     }
-    // Rows padded left and right by edge replication, so each tap reads one contiguous run of a
-    // row; rows above and below are clamped by index. Values are ImageMagick's quanta, 257·v.
-    let left = kernel
-        .offsets
-        .iter()
-        .map(|o| -o.0)
-        .max()
-        .unwrap_or(0)
-        .max(0) as usize;
-    let right = kernel.offsets.iter().map(|o| o.0).max().unwrap_or(0).max(0) as usize;
-    let padded_width = width + left + right;
-    let mut padded = vec![0.0f64; height * padded_width * channels];
-    for (src_row, dst_row) in image
-        .data
-        .chunks_exact(width * channels)
-        .zip(padded.chunks_exact_mut(padded_width * channels))
-    {
-        for (px, dst) in dst_row.chunks_exact_mut(channels).enumerate() {
-            let sx = px.saturating_sub(left).min(width - 1);
-            for (d, &v) in dst.iter_mut().zip(&src_row[sx * channels..][..channels]) {
-                *d = 257.0 * v as f64;
-            }
-        }
-    }
-
-    let geometry = Padded {
-        values: &padded,
-        row_stride: padded_width * channels,
-        row_len: width * channels,
-        height,
-        left_shift: left * channels,
-        channels,
-    };
-    let taps = Taps::detect();
-    taps.blur(&geometry, kernel, &mut out.data);
     out
 }
 
-/// The edge-padded quanta and how to find a tap's run in them.
-struct Padded<'a> {
-    values: &'a [f64],
+/// The image as ImageMagick's quanta, 257·v, in float64, with rows padded left and right by edge
+/// replication so that each tap reads one contiguous run of a row; rows above and below are
+/// clamped by index.
+struct Padded {
+    values: Vec<f64>,
     row_stride: usize,
     /// Values in one output row (width · channels).
     row_len: usize,
@@ -131,74 +97,202 @@ struct Padded<'a> {
     channels: usize,
 }
 
-/// The vector unit used for the tap loop (AVX-512 measured slower here than AVX2). Every variant adds the same products in
-/// the same order for each output value (separate multiply and add, never fused), so all give
+impl Padded {
+    /// Pads a non-empty `image` for the horizontal reach of `kernel`.
+    #[inline(always)]
+    fn new(image: &Image, kernel: &MotionKernel) -> Padded {
+        let (width, height, channels) = (image.width, image.height, image.channels);
+        let reach = |sign: isize| {
+            let most = kernel.offsets.iter().map(|o| sign * o.0).max();
+            most.unwrap_or(0).max(0) as usize
+        };
+        let (left, right) = (reach(-1), reach(1));
+        let row_len = width * channels;
+        let row_stride = (width + left + right) * channels;
+        let mut values = Vec::with_capacity(height * row_stride);
+        for row in image.data.chunks_exact(row_len) {
+            let begin = values.len();
+            values.resize(begin + row_stride, 0.0);
+            let padded_row = &mut values[begin..];
+            let body = left * channels;
+            for (d, &v) in padded_row[body..][..row_len].iter_mut().zip(row) {
+                *d = 257.0 * v as f64;
+            }
+            for px in 0..left {
+                padded_row.copy_within(body..body + channels, px * channels);
+            }
+            let last = body + row_len - channels;
+            for px in 0..right {
+                padded_row.copy_within(last..last + channels, body + row_len + px * channels);
+            }
+        }
+        Padded {
+            values,
+            row_stride,
+            row_len,
+            height,
+            left_shift: left * channels,
+            channels,
+        }
+    }
+
+    /// Where each tap's run of `row_len` values for output row `y` starts in `values`.
+    fn tap_starts(&self, y: usize, kernel: &MotionKernel, starts: &mut [usize]) {
+        for (start, &(dx, dy)) in starts.iter_mut().zip(&kernel.offsets) {
+            let sy = (y as isize + dy).clamp(0, self.height as isize - 1) as usize;
+            let shift = self.left_shift as isize + dx * self.channels as isize;
+            *start = sy * self.row_stride + shift as usize;
+            assert!(
+                *start + self.row_len <= self.values.len(),
+                "tap run outside"
+            );
+        }
+    }
+}
+
+/// The widest vector unit the CPU offers for the tap loop. Every variant adds the same products
+/// in the same order for each output value (separate multiply and add, never fused), so all give
 /// identical bits.
 #[derive(Clone, Copy)]
 enum Taps {
     Baseline,
     #[cfg(target_arch = "x86_64")]
     Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
 }
 
 impl Taps {
     fn detect() -> Taps {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            return Taps::Avx2;
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return Taps::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Taps::Avx2;
+            }
         }
         Taps::Baseline
     }
 
-    fn blur(self, padded: &Padded, kernel: &MotionKernel, out: &mut [u8]) {
+    fn blur(self, image: &Image, kernel: &MotionKernel, out: &mut [u8]) {
         match self {
-            Taps::Baseline => blur_rows::<8>(padded, kernel, out),
-            // SAFETY: chosen only after the CPU reported AVX2.
+            Taps::Baseline => blur_rows(&Padded::new(image, kernel), kernel, out),
+            // SAFETY: the variant is chosen only after the CPU reported the feature.
             #[cfg(target_arch = "x86_64")]
-            Taps::Avx2 => unsafe { blur_rows_avx2(padded, kernel, out) },
+            Taps::Avx2 => unsafe { blur_avx2(image, kernel, out) },
+            #[cfg(target_arch = "x86_64")]
+            Taps::Avx512 => unsafe { blur_avx512(image, kernel, out) },
         }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn blur_rows_avx2(padded: &Padded, kernel: &MotionKernel, out: &mut [u8]) {
-    blur_rows::<16>(padded, kernel, out)
+unsafe fn blur_avx2(image: &Image, kernel: &MotionKernel, out: &mut [u8]) {
+    blur_rows(&Padded::new(image, kernel), kernel, out)
 }
 
-/// Every output row: for blocks of B values held in registers, the taps in ImageMagick's order,
-/// each adding weight · quantum from its run of the padded image.
-#[inline(always)]
-fn blur_rows<const B: usize>(padded: &Padded, kernel: &MotionKernel, out: &mut [u8]) {
+/// The tap loop with AVX-512: blocks of 64 values held in eight registers while every tap adds its
+/// products, then blocks of 8, then single values.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn blur_avx512(image: &Image, kernel: &MotionKernel, out: &mut [u8]) {
+    let padded = &Padded::new(image, kernel);
     let row_len = padded.row_len;
     let mut starts = vec![0usize; kernel.offsets.len()];
+    let mut sums = vec![0.0f64; row_len];
     for (y, out_row) in out.chunks_exact_mut(row_len).enumerate() {
-        for (start, &(dx, dy)) in starts.iter_mut().zip(&kernel.offsets) {
-            let sy = (y as isize + dy).clamp(0, padded.height as isize - 1) as usize;
-            let shift = padded.left_shift as isize + dx * padded.channels as isize;
-            *start = sy * padded.row_stride + shift as usize;
+        padded.tap_starts(y, kernel, &mut starts);
+        let (values, weights) = (&padded.values[..], &kernel.weights[..]);
+        // SAFETY: `tap_starts` checked that every tap's run of row_len values lies in `values`.
+        let x = unsafe {
+            let x = blocks::<8>(values, &starts, weights, 0, &mut sums);
+            let x = blocks::<4>(values, &starts, weights, x, &mut sums);
+            blocks::<1>(values, &starts, weights, x, &mut sums)
+        };
+        for (i, s) in sums.iter_mut().enumerate().skip(x) {
+            *s = 0.0;
+            for (&start, &weight) in starts.iter().zip(weights) {
+                *s += weight * values[start + i];
+            }
         }
-        let mut x = 0;
-        while x + B <= row_len {
-            let mut acc = [0.0f64; B];
-            for (&start, &weight) in starts.iter().zip(&kernel.weights) {
-                let run = &padded.values[start + x..][..B];
-                for (a, &v) in acc.iter_mut().zip(run) {
-                    *a += weight * v;
+        for (o, &s) in out_row.iter_mut().zip(&sums) {
+            *o = to_png8(s);
+        }
+    }
+}
+
+/// The sums of consecutive blocks of R vectors of 8 values from `x` on, while whole blocks fit
+/// into `sums`, each block held in registers while every tap adds its products; returns where the
+/// blocks end.
+///
+/// # Safety
+/// Every `start + sums.len()` must be at most `values.len()`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn blocks<const R: usize>(
+    values: &[f64],
+    starts: &[usize],
+    weights: &[f64],
+    mut x: usize,
+    sums: &mut [f64],
+) -> usize {
+    use std::arch::x86_64::*;
+    const LANES: usize = 8;
+    let values = values.as_ptr();
+    while x + LANES * R <= sums.len() {
+        let mut acc = [_mm512_setzero_pd(); R];
+        for (&start, &weight) in starts.iter().zip(weights) {
+            let w = _mm512_set1_pd(weight);
+            for (r, a) in acc.iter_mut().enumerate() {
+                // SAFETY: the caller guarantees a whole run of sums.len() values from start.
+                let v = unsafe { _mm512_loadu_pd(values.add(start + x + r * LANES)) };
+                *a = _mm512_add_pd(*a, _mm512_mul_pd(w, v));
+            }
+        }
+        for (r, a) in acc.iter().enumerate() {
+            // SAFETY: x + 8·R ≤ sums.len().
+            unsafe { _mm512_storeu_pd(sums.as_mut_ptr().add(x + r * LANES), *a) };
+        }
+        x += LANES * R;
+    }
+    x
+}
+
+/// Values per column strip: the rows one strip's taps read stay in the first-level cache while
+/// the strip's output rows are summed.
+const STRIP: usize = 256;
+
+/// Every output row, one column strip at a time: a strip of sums, to which each tap in
+/// ImageMagick's order adds weight · quantum from its run of the padded image, then the PNG round
+/// trip of each sum.
+#[inline(always)]
+fn blur_rows(padded: &Padded, kernel: &MotionKernel, out: &mut [u8]) {
+    let row_len = padded.row_len;
+    let mut sums = [0.0f64; STRIP];
+    let mut x0 = 0;
+    while x0 < row_len {
+        let len = STRIP.min(row_len - x0);
+        let sums = &mut sums[..len];
+        for (y, out_row) in out.chunks_exact_mut(row_len).enumerate() {
+            sums.fill(0.0);
+            for (&(dx, dy), &weight) in kernel.offsets.iter().zip(&kernel.weights) {
+                let sy = (y as isize + dy).clamp(0, padded.height as isize - 1) as usize;
+                let shift = padded.left_shift as isize + dx * padded.channels as isize;
+                let start = sy * padded.row_stride + shift as usize + x0;
+                let run = &padded.values[start..][..len];
+                for (s, &v) in sums.iter_mut().zip(run) {
+                    *s += weight * v;
                 }
             }
-            for (o, &a) in out_row[x..x + B].iter_mut().zip(&acc) {
-                *o = to_png8(a);
+            for (o, &s) in out_row[x0..][..len].iter_mut().zip(sums.iter()) {
+                *o = to_png8(s);
             }
-            x += B;
         }
-        for (i, o) in out_row.iter_mut().enumerate().skip(x) {
-            let mut a = 0.0f64;
-            for (&start, &weight) in starts.iter().zip(&kernel.weights) {
-                a += weight * padded.values[start + i];
-            }
-            *o = to_png8(a);
-        }
+        x0 += len;
     }
 }
 
@@ -206,13 +300,10 @@ fn blur_rows<const B: usize>(padded: &Padded, kernel: &MotionKernel, out: &mut [
 /// truncate), then the 16 → 8 bit reduction of its PNG writer, which divides by 257 and floors.
 #[inline]
 fn to_png8(sum: f64) -> u8 {
-    let quantum = if sum <= 0.0 {
-        0
-    } else if sum >= QUANTUM_RANGE {
-        65535
-    } else {
-        (sum + 0.5) as u32
-    };
+    // Clamping first gives the same quanta, 0 and 65535, at both ends; max maps NaN to 0.
+    let clamped = sum.max(0.0).min(QUANTUM_RANGE) + 0.5;
+    // SAFETY: `clamped` lies in [0.5, 65535.5], well inside i32.
+    let quantum = unsafe { clamped.to_int_unchecked::<i32>() };
     (quantum / 257) as u8
 }
 
