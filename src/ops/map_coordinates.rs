@@ -66,15 +66,9 @@ fn fold_tap(i: i64, len: usize) -> usize {
 }
 
 /// Taps and weights along one axis, or `None` when scipy falls back to the constant value 0.
-#[inline]
+#[inline(always)]
 fn axis_taps(x: f64, len: usize) -> Option<([usize; 2], [f64; 2])> {
-    let c = fold_reflect(x, len);
-    if c <= -1.0 {
-        return None;
-    }
-    let start = c.floor();
-    let base = start as i64;
-    let weight = |k: f64| {
+    let weight = |start: f64, c: f64, k: f64| {
         let y = ((start - c) + k).abs();
         if y > 1.0 {
             0.0
@@ -82,12 +76,27 @@ fn axis_taps(x: f64, len: usize) -> Option<([usize; 2], [f64; 2])> {
             1.0 - y
         }
     };
+    // Inside [0, len − 1): no folding, floor is truncation and both taps lie in the line.
+    if x >= 0.0 && x < len as f64 - 1.0 {
+        let base = x as usize;
+        let start = base as f64;
+        return Some((
+            [base, base + 1],
+            [weight(start, x, 0.0), weight(start, x, 1.0)],
+        ));
+    }
+    let c = fold_reflect(x, len);
+    if c <= -1.0 {
+        return None;
+    }
+    let start = c.floor();
+    let base = start as i64;
     let taps = if base < 0 || base + 1 >= len as i64 {
         [fold_tap(base, len), fold_tap(base + 1, len)]
     } else {
         [base as usize, base as usize + 1]
     };
-    Some((taps, [weight(0.0), weight(1.0)]))
+    Some((taps, [weight(start, c, 0.0), weight(start, c, 1.0)]))
 }
 
 /// Samples `image` (H×W×C, float32) at `rows[p]`, `cols[p]` for every position p, writing the C
@@ -103,14 +112,39 @@ pub fn map_coordinates_reflect_order1(
     assert_eq!(image.len(), h * w * c);
     assert_eq!(rows.len(), cols.len());
     assert_eq!(out.len(), rows.len() * c);
-    for (p, (&r, &q)) in rows.iter().zip(cols).enumerate() {
-        let dst = &mut out[p * c..(p + 1) * c];
+    match c {
+        1 => sample::<1>(image, (h, w), rows, cols, out),
+        3 => sample::<3>(image, (h, w), rows, cols, out),
+        _ => {
+            for ch in 0..c {
+                let plane: Vec<f32> = image.iter().skip(ch).step_by(c).copied().collect();
+                let mut values = vec![0f32; rows.len()];
+                sample::<1>(&plane, (h, w), rows, cols, &mut values);
+                for (o, v) in out.iter_mut().skip(ch).step_by(c).zip(values) {
+                    *o = v;
+                }
+            }
+        }
+    }
+}
+
+/// The sampling loop for C channels: per position the taps once, then per channel the four
+/// products (value·wy)·wx summed in float64 in C order.
+fn sample<const C: usize>(
+    image: &[f32],
+    (h, w): (usize, usize),
+    rows: &[f64],
+    cols: &[f64],
+    out: &mut [f32],
+) {
+    for ((&r, &q), dst) in rows.iter().zip(cols).zip(out.chunks_exact_mut(C)) {
         let (Some((ty, wy)), Some((tx, wx))) = (axis_taps(r, h), axis_taps(q, w)) else {
             dst.fill(0.0);
             continue;
         };
-        let at = |y: usize, x: usize| (ty[y] * w + tx[x]) * c;
-        let corners = [at(0, 0), at(0, 1), at(1, 0), at(1, 1)];
+        let at = |y: usize, x: usize| (ty[y] * w + tx[x]) * C;
+        let corners: [&[f32; C]; 4] = [at(0, 0), at(0, 1), at(1, 0), at(1, 1)]
+            .map(|i| image[i..i + C].try_into().expect("C channels"));
         let weights = [
             (wy[0], wx[0]),
             (wy[0], wx[1]),
@@ -119,8 +153,8 @@ pub fn map_coordinates_reflect_order1(
         ];
         for (ch, v) in dst.iter_mut().enumerate() {
             let mut t = 0.0f64;
-            for (&i, &(a, b)) in corners.iter().zip(&weights) {
-                t += (image[i + ch] as f64 * a) * b;
+            for (corner, &(a, b)) in corners.iter().zip(&weights) {
+                t += (corner[ch] as f64 * a) * b;
             }
             *v = t as f32;
         }
@@ -174,5 +208,27 @@ mod tests {
         let mut out = [0f32; 3];
         map_coordinates_reflect_order1(&img, (2, 2, 3), &[0.5], &[0.0], &mut out);
         assert_eq!(out, [3.0, 4.0, 5.0]);
+    }
+
+    #[test]
+    fn any_channel_count_samples_each_plane_alone() {
+        // 3×4×2 image sampled inside, on the far edge and outside; each channel as its own plane.
+        let img: Vec<f32> = (0..24).map(|i| ((i * 7) % 11) as f32).collect();
+        let rows = [0.5, 2.0, -0.25, 1.75, 3.5];
+        let cols = [1.25, 3.0, 0.5, -1.5, 2.0];
+        let mut both = [0f32; 10];
+        map_coordinates_reflect_order1(&img, (3, 4, 2), &rows, &cols, &mut both);
+        for ch in 0..2 {
+            let plane: Vec<f32> = img.iter().skip(ch).step_by(2).copied().collect();
+            let mut one = [0f32; 5];
+            map_coordinates_reflect_order1(&plane, (3, 4, 1), &rows, &cols, &mut one);
+            let got: Vec<f32> = both.iter().skip(ch).step_by(2).copied().collect();
+            assert_eq!(got, one);
+        }
+        // Interior positions weigh the four neighbours bilinearly.
+        let mut out = [0f32; 1];
+        let plane = [0.0f32, 1.0, 10.0, 11.0];
+        map_coordinates_reflect_order1(&plane, (2, 2, 1), &[0.25], &[0.5], &mut out);
+        assert_eq!(out[0], 3.0);
     }
 }
