@@ -286,15 +286,16 @@ impl Lanes {
         }
     }
 
-    /// out[t] = Σ weight · source[offset + t] over `terms` in order, starting from 0.
-    fn weighted(self, out: &mut [f64], source: &[f64], terms: &[(usize, f64)]) {
+    /// out (R×n) = coef (R×m) · source (m×n): every output summed over j = 0..m in order,
+    /// starting from 0, as `+= source · coef`.
+    fn product(self, out: &mut [f64], coef: &[f64], source: &[f64], (m, n): (usize, usize)) {
         match self {
-            Lanes::Baseline => weighted_blocks::<8>(out, source, terms),
+            Lanes::Baseline => product_blocks::<4, 4>(out, coef, source, (m, n)),
             // SAFETY: as above.
             #[cfg(target_arch = "x86_64")]
-            Lanes::Avx2 => unsafe { weighted_avx2(out, source, terms) },
+            Lanes::Avx2 => unsafe { product_avx2(out, coef, source, (m, n)) },
             #[cfg(target_arch = "x86_64")]
-            Lanes::Avx512 => unsafe { weighted_avx512(out, source, terms) },
+            Lanes::Avx512 => unsafe { product_avx512(out, coef, source, (m, n)) },
         }
     }
 }
@@ -316,14 +317,14 @@ unsafe fn symmetric_avx512(out: &mut [f64], source: &[f64], centre: (usize, f64)
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn weighted_avx2(out: &mut [f64], source: &[f64], terms: &[(usize, f64)]) {
-    weighted_blocks::<16>(out, source, terms)
+unsafe fn product_avx2(out: &mut [f64], coef: &[f64], source: &[f64], size: (usize, usize)) {
+    product_blocks::<8, 4>(out, coef, source, size)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-unsafe fn weighted_avx512(out: &mut [f64], source: &[f64], terms: &[(usize, f64)]) {
-    weighted_blocks::<32>(out, source, terms)
+unsafe fn product_avx512(out: &mut [f64], coef: &[f64], source: &[f64], size: (usize, usize)) {
+    product_blocks::<32, 4>(out, coef, source, size)
 }
 
 /// `symmetric_sum` with blocks of B outputs (the same operations per value for every B).
@@ -360,30 +361,63 @@ fn symmetric_blocks<const B: usize>(
     }
 }
 
-/// out[t] = Σ k · source[offset + t] over the terms in order, blocks of B outputs in registers.
+/// The matrix product in groups of R output rows × B columns held in registers, so each loaded
+/// source block serves R rows (the same operations per value for every B and R).
 #[inline(always)]
-fn weighted_blocks<const B: usize>(out: &mut [f64], source: &[f64], terms: &[(usize, f64)]) {
-    let n = out.len();
+fn product_blocks<const B: usize, const R: usize>(
+    out: &mut [f64],
+    coef: &[f64],
+    source: &[f64],
+    (m, n): (usize, usize),
+) {
+    let rows = out.len() / n;
+    let grouped = rows - rows % R;
+    let (head, tail) = out.split_at_mut(grouped * n);
+    for (out, coef) in head.chunks_exact_mut(R * n).zip(coef.chunks_exact(R * m)) {
+        product_rows::<B, R>(out, coef, source, (m, n));
+    }
+    for (out, coef) in tail
+        .chunks_exact_mut(n)
+        .zip(coef[grouped * m..].chunks_exact(m))
+    {
+        product_rows::<B, 1>(out, coef, source, (m, n));
+    }
+}
+
+#[inline(always)]
+fn product_rows<const B: usize, const R: usize>(
+    out: &mut [f64],
+    coef: &[f64],
+    source: &[f64],
+    (m, n): (usize, usize),
+) {
     let mut x = 0;
     while x + B <= n {
-        let mut acc = [0.0f64; B];
-        for &(offset, k) in terms {
-            let src: &[f64; B] = source[offset + x..offset + x + B]
+        let mut acc = [[0.0f64; B]; R];
+        for j in 0..m {
+            let src: &[f64; B] = source[j * n + x..j * n + x + B]
                 .try_into()
                 .expect("block of B values");
-            for (a, &v) in acc.iter_mut().zip(src) {
-                *a += v * k;
+            for (r, acc) in acc.iter_mut().enumerate() {
+                let k = coef[r * m + j];
+                for (a, &v) in acc.iter_mut().zip(src) {
+                    *a += v * k;
+                }
             }
         }
-        out[x..x + B].copy_from_slice(&acc);
+        for (r, acc) in acc.iter().enumerate() {
+            out[r * n + x..r * n + x + B].copy_from_slice(acc);
+        }
         x += B;
     }
-    for (t, o) in out.iter_mut().enumerate().skip(x) {
-        let mut a = 0.0;
-        for &(offset, k) in terms {
-            a += source[offset + t] * k;
+    for t in x..n {
+        for r in 0..R {
+            let mut a = 0.0;
+            for j in 0..m {
+                a += source[j * n + t] * coef[r * m + j];
+            }
+            out[r * n + t] = a;
         }
-        *o = a;
     }
 }
 
@@ -505,22 +539,12 @@ pub fn gaussian_filter_folded(
         return;
     }
     let lanes = Lanes::detect();
-    let mut terms: Vec<(usize, f64)> = Vec::with_capacity(h.max(w));
     // Rows: output row i = Σ_j m[i][j] · input row j.
     let source = plane.to_vec();
-    for (out, m) in plane.chunks_exact_mut(w).zip(rows.matrix.chunks_exact(h)) {
-        terms.clear();
-        terms.extend(m.iter().enumerate().map(|(j, &k)| (j * w, k)));
-        lanes.weighted(out, &source, &terms);
-    }
-    // Columns: output row = Σ_j input[j] · (row j of the transposed matrix).
-    let mut line = vec![0.0; w];
-    for row in plane.chunks_exact_mut(w) {
-        terms.clear();
-        terms.extend(row.iter().enumerate().map(|(j, &v)| (j * w, v)));
-        lanes.weighted(&mut line, &cols.transposed, &terms);
-        row.copy_from_slice(&line);
-    }
+    lanes.product(plane, &rows.matrix, &source, (h, w));
+    // Columns: output row r = Σ_j input[r][j] · (row j of the transposed matrix).
+    let source = plane.to_vec();
+    lanes.product(plane, &source, &cols.transposed, (w, w));
 }
 
 #[cfg(test)]
@@ -683,6 +707,20 @@ mod tests {
             }
         }
         assert!(FoldedGaussian::new(5, 1.0, Boundary::Constant(0.0), 3.0).is_none());
+        // The matrix product gives the same bits on every vector unit, rows in groups or alone.
+        let (m, n, rows) = (13, 45, 7);
+        let coef: Vec<f64> = data[..rows * m].to_vec();
+        let source: Vec<f64> = (0..m * n)
+            .map(|i| ((i * 37) % 101) as f64 / 50.5 - 1.0)
+            .collect();
+        let mut baseline = vec![0.0; rows * n];
+        Lanes::Baseline.product(&mut baseline, &coef, &source, (m, n));
+        let mut best = vec![0.0; rows * n];
+        Lanes::detect().product(&mut best, &coef, &source, (m, n));
+        assert_eq!(baseline, best);
+        let mut plain = vec![0.0; rows * n];
+        product_blocks::<1, 1>(&mut plain, &coef, &source, (m, n));
+        assert_eq!(baseline, plain);
         // A folded row sums to one: every tap lands on some sample.
         let f = FoldedGaussian::new(6, 10.0, Boundary::Reflect, 3.0).unwrap();
         assert!((f.matrix[..6].iter().sum::<f64>() - 1.0).abs() < 1e-14);
