@@ -274,15 +274,17 @@ impl Lanes {
         Lanes::Baseline
     }
 
-    /// `symmetric_sum` on blocks as wide as the vector unit allows.
-    fn symmetric(self, out: &mut [f64], source: &[f64], centre: (usize, f64), pairs: &[Pair]) {
+    /// out[t] = Σ over a window of 2r + 1 runs (run i starting at `offsets[i]` in `source`) in
+    /// scipy's order: the centre run times its weight, then (run i + run 2r − i) · weights[i]
+    /// for i = 0..r, outermost first.
+    fn window(self, out: &mut [f64], source: &[f64], offsets: &[usize], weights: &[f64]) {
         match self {
-            Lanes::Baseline => symmetric_blocks::<8>(out, source, centre, pairs),
+            Lanes::Baseline => window_blocks::<8>(out, source, offsets, weights),
             // SAFETY: the variant is chosen only after the CPU reported the feature.
             #[cfg(target_arch = "x86_64")]
-            Lanes::Avx2 => unsafe { symmetric_avx2(out, source, centre, pairs) },
+            Lanes::Avx2 => unsafe { window_avx2(out, source, offsets, weights) },
             #[cfg(target_arch = "x86_64")]
-            Lanes::Avx512 => unsafe { symmetric_avx512(out, source, centre, pairs) },
+            Lanes::Avx512 => unsafe { window_avx512(out, source, offsets, weights) },
         }
     }
 
@@ -300,19 +302,16 @@ impl Lanes {
     }
 }
 
-/// A pair of taps: (offset of the left value, offset of the right value, weight).
-type Pair = (usize, usize, f64);
-
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn symmetric_avx2(out: &mut [f64], source: &[f64], centre: (usize, f64), pairs: &[Pair]) {
-    symmetric_blocks::<16>(out, source, centre, pairs)
+unsafe fn window_avx2(out: &mut [f64], source: &[f64], offsets: &[usize], weights: &[f64]) {
+    window_blocks::<16>(out, source, offsets, weights)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-unsafe fn symmetric_avx512(out: &mut [f64], source: &[f64], centre: (usize, f64), pairs: &[Pair]) {
-    symmetric_blocks::<32>(out, source, centre, pairs)
+unsafe fn window_avx512(out: &mut [f64], source: &[f64], offsets: &[usize], weights: &[f64]) {
+    window_blocks::<32>(out, source, offsets, weights)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -327,14 +326,21 @@ unsafe fn product_avx512(out: &mut [f64], coef: &[f64], source: &[f64], size: (u
     product_blocks::<32, 4>(out, coef, source, size)
 }
 
-/// `symmetric_sum` with blocks of B outputs (the same operations per value for every B).
+/// The window sum with blocks of B outputs in registers (the same operations per value for
+/// every B).
 #[inline(always)]
-fn symmetric_blocks<const B: usize>(
+fn window_blocks<const B: usize>(
     out: &mut [f64],
     source: &[f64],
-    (c0, k0): (usize, f64),
-    pairs: &[Pair],
+    offsets: &[usize],
+    weights: &[f64],
 ) {
+    let r = offsets.len() / 2;
+    let (c0, k0) = (offsets[r], weights[r]);
+    let pairs = offsets[..r]
+        .iter()
+        .zip(offsets[r + 1..].iter().rev())
+        .zip(&weights[..r]);
     let n = out.len();
     let mut x = 0;
     while x + B <= n {
@@ -347,7 +353,7 @@ fn symmetric_blocks<const B: usize>(
         for (a, &v) in acc.iter_mut().zip(block(c0)) {
             *a = v * k0;
         }
-        for &(lo, hi, k) in pairs {
+        for ((&lo, &hi), &k) in pairs.clone() {
             let (lo, hi) = (block(lo), block(hi));
             for ((a, &l), &r) in acc.iter_mut().zip(lo).zip(hi) {
                 *a += (l + r) * k;
@@ -356,8 +362,12 @@ fn symmetric_blocks<const B: usize>(
         out[x..x + B].copy_from_slice(&acc);
         x += B;
     }
-    if x < n {
-        symmetric_sum(&mut out[x..], &source[x..], (c0, k0), pairs);
+    for (t, o) in out.iter_mut().enumerate().skip(x) {
+        let mut a = source[c0 + t] * k0;
+        for ((&lo, &hi), &k) in pairs.clone() {
+            a += (source[lo + t] + source[hi + t]) * k;
+        }
+        *o = a;
     }
 }
 
@@ -436,45 +446,47 @@ pub fn gaussian_filter_plane(
     }
     let weights = gaussian_kernel(sigma, truncate);
     let radius = weights.len() / 2;
-    let centre = weights[radius];
     let fill = match boundary {
         Boundary::Constant(v) => v,
         _ => 0.0,
     };
     let lanes = Lanes::detect();
 
-    // Rows: the plane followed by one row of the fill value; output row y adds whole input rows.
+    // Rows: the plane followed by one row of the fill value; output row y adds whole input rows
+    // y − radius ..= y + radius (their starts in `row_starts[y..]`). Strips of columns, so the
+    // rows of one strip stay in the first-level cache from one output row to the next.
+    const STRIP: usize = 32;
     let mut source = Vec::with_capacity((h + 1) * w);
     source.extend_from_slice(plane);
     source.resize((h + 1) * w, fill);
-    let row_start = |i: isize| boundary.index(i, h).map_or(h * w, |y| y * w);
-    let mut pairs: Vec<Pair> = Vec::with_capacity(radius);
-    for (y, out) in plane.chunks_exact_mut(w).enumerate() {
-        let y = y as isize;
-        pairs.clear();
-        pairs.extend((1..=radius).rev().map(|j| {
-            let j_i = j as isize;
-            (row_start(y - j_i), row_start(y + j_i), weights[radius - j])
-        }));
-        lanes.symmetric(out, &source, (row_start(y), centre), &pairs);
+    let row_starts: Vec<usize> = (0..h + 2 * radius)
+        .map(|k| {
+            boundary
+                .index(k as isize - radius as isize, h)
+                .map_or(h * w, |y| y * w)
+        })
+        .collect();
+    for x0 in (0..w).step_by(STRIP) {
+        let width = STRIP.min(w - x0);
+        for (y, out) in plane.chunks_exact_mut(w).enumerate() {
+            let window = &row_starts[y..=y + 2 * radius];
+            lanes.window(&mut out[x0..x0 + width], &source[x0..], window, &weights);
+        }
     }
 
-    // Columns: one padded row of W + 2·radius values; output x reads x + radius ± j.
+    // Columns: one padded row of W + 2·radius values; output x reads x ..= x + 2·radius.
     let mut padded = vec![fill; w + 2 * radius];
     let sources: Vec<Option<usize>> = (0..w + 2 * radius)
         .map(|k| boundary.index(k as isize - radius as isize, w))
         .collect();
-    let pairs: Vec<Pair> = (1..=radius)
-        .rev()
-        .map(|j| (radius - j, radius + j, weights[radius - j]))
-        .collect();
+    let window: Vec<usize> = (0..=2 * radius).collect();
     for row in plane.chunks_exact_mut(w) {
         for (p, source) in padded.iter_mut().zip(&sources) {
             if let Some(x) = source {
                 *p = row[*x];
             }
         }
-        lanes.symmetric(row, &padded, (radius, centre), &pairs);
+        lanes.window(row, &padded, &window, &weights);
     }
 }
 
@@ -679,11 +691,15 @@ mod tests {
             }
         }
         let mut baseline = vec![0.0; 45];
-        let pairs = [(0, 9, 0.25), (2, 7, 0.5)];
-        Lanes::Baseline.symmetric(&mut baseline, &data, (4, 0.125), &pairs);
+        let (offsets, k) = ([0, 2, 4, 7, 9], [0.25, 0.5, 0.125, 0.5, 0.25]);
+        Lanes::Baseline.window(&mut baseline, &data, &offsets, &k);
         let mut best = vec![0.0; 45];
-        Lanes::detect().symmetric(&mut best, &data, (4, 0.125), &pairs);
+        Lanes::detect().window(&mut best, &data, &offsets, &k);
         assert_eq!(baseline, best);
+        let pairs = [(0, 9, 0.25), (2, 7, 0.5)];
+        let mut plain = vec![0.0; 45];
+        symmetric_sum(&mut plain, &data, (4, 0.125), &pairs);
+        assert_eq!(baseline, plain);
     }
 
     #[test]

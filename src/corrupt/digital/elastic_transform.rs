@@ -41,11 +41,15 @@ fn smooth_fields(fields: [&mut [f64]; 2], height: usize, width: usize, sigma: f6
     let radius = (truncate * sigma + 0.5) as usize;
     let fold = |len: usize| FoldedGaussian::new(len, sigma, boundary, truncate);
     if radius >= height.max(width) {
-        if let (Some(rows), Some(cols)) = (fold(height), fold(width)) {
-            for field in fields {
-                gaussian_filter_folded(field, (height, width), &rows, &cols);
+        let rows = fold(height);
+        let cols = if width == height { None } else { fold(width) };
+        if let Some(rows) = &rows {
+            if let Some(cols) = cols.as_ref().or((width == height).then_some(rows)) {
+                for field in fields {
+                    gaussian_filter_folded(field, (height, width), rows, cols);
+                }
+                return;
             }
-            return;
         }
     }
     for field in fields {
