@@ -101,6 +101,31 @@ pub fn warp_affine_reflect101(
     m: &Affine,
 ) -> Vec<f32> {
     assert_eq!(src.len(), width * height * channels);
+    let mut out = vec![0f32; src.len()];
+    if out.is_empty() {
+        return out;
+    }
+    let size = (width, height);
+    match channels {
+        1 => warp::<1>(src, size, m, &mut out),
+        3 => warp::<3>(src, size, m, &mut out),
+        _ => {
+            for ch in 0..channels {
+                let plane: Vec<f32> = src.iter().skip(ch).step_by(channels).copied().collect();
+                let mut warped = vec![0f32; plane.len()];
+                warp::<1>(&plane, size, m, &mut warped);
+                for (o, v) in out.iter_mut().skip(ch).step_by(channels).zip(warped) {
+                    *o = v;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The warp for C channels: per output pixel the fixed-point source position, the four bilinear
+/// weights, then per channel the float32 sum in OpenCV's order.
+fn warp<const C: usize>(src: &[f32], (width, height): (usize, usize), m: &Affine, out: &mut [f32]) {
     const AB_BITS: u32 = 10;
     const AB_SCALE: f64 = (1 << AB_BITS) as f64;
     const INTER_BITS: u32 = 5;
@@ -113,39 +138,70 @@ pub fn warp_affine_reflect101(
     let bdelta: Vec<i32> = (0..width)
         .map(|x| round_to_i32(inv[3] * x as f64 * AB_SCALE))
         .collect();
-    let tab = |i: i32| {
-        let f = i as f32 * (1.0 / TAB as f32);
-        [1.0 - f, f]
-    };
-    let row_stride = width * channels;
-    let mut out = vec![0f32; src.len()];
-    for y in 0..height {
+    // The bilinear weights of every (row fraction, column fraction) pair, in 1/32 steps.
+    let tab: Vec<[f32; 4]> = (0..TAB * TAB)
+        .map(|i| {
+            let f = |k: i32| {
+                let f = k as f32 * (1.0 / TAB as f32);
+                [1.0 - f, f]
+            };
+            let (wy, wx) = (f(i >> INTER_BITS), f(i & (TAB - 1)));
+            [wy[0] * wx[0], wy[0] * wx[1], wy[1] * wx[0], wy[1] * wx[1]]
+        })
+        .collect();
+    let row_stride = width * C;
+    let (w_i, h_i) = (width as isize, height as isize);
+    for (y, out_row) in out.chunks_exact_mut(row_stride).enumerate() {
         let x0 = round_to_i32((inv[1] * y as f64 + inv[2]) * AB_SCALE).wrapping_add(ROUND_DELTA);
         let y0 = round_to_i32((inv[4] * y as f64 + inv[5]) * AB_SCALE).wrapping_add(ROUND_DELTA);
-        for x in 0..width {
-            let xf = x0.wrapping_add(adelta[x]) >> (AB_BITS - INTER_BITS);
-            let yf = y0.wrapping_add(bdelta[x]) >> (AB_BITS - INTER_BITS);
+        for ((dst, &ad), &bd) in out_row.chunks_exact_mut(C).zip(&adelta).zip(&bdelta) {
+            let xf = x0.wrapping_add(ad) >> (AB_BITS - INTER_BITS);
+            let yf = y0.wrapping_add(bd) >> (AB_BITS - INTER_BITS);
             // Integer parts as OpenCV stores them (int16, saturated); fractions in 1/32 steps.
             let sx = (xf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32) as isize;
             let sy = (yf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32) as isize;
-            let (wy, wx) = (tab(yf & (TAB - 1)), tab(xf & (TAB - 1)));
-            let w = [wy[0] * wx[0], wy[0] * wx[1], wy[1] * wx[0], wy[1] * wx[1]];
-            let (c0, c1) = (reflect_101(sx, width), reflect_101(sx + 1, width));
-            let (r0, r1) = (
-                reflect_101(sy, height) * row_stride,
-                reflect_101(sy + 1, height) * row_stride,
-            );
-            let o = (y * width + x) * channels;
-            for c in 0..channels {
-                let v00 = src[r0 + c0 * channels + c];
-                let v01 = src[r0 + c1 * channels + c];
-                let v10 = src[r1 + c0 * channels + c];
-                let v11 = src[r1 + c1 * channels + c];
-                out[o + c] = v00 * w[0] + v01 * w[1] + v10 * w[2] + v11 * w[3];
+            let w = &tab[(((yf & (TAB - 1)) << INTER_BITS) | (xf & (TAB - 1))) as usize];
+            let (c0, c1, r0, r1) = if sx >= 0 && sx + 1 < w_i && sy >= 0 && sy + 1 < h_i {
+                let (sx, sy) = (sx as usize, sy as usize);
+                (sx * C, (sx + 1) * C, sy * row_stride, (sy + 1) * row_stride)
+            } else {
+                (
+                    reflect_101(sx, width) * C,
+                    reflect_101(sx + 1, width) * C,
+                    reflect_101(sy, height) * row_stride,
+                    reflect_101(sy + 1, height) * row_stride,
+                )
+            };
+            #[cfg(target_arch = "x86_64")]
+            if C == 3 && r0.max(r1) + c0.max(c1) + 4 <= src.len() {
+                bilinear_rgb_sse(src, [r0 + c0, r0 + c1, r1 + c0, r1 + c1], w, dst);
+                continue;
+            }
+            let px = |i: usize| -> &[f32; C] { src[i..i + C].try_into().expect("C channels") };
+            let (v00, v01, v10, v11) = (px(r0 + c0), px(r0 + c1), px(r1 + c0), px(r1 + c1));
+            for c in 0..C {
+                dst[c] = v00[c] * w[0] + v01[c] * w[1] + v10[c] * w[2] + v11[c] * w[3];
             }
         }
     }
-    out
+}
+
+/// The three channels of one output pixel as one four-lane float32 vector (the fourth lane, read
+/// from the next pixel, is dropped): the same products and sums per channel as the plain loop.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn bilinear_rgb_sse(src: &[f32], corners: [usize; 4], w: &[f32; 4], dst: &mut [f32]) {
+    use std::arch::x86_64::*;
+    let load = |i: usize| -> &[f32; 4] { src[i..i + 4].try_into().expect("four values") };
+    // SAFETY: SSE is part of every x86_64 CPU; loads and stores go through checked arrays.
+    unsafe {
+        let term =
+            |k: usize| _mm_mul_ps(_mm_loadu_ps(load(corners[k]).as_ptr()), _mm_set1_ps(w[k]));
+        let sum = _mm_add_ps(_mm_add_ps(_mm_add_ps(term(0), term(1)), term(2)), term(3));
+        let mut values = [0f32; 4];
+        _mm_storeu_ps(values.as_mut_ptr(), sum);
+        dst.copy_from_slice(&values[..3]);
+    }
 }
 
 #[cfg(test)]
@@ -184,6 +240,25 @@ mod tests {
         let half = [1.0, 0.0, 0.5, 0.0, 1.0, 0.0];
         let out = warp_affine_reflect101(&src, w, h, 1, &half);
         assert_eq!(&out[..5], &[0.5, 0.5, 1.5, 2.5, 3.5]);
+    }
+
+    #[test]
+    fn channels_warp_alike() {
+        // A 2-channel and a 3-channel image warp as their planes do, one by one.
+        let (w, h) = (6, 5);
+        let m = [0.9, 0.2, 0.7, -0.15, 1.1, -0.4];
+        for channels in [2, 3] {
+            let src: Vec<f32> = (0..w * h * channels)
+                .map(|i| ((i * 13) % 17) as f32 / 4.0)
+                .collect();
+            let all = warp_affine_reflect101(&src, w, h, channels, &m);
+            for ch in 0..channels {
+                let plane: Vec<f32> = src.iter().skip(ch).step_by(channels).copied().collect();
+                let one = warp_affine_reflect101(&plane, w, h, 1, &m);
+                let got: Vec<f32> = all.iter().skip(ch).step_by(channels).copied().collect();
+                assert_eq!(got, one, "{channels} channels");
+            }
+        }
     }
 
     #[test]

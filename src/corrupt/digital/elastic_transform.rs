@@ -7,7 +7,9 @@
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
 use crate::ops::affine::{affine_from_points, warp_affine_reflect101};
-use crate::ops::gaussian::{gaussian_filter, Boundary};
+use crate::ops::gaussian::{
+    gaussian_filter_folded, gaussian_filter_plane, Boundary, FoldedGaussian,
+};
 use crate::ops::map_coordinates::map_coordinates_reflect_order1;
 use crate::raster::Image;
 use crate::rng::Random;
@@ -28,9 +30,31 @@ pub struct ElasticTransform {
     pub affine: f64,
 }
 
-/// skimage's `gaussian(field, σ, mode='reflect', truncate=3)` of a float64 H×W field.
-fn smooth_field(field: &mut [f64], height: usize, width: usize, sigma: f64) {
-    gaussian_filter(field, (height, width, 1), sigma, Boundary::Reflect, 3.0);
+/// skimage's `gaussian(field, σ, mode='reflect', truncate=3)` of the two float64 H×W fields.
+///
+/// A kernel longer than the lines (σ = 170.8 gives 1025 taps on 224 pixels) is folded onto the
+/// line once and applied as a matrix: the same weighted sums in another order, which moves
+/// results by a few units in the last place of float64, far below the float32 the fields are
+/// cast to. Shorter kernels run scipy's own accumulation, bit for bit.
+fn smooth_fields(fields: [&mut [f64]; 2], height: usize, width: usize, sigma: f64) {
+    let (boundary, truncate) = (Boundary::Reflect, 3.0);
+    let radius = (truncate * sigma + 0.5) as usize;
+    let fold = |len: usize| FoldedGaussian::new(len, sigma, boundary, truncate);
+    if radius >= height.max(width) {
+        let rows = fold(height);
+        let cols = if width == height { None } else { fold(width) };
+        if let Some(rows) = &rows {
+            if let Some(cols) = cols.as_ref().or((width == height).then_some(rows)) {
+                for field in fields {
+                    gaussian_filter_folded(field, (height, width), rows, cols);
+                }
+                return;
+            }
+        }
+    }
+    for field in fields {
+        gaussian_filter_plane(field, (height, width), sigma, boundary, truncate);
+    }
 }
 
 impl Corruption for ElasticTransform {
@@ -57,26 +81,28 @@ impl Corruption for ElasticTransform {
             .ok_or_else(|| Error::Invalid("elastic_transform: degenerate affine points".into()))?;
         let warped = warp_affine_reflect101(&x, w, h, c, &m);
 
-        // Displacement fields, dx drawn first; each float64, smoothed, scaled by α, cast to float32.
-        let field = |rng: &mut dyn Random| {
-            let mut f = vec![0f64; h * w];
-            rng.fill_uniform(-1.0, 1.0, &mut f);
-            smooth_field(&mut f, h, w, sigma);
-            f.into_iter()
-                .map(|v| (v * alpha) as f32)
-                .collect::<Vec<f32>>()
-        };
-        let dx = field(rng);
-        let dy = field(rng);
-
-        // Sample positions (row + dy, col + dx) in float64.
-        let rows: Vec<f64> = (0..h * w).map(|p| (p / w) as f64 + dy[p] as f64).collect();
-        let cols: Vec<f64> = (0..h * w).map(|p| (p % w) as f64 + dx[p] as f64).collect();
+        // Displacement fields, dx drawn first; each float64, smoothed, scaled by α, cast to float32,
+        // then added to the pixel's (row, col) in float64: the sample positions.
+        let mut cols = vec![0f64; h * w];
+        rng.fill_uniform(-1.0, 1.0, &mut cols);
+        let mut rows = vec![0f64; h * w];
+        rng.fill_uniform(-1.0, 1.0, &mut rows);
+        smooth_fields([&mut cols, &mut rows], h, w, sigma);
+        let lines = rows
+            .chunks_exact_mut(w.max(1))
+            .zip(cols.chunks_exact_mut(w.max(1)));
+        for (y, (row_line, col_line)) in lines.enumerate() {
+            for (x, (r, q)) in row_line.iter_mut().zip(col_line).enumerate() {
+                *r = y as f64 + (*r * alpha) as f32 as f64;
+                *q = x as f64 + (*q * alpha) as f32 as f64;
+            }
+        }
         let mut out = vec![0f32; h * w * c];
         map_coordinates_reflect_order1(&warped, (h, w, c), &rows, &cols, &mut out);
-        for v in &mut out {
-            *v = v.clamp(0.0, 1.0) * 255.0;
-        }
-        Ok(image.with_values_f32(&out))
+        let data = out
+            .iter()
+            .map(|v| (v.clamp(0.0, 1.0) * 255.0) as u8)
+            .collect();
+        Image::new(w, h, c, data)
     }
 }
