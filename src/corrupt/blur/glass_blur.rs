@@ -9,7 +9,7 @@
 
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
-use crate::ops::gaussian::{gaussian_filter, Boundary};
+use crate::ops::gaussian::{gaussian_blur_u8, Boundary};
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -36,39 +36,51 @@ impl Corruption for GlassBlur {
             ));
         }
         let shape = (image.height, image.width, image.channels);
-        let mut values = image.to_unit_f64();
-        gaussian_filter(&mut values, shape, self.sigma, Boundary::Nearest, TRUNCATE);
-        for v in &mut values {
-            *v *= 255.0;
-        }
-        let mut scrambled = image.with_values_f64(&values);
+        // The first blur is scaled by 255 and cast to 8 bits without a clip; its values lie in
+        // [0, 1] (weights ≥ 0 summing to 1), where the clip changes nothing.
+        let blurred = gaussian_blur_u8(&image.data, shape, self.sigma, Boundary::Nearest, TRUNCATE);
+        let mut scrambled = Image {
+            data: blurred,
+            ..*image
+        };
+        let mut draws = Vec::new();
         for _ in 0..self.iterations {
-            scramble(&mut scrambled, self.max_delta, rng);
+            scramble(&mut scrambled, self.max_delta, rng, &mut draws);
         }
-        let mut values = scrambled.to_unit_f64();
-        gaussian_filter(&mut values, shape, self.sigma, Boundary::Nearest, TRUNCATE);
-        for v in &mut values {
-            *v = v.clamp(0.0, 1.0) * 255.0;
-        }
-        Ok(image.with_values_f64(&values))
+        let data = gaussian_blur_u8(
+            &scrambled.data,
+            shape,
+            self.sigma,
+            Boundary::Nearest,
+            TRUNCATE,
+        );
+        Ok(Image { data, ..*image })
     }
 }
 
 /// One pass of the reference's local "swap" loop, which copies pixel (h+dy, w+dx) into (h, w).
-fn scramble(image: &mut Image, max_delta: usize, rng: &mut dyn Random) {
+/// Each row's offsets are drawn with one bulk call, in the reference's order (dx then dy per
+/// pixel, columns from right to left); `draws` is scratch space reused across passes.
+fn scramble(image: &mut Image, max_delta: usize, rng: &mut dyn Random, draws: &mut Vec<i64>) {
     let (h, w, c) = (image.height, image.width, image.channels);
     let d = max_delta as i64;
     let row = w * c;
     let data = &mut image.data;
+    let columns = max_delta + 1..=w.saturating_sub(max_delta);
+    if columns.is_empty() {
+        return;
+    }
+    draws.resize(2 * columns.clone().count(), 0);
     for y in (max_delta + 1..=h.saturating_sub(max_delta)).rev() {
-        for x in (max_delta + 1..=w.saturating_sub(max_delta)).rev() {
-            let dx = rng.randint(-d, d);
-            let dy = rng.randint(-d, d);
-            // y + dy ≥ 1 and ≤ h − 1 because y ∈ [d+1, h−d] and dy ∈ [−d, d−1].
-            let sy = (y as i64 + dy) as usize;
-            let sx = (x as i64 + dx) as usize;
-            let from = sy * row + sx * c;
-            data.copy_within(from..from + c, y * row + x * c);
+        rng.fill_randint(-d, d, draws);
+        for (x, offset) in columns.clone().rev().zip(draws.chunks_exact(2)) {
+            // y + dy ≥ 1 and ≤ h − 1 because y ∈ [d+1, h−d] and dy ∈ [−d, d−1]; likewise x + dx.
+            let sy = (y as i64 + offset[1]) as usize;
+            let sx = (x as i64 + offset[0]) as usize;
+            let (from, to) = (sy * row + sx * c, y * row + x * c);
+            for k in 0..c {
+                data[to + k] = data[from + k];
+            }
         }
     }
 }
@@ -84,7 +96,7 @@ mod tests {
         let (h, w, c, d) = (7usize, 6usize, 3usize, 2usize);
         let data: Vec<u8> = (0..h * w * c).map(|i| (i * 37 % 251) as u8).collect();
         let mut ours = Image::new(w, h, c, data.clone()).unwrap();
-        scramble(&mut ours, d, &mut NumpyRandom::new(5));
+        scramble(&mut ours, d, &mut NumpyRandom::new(5), &mut Vec::new());
 
         let mut rng = NumpyRandom::new(5);
         let mut want = data;
@@ -111,7 +123,7 @@ mod tests {
     fn scramble_draws_two_values_per_visited_pixel() {
         let mut image = Image::zeros(10, 8, 3);
         let mut rng = NumpyRandom::new(9);
-        scramble(&mut image, 3, &mut rng);
+        scramble(&mut image, 3, &mut rng, &mut Vec::new());
         // (8−3−3)·(10−3−3) = 8 pixels, 16 draws: the next draw matches a fresh stream's 17th.
         let mut fresh = NumpyRandom::new(9);
         for _ in 0..16 {

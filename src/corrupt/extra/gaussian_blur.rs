@@ -4,7 +4,7 @@
 
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
-use crate::ops::gaussian::{gaussian_filter, Boundary};
+use crate::ops::gaussian::{gaussian_blur_u8, Boundary};
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -19,11 +19,7 @@ pub struct GaussianBlur {
 impl Corruption for GaussianBlur {
     fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
         let shape = (image.height, image.width, image.channels);
-        let mut values = image.to_unit_f64();
-        gaussian_filter(&mut values, shape, self.sigma, Boundary::Nearest, 4.0);
-        for v in &mut values {
-            *v = v.clamp(0.0, 1.0) * 255.0;
-        }
-        Ok(image.with_values_f64(&values))
+        let data = gaussian_blur_u8(&image.data, shape, self.sigma, Boundary::Nearest, 4.0);
+        Ok(Image { data, ..*image })
     }
 }
