@@ -199,7 +199,7 @@ impl Canny {
 }
 
 /// 2. scipy's `sobel(s, axis=0)` and `sobel(s, axis=1)` with the `reflect` border: the derivative
-/// taps (−1, 0, 1) along the axis, then the smoothing taps (1, 2, 1) across it.
+///    taps (−1, 0, 1) along the axis, then the smoothing taps (1, 2, 1) across it.
 ///
 /// scipy evaluates the antisymmetric derivative as (previous − next)·(−1); rounding is symmetric
 /// under negation, so that is next − previous to the bit (up to the sign of a zero, which nothing
@@ -267,7 +267,10 @@ fn magnitudes(isobel: &[f64], jsobel: &[f64]) -> Vec<f64> {
         // Zero (or negligible) ay gives ax + ay, as `hypot` does; NaN lanes are redone below.
         let kernel = hypot_kernel(ax, ay);
         *m = if ay > ax * HYPOT_EPS { kernel } else { ax + ay };
-        rare |= !(ax <= HYPOT_LARGE) | ((ay < HYPOT_TINY) & (ay != 0.0));
+        // `!(ax <= LARGE)` is also true for NaN, which must take the slow path too.
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+        let large_or_nan = !(ax <= HYPOT_LARGE);
+        rare |= large_or_nan | ((ay < HYPOT_TINY) & (ay != 0.0));
     }
     if rare {
         for ((m, &i), &j) in out.iter_mut().zip(isobel).zip(jsobel) {

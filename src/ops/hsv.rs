@@ -128,6 +128,7 @@ fn map_pixels(src: &[u8], dst: &mut [u8], change: &impl Fn([f64; 3]) -> [f64; 3]
 /// clip(x, 0, 1)·255 and numpy's truncating `uint8` cast. NaN, which `clip` keeps and the cast
 /// makes 0, becomes 0 here by `max` (which ignores NaN); other values clip as `clamp` does.
 #[inline(always)]
+#[allow(clippy::manual_clamp)] // `clamp` would keep NaN; `max` maps it to 0 as the cast does
 fn to_byte(x: f64) -> u8 {
     let scaled = x.max(0.0).min(1.0) * 255.0;
     // SAFETY: `scaled` is a number in [0, 255], which an i32 holds.
@@ -165,6 +166,7 @@ fn hsv_to_rgb_select([hue, saturation, value]: [f64; 3]) -> [f64; 3] {
     let p = value * (1.0 - saturation);
     let q = value * (1.0 - f * saturation);
     let t = value * (1.0 - (1.0 - f) * saturation);
+    #[allow(clippy::manual_clamp)] // NaN must become 0, as numpy's uint8 cast makes it
     let cast = sector.max(0.0).min(255.0);
     let k = cast - 6.0 * (cast / 6.0).floor();
     let r = if k == 0.0 || k == 5.0 {

@@ -299,6 +299,7 @@ fn blur_rows(padded: &Padded, kernel: &MotionKernel, out: &mut [u8]) {
 /// A blurred quantum sum to the 8-bit PNG value: ImageMagick's ClampToQuantum (clamp, add ½,
 /// truncate), then the 16 → 8 bit reduction of its PNG writer, which divides by 257 and floors.
 #[inline]
+#[allow(clippy::manual_clamp)] // `clamp` would keep NaN, which the unchecked cast must not see
 fn to_png8(sum: f64) -> u8 {
     // Clamping first gives the same quanta, 0 and 65535, at both ends; max maps NaN to 0.
     let clamped = sum.max(0.0).min(QUANTUM_RANGE) + 0.5;
