@@ -19,13 +19,12 @@ pub struct ShotNoise {
 impl Corruption for ShotNoise {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "shot_noise")?;
-        let rates: Vec<f64> = image
-            .data
-            .iter()
-            .map(|&v| v as f64 / 255.0 * self.photons)
+        // One rate per 8-bit level, the same product per value as x/255·c.
+        let rates: Vec<f64> = (0..=255u8)
+            .map(|v| v as f64 / 255.0 * self.photons)
             .collect();
-        let mut counts = vec![0i64; rates.len()];
-        rng.fill_poisson(&rates, &mut counts);
+        let mut counts = vec![0i64; image.len()];
+        rng.fill_poisson_levels(&rates, &image.data, &mut counts);
         let values: Vec<f64> = counts.iter().map(|&k| k as f64 / self.photons).collect();
         Ok(finish(image, &values))
     }
