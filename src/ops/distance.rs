@@ -19,6 +19,20 @@ fn to_fixed(weight: f32) -> u32 {
     (weight * (1u32 << SHIFT) as f32).round_ties_even() as u32
 }
 
+/// `a + w`, saturating (as `u32::saturating_add`) in a form that vectorises: min, then add.
+#[inline(always)]
+fn add(a: u32, w: u32) -> u32 {
+    a.min(u32::MAX - w) + w
+}
+
+/// best[x] = min(best[x], run[x] + w) over a row.
+#[inline(always)]
+fn lower_to(best: &mut [u32], run: &[u32], w: u32) {
+    for (b, &v) in best.iter_mut().zip(run) {
+        *b = (*b).min(add(v, w));
+    }
+}
+
 /// `cv2.distanceTransform(src, cv2.DIST_L2, 5)` of an 8-bit H×W image (zero pixels are the
 /// features), as float32.
 ///
@@ -27,38 +41,50 @@ fn to_fixed(weight: f32) -> u32 {
 /// for the one neighbour in the same row. The minimum of the same candidates, so the same result.
 pub fn distance_l2_mask5(src: &[u8], width: usize, height: usize) -> Vec<f32> {
     assert_eq!(src.len(), width * height);
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU reported AVX2.
+        return unsafe { distance_avx2(src, width, height) };
+    }
+    distance_rows(src, width, height)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn distance_avx2(src: &[u8], width: usize, height: usize) -> Vec<f32> {
+    distance_rows(src, width, height)
+}
+
+#[inline(always)]
+fn distance_rows(src: &[u8], width: usize, height: usize) -> Vec<f32> {
     let [hv, diag, long] = L2_MASK_5.map(to_fixed);
     let step = width + 2 * BORDER;
     let mut t = vec![FAR; step * (height + 2 * BORDER)];
     let mut best = vec![0u32; width];
 
-    // Forward pass: neighbours above and to the left.
-    for y in 0..height {
-        // Padded rows: index k holds column k − BORDER.
+    // Forward pass: neighbours above and to the left. Padded rows: index k holds column
+    // k − BORDER, so run k starts k − BORDER columns to the side.
+    for (y, line) in src.chunks_exact(width.max(1)).enumerate() {
         let (done, rest) = t.split_at_mut((y + BORDER) * step);
         let up1 = &done[(y + 1) * step..][..step];
         let up2 = &done[y * step..][..step];
-        for (x, b) in best.iter_mut().enumerate() {
-            *b = [
-                up2[x + 1].saturating_add(long),
-                up2[x + 3].saturating_add(long),
-                up1[x].saturating_add(long),
-                up1[x + 1].saturating_add(diag),
-                up1[x + 2].saturating_add(hv),
-                up1[x + 3].saturating_add(diag),
-                up1[x + 4].saturating_add(long),
-            ]
-            .into_iter()
-            .fold(u32::MAX, u32::min);
+        for (b, &v) in best.iter_mut().zip(&up1[2..]) {
+            *b = add(v, hv);
         }
-        let line = &src[y * width..(y + 1) * width];
+        lower_to(&mut best, up1, long);
+        lower_to(&mut best, &up1[1..], diag);
+        lower_to(&mut best, &up1[3..], diag);
+        lower_to(&mut best, &up1[4..], long);
+        lower_to(&mut best, &up2[1..], long);
+        lower_to(&mut best, &up2[3..], long);
+        for (b, &v) in best.iter_mut().zip(line) {
+            if v == 0 {
+                *b = 0;
+            }
+        }
         let mut left = rest[BORDER - 1];
-        for ((d, &b), &v) in rest[BORDER..BORDER + width].iter_mut().zip(&best).zip(line) {
-            left = if v == 0 {
-                0
-            } else {
-                b.min(left.saturating_add(hv))
-            };
+        for (d, &b) in rest[BORDER..BORDER + width].iter_mut().zip(&best) {
+            left = b.min(add(left, hv));
             *d = left;
         }
     }
@@ -72,27 +98,22 @@ pub fn distance_l2_mask5(src: &[u8], width: usize, height: usize) -> Vec<f32> {
         let row = &mut head[(y + BORDER) * step..];
         let down1 = &done[..step];
         let down2 = &done[step..][..step];
-        for (x, b) in best.iter_mut().enumerate() {
-            *b = [
-                row[x + BORDER],
-                down2[x + 3].saturating_add(long),
-                down2[x + 1].saturating_add(long),
-                down1[x + 4].saturating_add(long),
-                down1[x + 3].saturating_add(diag),
-                down1[x + 2].saturating_add(hv),
-                down1[x + 1].saturating_add(diag),
-                down1[x].saturating_add(long),
-            ]
-            .into_iter()
-            .fold(u32::MAX, u32::min);
-        }
+        best.copy_from_slice(&row[BORDER..BORDER + width]);
+        lower_to(&mut best, down1, long);
+        lower_to(&mut best, &down1[1..], diag);
+        lower_to(&mut best, &down1[2..], hv);
+        lower_to(&mut best, &down1[3..], diag);
+        lower_to(&mut best, &down1[4..], long);
+        lower_to(&mut best, &down2[1..], long);
+        lower_to(&mut best, &down2[3..], long);
         let mut right = row[BORDER + width];
-        let line = &mut row[BORDER..BORDER + width];
-        let out_line = &mut out[y * width..(y + 1) * width];
-        for ((d, o), &b) in line.iter_mut().zip(out_line).zip(&best).rev() {
-            right = b.min(right.saturating_add(hv));
+        for (d, &b) in row[BORDER..BORDER + width].iter_mut().zip(&best).rev() {
+            right = b.min(add(right, hv));
             *d = right;
-            *o = right as f32 * scale;
+        }
+        let line = &row[BORDER..BORDER + width];
+        for (o, &v) in out[y * width..(y + 1) * width].iter_mut().zip(line) {
+            *o = v as f32 * scale;
         }
     }
     out
