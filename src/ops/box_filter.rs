@@ -10,7 +10,9 @@
 
 use super::border::reflect_101;
 
-/// The 3×3 window sums of `src` (H×W), read through `value` as `T`, with reflect-101 borders.
+/// The 3×3 window sums of `src` (H×W), read through `value` as `T`, with reflect-101 borders:
+/// per row (left + centre) + right from a padded copy of the row, then per column
+/// (above + here) + below, each over whole rows.
 fn window_sums<S: Copy, T: Copy + Default + std::ops::Add<Output = T>>(
     src: &[S],
     width: usize,
@@ -18,23 +20,33 @@ fn window_sums<S: Copy, T: Copy + Default + std::ops::Add<Output = T>>(
     value: impl Fn(S) -> T,
 ) -> Vec<T> {
     assert_eq!(src.len(), width * height);
-    // Horizontal sums of three, then vertical sums of three of those.
     let mut rows = vec![T::default(); width * height];
-    for y in 0..height {
-        let line = &src[y * width..(y + 1) * width];
-        for x in 0..width {
-            let l = reflect_101(x as isize - 1, width);
-            let r = reflect_101(x as isize + 1, width);
-            rows[y * width + x] = value(line[l]) + value(line[x]) + value(line[r]);
+    if rows.is_empty() {
+        return rows;
+    }
+    let mut padded = vec![T::default(); width + 2];
+    for (line, out) in src.chunks_exact(width).zip(rows.chunks_exact_mut(width)) {
+        padded[0] = value(line[reflect_101(-1, width)]);
+        padded[width + 1] = value(line[reflect_101(width as isize, width)]);
+        for (p, &v) in padded[1..=width].iter_mut().zip(line) {
+            *p = value(v);
+        }
+        for (((o, &l), &c), &r) in out
+            .iter_mut()
+            .zip(&padded)
+            .zip(&padded[1..])
+            .zip(&padded[2..])
+        {
+            *o = l + c + r;
         }
     }
     let mut sums = vec![T::default(); width * height];
-    for y in 0..height {
-        let up = reflect_101(y as isize - 1, height) * width;
-        let down = reflect_101(y as isize + 1, height) * width;
-        let here = y * width;
-        for x in 0..width {
-            sums[here + x] = rows[up + x] + rows[here + x] + rows[down + x];
+    for (y, out) in sums.chunks_exact_mut(width).enumerate() {
+        let row = |i: usize| &rows[i * width..(i + 1) * width];
+        let up = row(reflect_101(y as isize - 1, height));
+        let down = row(reflect_101(y as isize + 1, height));
+        for (((o, &a), &b), &c) in out.iter_mut().zip(up).zip(row(y)).zip(down) {
+            *o = a + b + c;
         }
     }
     sums
@@ -51,7 +63,8 @@ pub fn box_blur_3x3_f32(src: &[f32], width: usize, height: usize) -> Vec<f32> {
 
 /// `cv2.blur(src, (3, 3))` on an 8-bit H×W image.
 pub fn box_blur_3x3_u8(src: &[u8], width: usize, height: usize) -> Vec<u8> {
-    window_sums(src, width, height, |v| v as u32)
+    // At most 9 · 255, so 16 bits hold every sum.
+    window_sums(src, width, height, |v| v as u16)
         .into_iter()
         .map(|s| ((s + 4) / 9) as u8)
         .collect()
@@ -74,6 +87,31 @@ mod tests {
         let ones = [4u8, 4, 4, 3, 3, 3, 3, 4, 4];
         let c = box_blur_3x3_u8(&ones, 3, 3)[4];
         assert_eq!(c, 4); // 32/9 = 3.56 → 4
+    }
+
+    #[test]
+    fn matches_the_window_written_out() {
+        for (w, h) in [(9, 6), (1, 4), (5, 1)] {
+            let src: Vec<u8> = (0..w * h).map(|i| ((i * 7919) % 256) as u8).collect();
+            let blurred = box_blur_3x3_u8(&src, w, h);
+            let values: Vec<f32> = src.iter().map(|&v| v as f32 / 64.0).collect();
+            let blurred_f32 = box_blur_3x3_f32(&values, w, h);
+            for y in 0..h {
+                for x in 0..w {
+                    let mut sum = 0u32;
+                    for dy in -1..=1 {
+                        for dx in -1..=1 {
+                            let sy = reflect_101(y as isize + dy, h);
+                            let sx = reflect_101(x as isize + dx, w);
+                            sum += src[sy * w + sx] as u32;
+                        }
+                    }
+                    assert_eq!(blurred[y * w + x] as u32, (sum + 4) / 9);
+                    let want = ((sum as f64 / 64.0) * (1.0 / 9.0)) as f32;
+                    assert_eq!(blurred_f32[y * w + x], want);
+                }
+            }
+        }
     }
 
     #[test]

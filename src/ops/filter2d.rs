@@ -189,20 +189,36 @@ fn accumulate<const B: usize>(out: &mut [f64], lines: &[f64], taps: &[(usize, f6
 /// `cv2.filter2D(src, cv2.CV_8U, kernel)` for a 3×3 integer `kernel` (row-major, `kernel[dy][dx]`).
 pub fn filter2d_3x3_u8(src: &[u8], width: usize, height: usize, kernel: [[i32; 3]; 3]) -> Vec<u8> {
     assert_eq!(src.len(), width * height);
-    let cols: Vec<[usize; 3]> = (0..width as isize)
-        .map(|x| [-1, 0, 1].map(|d| reflect_101(x + d, width)))
-        .collect();
     let mut out = vec![0u8; width * height];
-    for y in 0..height {
-        let rows = [-1, 0, 1].map(|d| reflect_101(y as isize + d, height) * width);
-        for (x, c) in cols.iter().enumerate() {
-            let mut sum = 0i32;
-            for (krow, row) in kernel.iter().zip(rows) {
-                for (k, &col) in krow.iter().zip(c) {
-                    sum += k * src[row + col] as i32;
-                }
+    if out.is_empty() {
+        return out;
+    }
+    // Every row padded by one reflected column on each side, as i32.
+    let pw = width + 2;
+    let mut padded = vec![0i32; pw * height];
+    for (line, row) in src.chunks_exact(width).zip(padded.chunks_exact_mut(pw)) {
+        row[0] = line[reflect_101(-1, width)] as i32;
+        row[pw - 1] = line[reflect_101(width as isize, width)] as i32;
+        for (p, &v) in row[1..=width].iter_mut().zip(line) {
+            *p = v as i32;
+        }
+    }
+    let taps: Vec<(usize, usize, i32)> = (0..3)
+        .flat_map(|dy| (0..3).map(move |dx| (dy, dx, kernel[dy][dx])))
+        .filter(|&(_, _, k)| k != 0)
+        .collect();
+    let mut sum = vec![0i32; width];
+    for (y, out) in out.chunks_exact_mut(width).enumerate() {
+        let rows = [-1, 0, 1].map(|d| reflect_101(y as isize + d, height) * pw);
+        sum.fill(0);
+        for &(dy, dx, k) in &taps {
+            let run = &padded[rows[dy] + dx..][..width];
+            for (s, &v) in sum.iter_mut().zip(run) {
+                *s += k * v;
             }
-            out[y * width + x] = sum.clamp(0, 255) as u8;
+        }
+        for (o, &s) in out.iter_mut().zip(&sum) {
+            *o = s.clamp(0, 255) as u8;
         }
     }
     out
@@ -292,6 +308,28 @@ mod tests {
         let k = Kernel2d::new(3, 3, vec![0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]).unwrap();
         assert_eq!(filter2d(&data, (6, 5, 3), &k), data);
         assert!(Kernel2d::new(2, 3, vec![0.0; 6]).is_none());
+    }
+
+    #[test]
+    fn u8_filter_matches_the_window_written_out() {
+        let k = [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]];
+        for (w, h) in [(9, 6), (1, 4), (5, 1)] {
+            let src: Vec<u8> = (0..w * h).map(|i| ((i * 7919) % 256) as u8).collect();
+            let out = filter2d_3x3_u8(&src, w, h, k);
+            for y in 0..h {
+                for x in 0..w {
+                    let mut sum = 0i32;
+                    for (dy, krow) in k.iter().enumerate() {
+                        for (dx, &kv) in krow.iter().enumerate() {
+                            let sy = reflect_101(y as isize + dy as isize - 1, h);
+                            let sx = reflect_101(x as isize + dx as isize - 1, w);
+                            sum += kv * src[sy * w + sx] as i32;
+                        }
+                    }
+                    assert_eq!(out[y * w + x] as i32, sum.clamp(0, 255));
+                }
+            }
+        }
     }
 
     #[test]

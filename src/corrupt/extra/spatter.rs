@@ -11,7 +11,7 @@ use crate::ops::canny::canny_l1;
 use crate::ops::distance::distance_l2_mask5;
 use crate::ops::equalize::equalize_hist;
 use crate::ops::filter2d::filter2d_3x3_u8;
-use crate::ops::gaussian::{gaussian_filter, Boundary};
+use crate::ops::gaussian::{gaussian_filter_plane, Boundary};
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -55,46 +55,50 @@ const MUD: [f64; 3] = [63.0, 42.0, 20.0];
 
 impl Corruption for Spatter {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
-        let (h, w) = (image.height, image.width);
-        let mut x = image.to_unit_f32();
+        let (h, w, c) = (image.height, image.width, image.channels);
         let mut layer = vec![0f64; h * w];
         rng.fill_normal(self.mean, self.std, &mut layer);
-        gaussian_filter(
-            &mut layer,
-            (h, w, 1),
-            self.blur_sigma,
-            Boundary::Nearest,
-            4.0,
-        );
-        for v in &mut layer {
-            if *v < self.threshold {
-                *v = 0.0;
-            }
-        }
-        match self.liquid {
-            Liquid::Water => self.water(&mut x, image.channels, &layer, h, w),
-            Liquid::Mud => self.mud(&mut x, image.channels, &layer, h, w),
-        }
-        for v in &mut x {
-            *v = v.clamp(0.0, 1.0) * 255.0;
-        }
-        Ok(image.with_values_f32(&x))
+        gaussian_filter_plane(&mut layer, (h, w), self.blur_sigma, Boundary::Nearest, 4.0);
+        let data = match self.liquid {
+            Liquid::Water => self.water(image, &layer),
+            Liquid::Mud => self.mud(image, &layer),
+        };
+        Image::new(w, h, c, data)
     }
 }
 
+/// Per 8-bit value: x = v/255 in float32, and the output of a pixel left as it was,
+/// clip(x, 0, 1)·255 truncated.
+fn unit_tables() -> ([f32; 256], [u8; 256]) {
+    let unit: [f32; 256] = std::array::from_fn(|v| v as f32 / 255.0);
+    let kept = unit.map(|x| (x.clamp(0.0, 1.0) * 255.0) as u8);
+    (unit, kept)
+}
+
 impl Spatter {
-    /// Mode 0: the tint is the 8-bit layer times an embossed, equalised map of the distance to the
-    /// layer's edges, normalised to its maximum and scaled by `intensity`.
-    fn water(&self, x: &mut [f32], channels: usize, layer: &[f64], h: usize, w: usize) {
-        let layer8: Vec<u8> = layer.iter().map(|&v| (v * 255.0) as u8).collect();
+    /// Mode 0: the tint is the 8-bit layer (values below the threshold dry) times an embossed,
+    /// equalised map of the distance to the layer's edges, normalised to its maximum and scaled
+    /// by `intensity`.
+    fn water(&self, image: &Image, layer: &[f64]) -> Vec<u8> {
+        let (h, w, c) = (image.height, image.width, image.channels);
+        let layer8: Vec<u8> = layer
+            .iter()
+            .map(|&v| {
+                if v < self.threshold {
+                    0
+                } else {
+                    (v * 255.0) as u8
+                }
+            })
+            .collect();
         let not_edges: Vec<u8> = canny_l1(&layer8, w, h, CANNY_LOW, CANNY_HIGH)
             .into_iter()
             .map(|e| 255 - e)
             .collect();
-        let distance: Vec<f32> = distance_l2_mask5(&not_edges, w, h)
-            .into_iter()
-            .map(|d| d.min(DISTANCE_CAP))
-            .collect();
+        let mut distance = distance_l2_mask5(&not_edges, w, h);
+        for d in &mut distance {
+            *d = d.min(DISTANCE_CAP);
+        }
         let blurred: Vec<u8> = box_blur_3x3_f32(&distance, w, h)
             .into_iter()
             .map(|v| v as u8)
@@ -102,38 +106,58 @@ impl Spatter {
         let embossed = filter2d_3x3_u8(&equalize_hist(&blurred), w, h, EMBOSS);
         let rims = box_blur_3x3_u8(&embossed, w, h);
 
-        let tint: Vec<f32> = layer8
+        let tint = |(&l, &r): (&u8, &u8)| l as f32 * r as f32;
+        let max = layer8
             .iter()
             .zip(&rims)
-            .map(|(&l, &r)| l as f32 * r as f32)
-            .collect();
-        let max = tint.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            .map(tint)
+            .fold(f32::NEG_INFINITY, f32::max);
         let k = self.intensity as f32;
         let color = WATER.map(|c| (c / 255.0) as f32);
-        for (p, &t) in tint.iter().enumerate() {
+        let (unit, kept) = unit_tables();
+        let mut out = image.data.clone();
+        for (pixel, t) in out
+            .chunks_exact_mut(c)
+            .zip(layer8.iter().zip(&rims).map(tint))
+        {
             let m = (t / max) * k;
-            for (ch, v) in x[p * channels..(p + 1) * channels].iter_mut().enumerate() {
-                *v += m * color[ch.min(2)];
+            for (ch, v) in pixel.iter_mut().enumerate() {
+                *v = if m == 0.0 {
+                    kept[*v as usize]
+                } else {
+                    let x = unit[*v as usize] + m * color[ch.min(2)];
+                    (x.clamp(0.0, 1.0) * 255.0) as u8
+                };
             }
         }
+        out
     }
 
     /// Mode 1: a float64 mask (the wet pixels, blurred with σ = `intensity`, below 0.8 dropped)
     /// blends the image towards mud brown.
-    fn mud(&self, x: &mut [f32], channels: usize, layer: &[f64], h: usize, w: usize) {
+    fn mud(&self, image: &Image, layer: &[f64]) -> Vec<u8> {
+        let (h, w, c) = (image.height, image.width, image.channels);
         let mut mask: Vec<f64> = layer
             .iter()
             .map(|&v| if v > self.threshold { 1.0 } else { 0.0 })
             .collect();
-        gaussian_filter(&mut mask, (h, w, 1), self.intensity, Boundary::Nearest, 4.0);
+        gaussian_filter_plane(&mut mask, (h, w), self.intensity, Boundary::Nearest, 4.0);
         let color = MUD.map(|c| (c / 255.0) as f32);
-        for (p, &m) in mask.iter().enumerate() {
-            let m = if m < 0.8 { 0.0 } else { m };
-            for (ch, v) in x[p * channels..(p + 1) * channels].iter_mut().enumerate() {
+        let (unit, kept) = unit_tables();
+        let mut out = image.data.clone();
+        for (pixel, &m) in out.chunks_exact_mut(c).zip(&mask) {
+            if m < 0.8 {
+                for v in pixel.iter_mut() {
+                    *v = kept[*v as usize];
+                }
+                continue;
+            }
+            for (ch, v) in pixel.iter_mut().enumerate() {
                 let tinted = (color[ch.min(2)] as f64 * m) as f32;
-                let kept = (*v as f64 * (1.0 - m)) as f32;
-                *v = kept + tinted;
+                let x = (unit[*v as usize] as f64 * (1.0 - m)) as f32 + tinted;
+                *v = (x.clamp(0.0, 1.0) * 255.0) as u8;
             }
         }
+        out
     }
 }
