@@ -124,33 +124,40 @@ impl LinearZoom {
         channels: usize,
         mut emit: impl FnMut(usize, &[T]),
     ) -> Result<()> {
-        if src.len() != self.in_height * self.in_width * channels || channels == 0 {
+        let plan = self.plan(src.len(), channels)?;
+        let n = plan.row_len;
+        let mut row = vec![T::from_f64(0.0); n + BLOCK];
+        let vector = Vector::detect();
+        for y in 0..self.rows.len() {
+            self.row(&plan, vector, src, y, &mut row);
+            emit(y, &row[..n]);
+        }
+        Ok(())
+    }
+
+    /// Adds the resampled `src` to `sum` (out_height × out_width × `channels`), each value rounded
+    /// to the sum's float type first: `sum += zoom(src)` of numpy. `src` may hold its values in a
+    /// wider type than the sum (float32 values as float64, say) without changing the result.
+    pub fn add_to<S: Sample, T: Sample + std::ops::Add<Output = T>>(
+        &self,
+        src: &[S],
+        channels: usize,
+        sum: &mut [T],
+    ) -> Result<()> {
+        let plan = self.plan(src.len(), channels)?;
+        let n = plan.row_len;
+        if sum.len() != self.rows.len() * n {
             return Err(Error::Invalid(format!(
-                "zoom input holds {} values, expected {}×{}×{channels}",
-                src.len(),
-                self.in_height,
-                self.in_width
+                "zoom sum holds {} values, expected {}",
+                sum.len(),
+                self.rows.len() * n
             )));
         }
-        let plan = ColumnPlan::new(&self.cols, channels);
-        let line = self.in_width * channels;
-        let mut cache = LineCache::new(plan.w_lo.len());
-        let mut row = vec![T::from_f64(0.0); plan.w_lo.len()];
+        let mut row = vec![T::from_f64(0.0); n + BLOCK];
         let vector = Vector::detect();
-        for (y, row_tap) in self.rows.iter().enumerate() {
-            match row_tap {
-                None => row.fill(T::from_f64(0.0)),
-                Some(r) => {
-                    let (upper, lower) = cache.pair(r.lo, r.hi, |i, gathered| {
-                        plan.gather(&src[i * line..][..line], gathered)
-                    });
-                    vector.interpolate(upper, lower, r.w_lo, r.w_hi, &plan, &mut row);
-                    for &e in &plan.outside {
-                        row[e] = T::from_f64(0.0);
-                    }
-                }
-            }
-            emit(y, &row);
+        for (y, sum_row) in sum.chunks_exact_mut(n).enumerate() {
+            self.row(&plan, vector, src, y, &mut row);
+            vector.add(sum_row, &row);
         }
         Ok(())
     }
@@ -161,129 +168,119 @@ impl LinearZoom {
         self.for_each_row(src, channels, |_, row| out.extend_from_slice(row))?;
         Ok(out)
     }
+
+    /// The column plan for an input of `len` values in `channels` channels, after checking it.
+    fn plan(&self, len: usize, channels: usize) -> Result<ColumnPlan> {
+        if len != self.in_height * self.in_width * channels || channels == 0 {
+            return Err(Error::Invalid(format!(
+                "zoom input holds {len} values, expected {}×{}×{channels}",
+                self.in_height, self.in_width
+            )));
+        }
+        Ok(ColumnPlan::new(&self.cols, channels))
+    }
+
+    /// Output row `y` into `row` (row_len values and BLOCK of room after them).
+    fn row<S: Sample, T: Sample>(
+        &self,
+        plan: &ColumnPlan,
+        vector: Vector,
+        src: &[S],
+        y: usize,
+        row: &mut [T],
+    ) {
+        match self.rows[y] {
+            None => row.fill(T::from_f64(0.0)),
+            Some(r) => {
+                let line = self.in_width * plan.channels;
+                let lines = LinePair {
+                    upper: &src[r.lo * line..],
+                    lower: &src[r.hi * line..],
+                    w_upper: r.w_lo,
+                    w_lower: r.w_hi,
+                };
+                vector.interpolate(plan, lines, row);
+            }
+        }
+    }
 }
 
-/// The column taps spread over every value of an output row (channels interleaved): where each
-/// output pixel's two neighbours start in an input line, and the weights per output value.
+/// Output values computed together in the interpolation loop.
+const BLOCK: usize = 8;
+
+/// The two input lines that make one output row (each slice runs on to the end of the input),
+/// and their weights.
+#[derive(Clone, Copy)]
+struct LinePair<'a, S> {
+    upper: &'a [S],
+    lower: &'a [S],
+    w_upper: f64,
+    w_lower: f64,
+}
+
+/// A stretch of an output row whose column taps are uniform enough to compute alike.
+#[derive(Clone, Copy, Debug)]
+enum Segment {
+    /// `len` output values from `dst` whose lower column neighbours are the `len` consecutive
+    /// input values from `src`, and whose upper neighbours are one pixel further on.
+    Run { dst: usize, src: usize, len: usize },
+    /// One output pixel whose two column neighbours are not adjacent pixels.
+    Pixel { dst: usize, lo: usize, hi: usize },
+    /// One output pixel that scipy's constant mode fills with 0.
+    Outside { dst: usize },
+}
+
+/// The column taps of every value of an output row (channels interleaved), as segments in output
+/// order, and the weights per output value (with BLOCK zeros of room after them).
 struct ColumnPlan {
     channels: usize,
-    lo: Vec<usize>,
-    hi: Vec<usize>,
+    row_len: usize,
+    segments: Vec<Segment>,
     w_lo: Vec<f64>,
     w_hi: Vec<f64>,
-    /// Output values of columns that scipy's constant mode fills with 0.
-    outside: Vec<usize>,
 }
 
 impl ColumnPlan {
-    fn new(cols: &[Option<Tap>], channels: usize) -> ColumnPlan {
-        let n = cols.len() * channels;
+    fn new(cols: &[Option<Tap>], c: usize) -> ColumnPlan {
+        let n = cols.len() * c;
         let mut plan = ColumnPlan {
-            channels,
-            lo: Vec::with_capacity(cols.len()),
-            hi: Vec::with_capacity(cols.len()),
-            w_lo: Vec::with_capacity(n),
-            w_hi: Vec::with_capacity(n),
-            outside: Vec::new(),
+            channels: c,
+            row_len: n,
+            segments: Vec::new(),
+            w_lo: Vec::with_capacity(n + BLOCK),
+            w_hi: Vec::with_capacity(n + BLOCK),
         };
         for (j, tap) in cols.iter().enumerate() {
-            // An outside column reads pixel 0 with weight 0 and is overwritten afterwards.
-            let t = tap.unwrap_or(Tap {
-                lo: 0,
-                hi: 0,
-                w_lo: 0.0,
-                w_hi: 0.0,
-            });
-            if tap.is_none() {
-                plan.outside.extend(j * channels..(j + 1) * channels);
+            let dst = j * c;
+            let Some(t) = tap else {
+                plan.segments.push(Segment::Outside { dst });
+                plan.w_lo.extend(std::iter::repeat_n(0.0, c));
+                plan.w_hi.extend(std::iter::repeat_n(0.0, c));
+                continue;
+            };
+            plan.w_lo.extend(std::iter::repeat_n(t.w_lo, c));
+            plan.w_hi.extend(std::iter::repeat_n(t.w_hi, c));
+            let (lo, hi) = (t.lo * c, t.hi * c);
+            if hi != lo + c {
+                plan.segments.push(Segment::Pixel { dst, lo, hi });
+                continue;
             }
-            plan.lo.push(t.lo * channels);
-            plan.hi.push(t.hi * channels);
-            plan.w_lo.extend(std::iter::repeat_n(t.w_lo, channels));
-            plan.w_hi.extend(std::iter::repeat_n(t.w_hi, channels));
-        }
-        plan
-    }
-
-    /// The two neighbours of every output value, read from one input line, in float64.
-    fn gather<T: Sample>(&self, line: &[T], gathered: &mut Gathered) {
-        match self.channels {
-            1 => self.gather_pixels::<T, 1>(line, gathered),
-            3 => self.gather_pixels::<T, 3>(line, gathered),
-            c => {
-                for (j, (&lo, &hi)) in self.lo.iter().zip(&self.hi).enumerate() {
-                    for k in 0..c {
-                        gathered.lo[j * c + k] = line[lo + k].to_f64();
-                        gathered.hi[j * c + k] = line[hi + k].to_f64();
-                    }
+            match plan.segments.last_mut() {
+                Some(Segment::Run { dst: d, src, len })
+                    if *d + *len == dst && *src + *len == lo =>
+                {
+                    *len += c;
                 }
+                _ => plan.segments.push(Segment::Run {
+                    dst,
+                    src: lo,
+                    len: c,
+                }),
             }
         }
-    }
-
-    /// [`ColumnPlan::gather`] a whole pixel at a time, for a channel count known when compiling.
-    fn gather_pixels<T: Sample, const C: usize>(&self, line: &[T], gathered: &mut Gathered) {
-        let pixels = gathered
-            .lo
-            .chunks_exact_mut(C)
-            .zip(gathered.hi.chunks_exact_mut(C));
-        for ((lo_out, hi_out), (&lo, &hi)) in pixels.zip(self.lo.iter().zip(&self.hi)) {
-            let (a, b) = (&line[lo..lo + C], &line[hi..hi + C]);
-            for k in 0..C {
-                lo_out[k] = a[k].to_f64();
-                hi_out[k] = b[k].to_f64();
-            }
-        }
-    }
-}
-
-/// One input line gathered into the order of an output row: its lower and upper column neighbour
-/// for every output value.
-struct Gathered {
-    lo: Vec<f64>,
-    hi: Vec<f64>,
-}
-
-/// The last two gathered input lines. Output rows walk the input rows in order, so each input
-/// line is gathered about once.
-struct LineCache {
-    rows: [Option<usize>; 2],
-    lines: [Gathered; 2],
-}
-
-impl LineCache {
-    fn new(len: usize) -> LineCache {
-        let empty = || Gathered {
-            lo: vec![0.0; len],
-            hi: vec![0.0; len],
-        };
-        LineCache {
-            rows: [None, None],
-            lines: [empty(), empty()],
-        }
-    }
-
-    /// The gathered input lines `upper` and `lower`, filling whichever is missing.
-    fn pair(
-        &mut self,
-        upper: usize,
-        lower: usize,
-        fill: impl Fn(usize, &mut Gathered),
-    ) -> (&Gathered, &Gathered) {
-        let a = self.load(upper, lower, &fill);
-        let b = self.load(lower, upper, &fill);
-        (&self.lines[a], &self.lines[b])
-    }
-
-    /// The slot holding input line `row`, gathering it into the slot that does not hold `keep`.
-    fn load(&mut self, row: usize, keep: usize, fill: &impl Fn(usize, &mut Gathered)) -> usize {
-        if let Some(slot) = self.rows.iter().position(|&r| r == Some(row)) {
-            return slot;
-        }
-        let slot = if self.rows[0] == Some(keep) { 1 } else { 0 };
-        fill(row, &mut self.lines[slot]);
-        self.rows[slot] = Some(row);
-        slot
+        plan.w_lo.resize(n + BLOCK, 0.0);
+        plan.w_hi.resize(n + BLOCK, 0.0);
+        plan
     }
 }
 
@@ -294,68 +291,205 @@ enum Vector {
     Baseline,
     #[cfg(target_arch = "x86_64")]
     Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
 }
 
 impl Vector {
     fn detect() -> Vector {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            return Vector::Avx2;
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return Vector::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Vector::Avx2;
+            }
         }
         Vector::Baseline
     }
 
-    fn interpolate<T: Sample>(
+    fn interpolate<S: Sample, T: Sample>(
         self,
-        upper: &Gathered,
-        lower: &Gathered,
-        w_upper: f64,
-        w_lower: f64,
         plan: &ColumnPlan,
+        lines: LinePair<S>,
         row: &mut [T],
     ) {
         match self {
-            Vector::Baseline => interpolate(upper, lower, w_upper, w_lower, plan, row),
-            // SAFETY: chosen only after the CPU reported AVX2.
+            Vector::Baseline => interpolate::<S, T, false>(plan, lines, row),
+            // SAFETY: the variant is chosen only after the CPU reported the feature.
             #[cfg(target_arch = "x86_64")]
-            Vector::Avx2 => unsafe { interpolate_avx2(upper, lower, w_upper, w_lower, plan, row) },
+            Vector::Avx2 => unsafe { interpolate_avx2(plan, lines, row) },
+            #[cfg(target_arch = "x86_64")]
+            Vector::Avx512 => unsafe { interpolate_avx512(plan, lines, row) },
+        }
+    }
+}
+
+impl Vector {
+    /// sum[i] += row[i] over the sum's length.
+    fn add<T: Copy + std::ops::Add<Output = T>>(self, sum: &mut [T], row: &[T]) {
+        match self {
+            Vector::Baseline => add(sum, row),
+            // SAFETY: the variant is chosen only after the CPU reported the feature.
+            #[cfg(target_arch = "x86_64")]
+            Vector::Avx2 => unsafe { add_avx2(sum, row) },
+            #[cfg(target_arch = "x86_64")]
+            Vector::Avx512 => unsafe { add_avx512(sum, row) },
         }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn interpolate_avx2<T: Sample>(
-    upper: &Gathered,
-    lower: &Gathered,
-    w_upper: f64,
-    w_lower: f64,
-    plan: &ColumnPlan,
-    row: &mut [T],
-) {
-    interpolate(upper, lower, w_upper, w_lower, plan, row)
+fn add_avx2<T: Copy + std::ops::Add<Output = T>>(sum: &mut [T], row: &[T]) {
+    add(sum, row)
 }
 
-/// scipy's sum over the 2×2 neighbourhood for every value of an output row:
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn add_avx512<T: Copy + std::ops::Add<Output = T>>(sum: &mut [T], row: &[T]) {
+    add(sum, row)
+}
+
+#[inline(always)]
+fn add<T: Copy + std::ops::Add<Output = T>>(sum: &mut [T], row: &[T]) {
+    for (s, &v) in sum.iter_mut().zip(row) {
+        *s = *s + v;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn interpolate_avx2<S: Sample, T: Sample>(plan: &ColumnPlan, lines: LinePair<S>, row: &mut [T]) {
+    interpolate::<S, T, false>(plan, lines, row)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn interpolate_avx512<S: Sample, T: Sample>(plan: &ColumnPlan, lines: LinePair<S>, row: &mut [T]) {
+    interpolate::<S, T, true>(plan, lines, row)
+}
+
+/// scipy's sum over the 2×2 neighbourhood of one output value, rows outer:
 /// ((v₀₀·w_r₀)·w_c₀ + (v₀₁·w_r₀)·w_c₁) + (v₁₀·w_r₁)·w_c₀ + (v₁₁·w_r₁)·w_c₁, in that order.
 #[inline(always)]
-fn interpolate<T: Sample>(
-    upper: &Gathered,
-    lower: &Gathered,
-    w_upper: f64,
-    w_lower: f64,
+fn neighbourhood(v: [f64; 4], w_upper: f64, w_lower: f64, w_lo: f64, w_hi: f64) -> f64 {
+    (((v[0] * w_upper) * w_lo + (v[1] * w_upper) * w_hi) + (v[2] * w_lower) * w_lo)
+        + (v[3] * w_lower) * w_hi
+}
+
+/// Every value of an output row, segment by segment in output order. A run is computed in blocks
+/// of BLOCK values; its last block may spill past the run's end, into values that the following
+/// segments then overwrite (or into the room after the row). `WIDE` computes the blocks with
+/// AVX-512 and may only be set where the CPU has it.
+#[inline(always)]
+fn interpolate<S: Sample, T: Sample, const WIDE: bool>(
     plan: &ColumnPlan,
+    lines: LinePair<S>,
     row: &mut [T],
 ) {
-    let n = row.len();
-    let (ul, uh) = (&upper.lo[..n], &upper.hi[..n]);
-    let (ll, lh) = (&lower.lo[..n], &lower.hi[..n]);
-    let (wl, wh) = (&plan.w_lo[..n], &plan.w_hi[..n]);
-    for e in 0..n {
-        let t = (((ul[e] * w_upper) * wl[e] + (uh[e] * w_upper) * wh[e])
-            + (ll[e] * w_lower) * wl[e])
-            + (lh[e] * w_lower) * wh[e];
-        row[e] = T::from_f64(t);
+    let c = plan.channels;
+    let LinePair {
+        upper,
+        lower,
+        w_upper,
+        w_lower,
+    } = lines;
+    let one = |dst: usize, lo: usize, hi: usize| {
+        let v = [upper[lo], upper[hi], lower[lo], lower[hi]].map(S::to_f64);
+        neighbourhood(v, w_upper, w_lower, plan.w_lo[dst], plan.w_hi[dst])
+    };
+    for &segment in &plan.segments {
+        match segment {
+            Segment::Run { dst, src, len } => {
+                // Whole blocks while both lines hold them past the upper neighbours.
+                let room = upper.len().min(lower.len()).saturating_sub(src + c);
+                let span = len.div_ceil(BLOCK).min(room / BLOCK) * BLOCK;
+                let [a, b, p, q] = [
+                    &upper[src..],
+                    &upper[src + c..],
+                    &lower[src..],
+                    &lower[src + c..],
+                ]
+                .map(|line| line[..span].as_chunks::<BLOCK>().0);
+                let blocks = RunBlocks {
+                    values: [a, b, p, q],
+                    w_lo: plan.w_lo[dst..dst + span].as_chunks::<BLOCK>().0,
+                    w_hi: plan.w_hi[dst..dst + span].as_chunks::<BLOCK>().0,
+                    w_upper,
+                    w_lower,
+                };
+                let out = row[dst..dst + span].as_chunks_mut::<BLOCK>().0;
+                #[cfg(target_arch = "x86_64")]
+                if WIDE {
+                    // SAFETY: WIDE is set only where the CPU has AVX-512.
+                    unsafe { blocks.run_avx512(out) };
+                } else {
+                    blocks.run(out);
+                }
+                #[cfg(not(target_arch = "x86_64"))]
+                blocks.run(out);
+                // Near the end of the input, one value at a time.
+                for i in span..len {
+                    row[dst + i] = T::from_f64(one(dst + i, src + i, src + i + c));
+                }
+            }
+            Segment::Pixel { dst, lo, hi } => {
+                for k in 0..c {
+                    row[dst + k] = T::from_f64(one(dst + k, lo + k, hi + k));
+                }
+            }
+            Segment::Outside { dst } => row[dst..dst + c].fill(T::from_f64(0.0)),
+        }
+    }
+}
+
+/// The whole blocks of a run: its four neighbour runs (upper line lower and upper column, then
+/// the lower line's), the column weights and the row weights.
+struct RunBlocks<'a, S> {
+    values: [&'a [[S; BLOCK]]; 4],
+    w_lo: &'a [[f64; BLOCK]],
+    w_hi: &'a [[f64; BLOCK]],
+    w_upper: f64,
+    w_lower: f64,
+}
+
+impl<S: Sample> RunBlocks<'_, S> {
+    #[inline(always)]
+    fn run<T: Sample>(&self, out: &mut [[T; BLOCK]]) {
+        let [a, b, p, q] = self.values;
+        for (i, out) in out.iter_mut().enumerate() {
+            for k in 0..BLOCK {
+                let v = [a[i][k], b[i][k], p[i][k], q[i][k]].map(S::to_f64);
+                let (w_lo, w_hi) = (self.w_lo[i][k], self.w_hi[i][k]);
+                out[k] = T::from_f64(neighbourhood(v, self.w_upper, self.w_lower, w_lo, w_hi));
+            }
+        }
+    }
+
+    /// [`RunBlocks::run`] with AVX-512: the same products and sums, a block per register.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn run_avx512<T: Sample>(&self, out: &mut [[T; BLOCK]]) {
+        use std::arch::x86_64::*;
+        let [a, b, p, q] = self.values;
+        // SAFETY (loads and stores): each pointer is that of a whole block of 8 values.
+        let load = |v: &[f64; BLOCK]| unsafe { _mm512_loadu_pd(v.as_ptr()) };
+        let widen = |v: &[S; BLOCK]| load(&v.map(S::to_f64));
+        let (w_upper, w_lower) = (_mm512_set1_pd(self.w_upper), _mm512_set1_pd(self.w_lower));
+        for (i, out) in out.iter_mut().enumerate() {
+            let (w_lo, w_hi) = (load(&self.w_lo[i]), load(&self.w_hi[i]));
+            let term =
+                |v: &[S; BLOCK], w_row, w_col| _mm512_mul_pd(_mm512_mul_pd(widen(v), w_row), w_col);
+            let t = _mm512_add_pd(term(&a[i], w_upper, w_lo), term(&b[i], w_upper, w_hi));
+            let t = _mm512_add_pd(t, term(&p[i], w_lower, w_lo));
+            let t = _mm512_add_pd(t, term(&q[i], w_lower, w_hi));
+            let mut sums = [0.0f64; BLOCK];
+            unsafe { _mm512_storeu_pd(sums.as_mut_ptr(), t) };
+            *out = sums.map(T::from_f64);
+        }
     }
 }
 
@@ -498,6 +632,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn add_to_sums_the_rounded_rows_from_a_wider_source() {
+        let (h, w, c) = (37, 29, 3);
+        let src: Vec<f32> = (0..h * w * c)
+            .map(|i| ((i * 7919) % 1013) as f32 / 1012.0)
+            .collect();
+        let wide: Vec<f64> = src.iter().map(|&v| v as f64).collect();
+        let mut sum = vec![0.25f32; h * w * c];
+        let mut expected = sum.clone();
+        for factor in [1.0, 1.07, 1.3, 2.2] {
+            let z = LinearZoom::clipped_zoom(h, w, factor).unwrap();
+            z.add_to(&wide, c, &mut sum).unwrap();
+            for (e, v) in expected.iter_mut().zip(z.apply(&src, c).unwrap()) {
+                *e += v;
+            }
+        }
+        assert_eq!(sum, expected);
+        let z = LinearZoom::clipped_zoom(h, w, 1.5).unwrap();
+        assert!(z.add_to(&wide, c, &mut sum[1..]).is_err());
     }
 
     #[test]

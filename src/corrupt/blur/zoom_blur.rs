@@ -50,28 +50,25 @@ impl Corruption for ZoomBlur {
     fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
         let factors = self.zooms.values()?;
         let (height, width, channels) = (image.height, image.width, image.channels);
-        let x: Vec<f32> = image
+        let unit: [f32; 256] = std::array::from_fn(|v| (v as f64 / 255.0) as f32);
+        // The zooms read the float32 values as float64 anyway; converting once serves them all.
+        let wide: Vec<f64> = image
             .data
             .iter()
-            .map(|&v| (v as f64 / 255.0) as f32)
+            .map(|&v| unit[v as usize] as f64)
             .collect();
-        let mut sum = vec![0.0f32; x.len()];
-        let row_len = width * channels;
+        let mut sum = vec![0.0f32; wide.len()];
         for &factor in &factors {
-            let zoom = LinearZoom::clipped_zoom(height, width, factor)?;
-            zoom.for_each_row(&x, channels, |y, row| {
-                for (s, &v) in sum[y * row_len..][..row_len].iter_mut().zip(row) {
-                    *s += v;
-                }
-            })?;
+            LinearZoom::clipped_zoom(height, width, factor)?.add_to(&wide, channels, &mut sum)?;
         }
         let count = (factors.len() + 1) as f32;
-        // numpy's truncating uint8 cast of clip((x + out) / count, 0, 1) · 255.
-        let data = x
-            .iter()
-            .zip(&sum)
-            .map(|(&v, &s)| (((v + s) / count).clamp(0.0, 1.0) * 255.0) as u8)
-            .collect();
+        // numpy's truncating uint8 cast of clip((x + out) / count, 0, 1) · 255 (max maps NaN to 0).
+        let mut data = vec![0u8; sum.len()];
+        for ((o, &v), &s) in data.iter_mut().zip(&image.data).zip(&sum) {
+            let scaled = ((unit[v as usize] + s) / count).max(0.0).min(1.0) * 255.0;
+            // SAFETY: `scaled` lies in [0, 255].
+            *o = unsafe { scaled.to_int_unchecked::<u8>() };
+        }
         Image::new(width, height, channels, data)
     }
 }
