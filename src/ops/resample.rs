@@ -97,6 +97,15 @@ impl AxisWeights {
                 let w = if total != 0.0 { w / total } else { w };
                 *slot = to_fixed(w);
             }
+            // Zero weights at either end add nothing: drop them from the tap.
+            let (start, count) = match row[..count].iter().position(|&w| w != 0) {
+                Some(first) => {
+                    let last = row[..count].iter().rposition(|&w| w != 0).unwrap_or(first);
+                    row.copy_within(first..=last, 0);
+                    (start + first, last - first + 1)
+                }
+                None => (start, 0),
+            };
             starts.push(start);
             counts.push(count);
         }
@@ -113,6 +122,14 @@ impl AxisWeights {
     fn tap(&self, i: usize) -> (usize, &[i32]) {
         let k = &self.weights[i * self.ksize..];
         (self.starts[i], &k[..self.counts[i]])
+    }
+
+    /// The input indices the outputs read: from the smallest start to the largest end.
+    fn span(&self) -> std::ops::Range<usize> {
+        let taps = || self.starts.iter().zip(&self.counts).filter(|(_, &n)| n > 0);
+        let first = taps().map(|(&s, _)| s).min().unwrap_or(0);
+        let end = taps().map(|(&s, &n)| s + n).max().unwrap_or(first);
+        first..end
     }
 }
 
@@ -135,6 +152,9 @@ fn clip8(sum: i32) -> u8 {
 
 /// Accumulators start at one half so the final shift rounds.
 const HALF: i32 = 1 << (PRECISION_BITS - 1);
+
+/// The weight 1: a tap of this weight alone copies its input, as (v·2²² + 2²¹) >> 22 = v.
+const ONE: i32 = 1 << PRECISION_BITS;
 
 /// A resize from one geometry to another with one filter, weights precomputed for reuse.
 #[derive(Clone, Debug)]
@@ -191,9 +211,10 @@ impl Resize {
             return Ok(output(self.vertical_pass(&image.data, channels, 0)));
         }
         // Only the input rows the vertical pass reads go through the horizontal pass.
-        let last = self.out_height - 1;
-        let first_row = self.vertical.starts[0];
-        let last_row = self.vertical.starts[last] + self.vertical.counts[last];
+        let std::ops::Range {
+            start: first_row,
+            end: last_row,
+        } = self.vertical.span();
         let rows = self.horizontal_pass(image, first_row, last_row);
         if self.out_height == self.in_height {
             // Same height: the weights select every row, each with weight 1.
@@ -208,25 +229,49 @@ impl Resize {
         let in_stride = image.width * c;
         let out_stride = self.out_width * c;
         let mut out = vec![0u8; (last - first) * out_stride];
-        let mut sums = vec![0i32; c];
-        for (row_out, row_in) in out
-            .chunks_exact_mut(out_stride)
-            .zip(image.data[first * in_stride..last * in_stride].chunks_exact(in_stride))
-        {
-            for (x, pixel_out) in row_out.chunks_exact_mut(c).enumerate() {
-                let (start, weights) = self.horizontal.tap(x);
-                sums.fill(HALF);
-                for (pixel_in, &w) in row_in[start * c..].chunks_exact(c).zip(weights) {
-                    for (s, &v) in sums.iter_mut().zip(pixel_in) {
-                        *s += v as i32 * w;
+        let rows_in = image.data[first * in_stride..last * in_stride].chunks_exact(in_stride);
+        for (row_out, row_in) in out.chunks_exact_mut(out_stride).zip(rows_in) {
+            match c {
+                1 => self.horizontal_row::<1>(row_in, row_out),
+                3 => self.horizontal_row::<3>(row_in, row_out),
+                _ => {
+                    let mut sums = vec![0i32; c];
+                    for (x, pixel_out) in row_out.chunks_exact_mut(c).enumerate() {
+                        let (start, weights) = self.horizontal.tap(x);
+                        sums.fill(HALF);
+                        for (pixel_in, &w) in row_in[start * c..].chunks_exact(c).zip(weights) {
+                            for (s, &v) in sums.iter_mut().zip(pixel_in) {
+                                *s += v as i32 * w;
+                            }
+                        }
+                        for (o, &s) in pixel_out.iter_mut().zip(&sums) {
+                            *o = clip8(s);
+                        }
                     }
-                }
-                for (o, &s) in pixel_out.iter_mut().zip(&sums) {
-                    *o = clip8(s);
                 }
             }
         }
         out
+    }
+
+    /// One row of the horizontal pass for `C` channels, the sums kept in registers.
+    fn horizontal_row<const C: usize>(&self, row_in: &[u8], row_out: &mut [u8]) {
+        for (x, pixel_out) in row_out.chunks_exact_mut(C).enumerate() {
+            let (start, weights) = self.horizontal.tap(x);
+            if weights == [ONE] {
+                pixel_out.copy_from_slice(&row_in[start * C..(start + 1) * C]);
+                continue;
+            }
+            let mut sums = [HALF; C];
+            for (pixel_in, &w) in row_in[start * C..].chunks_exact(C).zip(weights) {
+                for (s, &v) in sums.iter_mut().zip(pixel_in) {
+                    *s += v as i32 * w;
+                }
+            }
+            for (o, s) in pixel_out.iter_mut().zip(sums) {
+                *o = clip8(s);
+            }
+        }
     }
 
     /// `rows` (output width, starting at input row `row_offset`) resampled to the output height.
@@ -237,6 +282,10 @@ impl Resize {
         for (y, row_out) in out.chunks_exact_mut(stride).enumerate() {
             let (start, weights) = self.vertical.tap(y);
             let start = start - row_offset;
+            if weights == [ONE] {
+                row_out.copy_from_slice(&rows[start * stride..(start + 1) * stride]);
+                continue;
+            }
             sums.fill(HALF);
             for (row_in, &w) in rows[start * stride..].chunks_exact(stride).zip(weights) {
                 for (s, &v) in sums.iter_mut().zip(row_in) {
@@ -320,6 +369,22 @@ mod tests {
             resize(&image, 2, 1, Filter::Box).unwrap().data,
             vec![0, 200]
         );
+    }
+
+    #[test]
+    fn taps_drop_zero_weights_at_their_ends() {
+        for (from, to) in [(3, 2), (224, 134), (134, 224), (41, 17), (29, 64), (7, 7)] {
+            for filter in [Filter::Box, Filter::Bilinear] {
+                let axis = AxisWeights::new(from, to, filter);
+                for x in 0..to {
+                    let (start, weights) = axis.tap(x);
+                    assert!(start + weights.len() <= from);
+                    if let (Some(&first), Some(&last)) = (weights.first(), weights.last()) {
+                        assert!(first != 0 && last != 0, "{from}→{to} {filter:?} output {x}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -34,28 +34,61 @@ impl Corruption for Contrast {
             })
             .collect();
         let mut data = image.data.clone();
-        for pixel in data.chunks_exact_mut(c) {
-            for (v, table) in pixel.iter_mut().zip(&tables) {
-                *v = table[*v as usize];
+        match c {
+            1 => map_pixels::<1>(&mut data, &tables),
+            3 => map_pixels::<3>(&mut data, &tables),
+            _ => {
+                for pixel in data.chunks_exact_mut(c) {
+                    for (v, table) in pixel.iter_mut().zip(&tables) {
+                        *v = table[*v as usize];
+                    }
+                }
             }
         }
         Ok(Image { data, ..*image })
     }
 }
 
+/// Each value through its channel's table, for `C` channels known at compile time.
+fn map_pixels<const C: usize>(data: &mut [u8], tables: &[[u8; 256]]) {
+    let tables: &[[u8; 256]; C] = tables.try_into().expect("one table per channel");
+    for pixel in data.chunks_exact_mut(C) {
+        for (v, table) in pixel.iter_mut().zip(tables) {
+            *v = table[*v as usize];
+        }
+    }
+}
+
 /// numpy's `np.mean(img / 255., axis=(0, 1))`: per channel, a sequential float64 sum over the
 /// pixels in row-major order, divided by the pixel count.
 fn channel_means(image: &Image) -> Vec<f64> {
-    let c = image.channels;
+    let sums = match image.channels {
+        1 => channel_sums::<1>(&image.data).to_vec(),
+        3 => channel_sums::<3>(&image.data).to_vec(),
+        c => {
+            let mut sums = vec![0.0f64; c];
+            for pixel in image.data.chunks_exact(c) {
+                for (sum, &v) in sums.iter_mut().zip(pixel) {
+                    *sum += v as f64 / 255.0;
+                }
+            }
+            sums
+        }
+    };
+    let count = (image.width * image.height) as f64;
+    sums.iter().map(|s| s / count).collect()
+}
+
+/// The per-channel sequential sums of v/255 for `C` channels, kept in registers.
+fn channel_sums<const C: usize>(data: &[u8]) -> [f64; C] {
     let unit: [f64; 256] = std::array::from_fn(|v| v as f64 / 255.0);
-    let mut sums = vec![0.0f64; c];
-    for pixel in image.data.chunks_exact(c) {
+    let mut sums = [0.0f64; C];
+    for pixel in data.chunks_exact(C) {
         for (sum, &v) in sums.iter_mut().zip(pixel) {
             *sum += unit[v as usize];
         }
     }
-    let count = (image.width * image.height) as f64;
-    sums.iter().map(|s| s / count).collect()
+    sums
 }
 
 #[cfg(test)]

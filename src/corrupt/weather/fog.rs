@@ -32,17 +32,75 @@ impl Corruption for Fog {
         let plasma = plasma_fractal(self.map_size, self.wibble_decay, rng)?;
         let denominator = max + self.strength;
         let c = image.channels;
-        let mut values = Vec::with_capacity(image.len());
-        for (y, row) in image.data.chunks_exact(image.width * c).enumerate() {
+        let row_len = image.width * c;
+        let mut data = vec![0u8; image.len()];
+        // strength·P for every value of a row (each pixel's repeated over its channels).
+        let mut added = vec![0.0; row_len];
+        let unit: [f64; 256] = std::array::from_fn(|v| v as f64 / 255.0);
+        for (y, (row, out)) in image
+            .data
+            .chunks_exact(row_len)
+            .zip(data.chunks_exact_mut(row_len))
+            .enumerate()
+        {
             let haze_row = &plasma[y * self.map_size..][..image.width];
-            for (pixel, &haze) in row.chunks_exact(c).zip(haze_row) {
-                let added = self.strength * haze;
-                for &v in pixel {
-                    let x = v as f64 / 255.0 + added;
-                    values.push((x * max / denominator).clamp(0.0, 1.0) * 255.0);
+            if c == 3 {
+                for (values, &haze) in added.chunks_exact_mut(3).zip(haze_row) {
+                    let a = self.strength * haze;
+                    values.copy_from_slice(&[a, a, a]);
+                }
+            } else {
+                for (values, &haze) in added.chunks_exact_mut(c).zip(haze_row) {
+                    values.fill(self.strength * haze);
                 }
             }
+            #[cfg(target_arch = "x86_64")]
+            if is_x86_feature_detected!("avx512f") {
+                // SAFETY: the processor has AVX-512F.
+                unsafe { fog_row_avx512(&unit, row, &added, out, max, denominator) };
+                continue;
+            }
+            fog_row(&unit, row, &added, out, max, denominator);
         }
-        Ok(image.with_values_f64(&values))
+        Ok(Image { data, ..*image })
     }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn fog_row_avx512(
+    unit: &[f64; 256],
+    row: &[u8],
+    added: &[f64],
+    out: &mut [u8],
+    max: f64,
+    denominator: f64,
+) {
+    fog_row(unit, row, added, out, max, denominator)
+}
+
+/// One row: out = uint8(clip((v/255 + added)·max / denominator, 0, 1)·255), the product formed
+/// before the division as numpy evaluates `x * max_val / (max_val + c)`.
+#[inline(always)]
+fn fog_row(
+    unit: &[f64; 256],
+    row: &[u8],
+    added: &[f64],
+    out: &mut [u8],
+    max: f64,
+    denominator: f64,
+) {
+    for ((o, &v), &a) in out.iter_mut().zip(row).zip(added) {
+        let x = unit[v as usize] + a;
+        *o = to_byte(x * max / denominator);
+    }
+}
+
+/// clip(x, 0, 1)·255 and numpy's truncating `uint8` cast. NaN, which `clip` keeps and the cast
+/// makes 0, becomes 0 here by `max` (which ignores NaN); other values clip as `clamp` does.
+#[inline(always)]
+fn to_byte(x: f64) -> u8 {
+    let scaled = x.max(0.0).min(1.0) * 255.0;
+    // SAFETY: `scaled` is a number in [0, 255], which an i32 holds.
+    unsafe { scaled.to_int_unchecked::<i32>() as u8 }
 }
