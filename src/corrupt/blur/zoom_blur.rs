@@ -8,6 +8,7 @@
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
 use crate::ops::zoom::LinearZoom;
+use crate::raster::unit_to_byte_f32;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -65,9 +66,7 @@ impl Corruption for ZoomBlur {
         // numpy's truncating uint8 cast of clip((x + out) / count, 0, 1) · 255 (max maps NaN to 0).
         let mut data = vec![0u8; sum.len()];
         for ((o, &v), &s) in data.iter_mut().zip(&image.data).zip(&sum) {
-            let scaled = ((unit[v as usize] + s) / count).max(0.0).min(1.0) * 255.0;
-            // SAFETY: `scaled` lies in [0, 255].
-            *o = unsafe { scaled.to_int_unchecked::<u8>() };
+            *o = unit_to_byte_f32((unit[v as usize] + s) / count);
         }
         Image::new(width, height, channels, data)
     }
