@@ -11,20 +11,12 @@ use crate::error::{Error, Result};
 use crate::rng::Random;
 
 /// A `size`×`size` plasma map (row-major) with values in [0, 1]. `size` must be a power of two.
-///
-/// Each level works on compact arrays: the n×n grid of corners (every step-th point of the map),
-/// from which it makes the n×n square centres and the two n×n sets of diamond points, then
-/// interleaves the four into the 2n×2n corner grid of the next level. The squares read only
-/// corners and the diamonds only corners and centres, so this order of work gives the reference's
-/// values, and the loops run over contiguous rows.
 pub fn plasma_fractal(size: usize, wibble_decay: f64, rng: &mut dyn Random) -> Result<Vec<f64>> {
-    let mut map = raw_fractal(size, wibble_decay, rng)?;
-    normalise(&mut map);
-    Ok(map)
+    plasma_fractal_crop(size, wibble_decay, rng, size, size)
 }
 
-/// The top-left `rows`×`cols` corner of [`plasma_fractal`], row-major: what fog uses of the map
-/// when the image is smaller than it.
+/// The top-left `rows`×`cols` of [`plasma_fractal`]'s map, value for value, for callers that use
+/// only a corner of it (MNIST-C's fog takes 28×28 of 256×256).
 ///
 /// The whole map is still generated, since every draw and the global minimum and maximum are
 /// needed; only the rescaling is limited to the corner. The reference subtracts the minimum from
@@ -37,14 +29,17 @@ pub fn plasma_fractal_crop(
     rows: usize,
     cols: usize,
 ) -> Result<Vec<f64>> {
+    if !size.is_power_of_two() {
+        return Err(Error::Invalid(format!(
+            "plasma map size {size} is not a power of two"
+        )));
+    }
     if rows > size || cols > size {
         return Err(Error::Invalid(format!(
             "a {rows}×{cols} corner does not fit a plasma map of side {size}"
         )));
     }
-    let map = raw_fractal(size, wibble_decay, rng)?;
-    let min = map.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = map.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (map, min, max) = diamond_square(size, wibble_decay, rng);
     let range = max - min;
     let mut out = Vec::with_capacity(rows * cols);
     for row in map.chunks_exact(size).take(rows) {
@@ -53,159 +48,123 @@ pub fn plasma_fractal_crop(
     Ok(out)
 }
 
-/// The diamond–square map before rescaling, on the widest vectors the processor has.
-fn raw_fractal(size: usize, wibble_decay: f64, rng: &mut dyn Random) -> Result<Vec<f64>> {
-    if !size.is_power_of_two() {
-        return Err(Error::Invalid(format!(
-            "plasma map size {size} is not a power of two"
-        )));
-    }
-    #[cfg(target_arch = "x86_64")]
-    {
-        if is_x86_feature_detected!("avx512f") {
-            // SAFETY: the processor has AVX-512F.
-            return Ok(unsafe { fractal_avx512(size, wibble_decay, rng) });
-        }
-        if is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor has AVX2.
-            return Ok(unsafe { fractal_avx2(size, wibble_decay, rng) });
-        }
-    }
-    Ok(fractal(size, wibble_decay, rng))
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn fractal_avx512(size: usize, wibble_decay: f64, rng: &mut dyn Random) -> Vec<f64> {
-    fractal(size, wibble_decay, rng)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn fractal_avx2(size: usize, wibble_decay: f64, rng: &mut dyn Random) -> Vec<f64> {
-    fractal(size, wibble_decay, rng)
-}
-
-/// [`plasma_fractal`] for a power-of-two `size`, compiled once per vector width.
-#[inline(always)]
-fn fractal(size: usize, wibble_decay: f64, rng: &mut dyn Random) -> Vec<f64> {
-    // The corner grid of the first level: the single point (0, 0), which starts at 0.
-    let mut corners = vec![0.0f64];
-    let mut noise = [Vec::new(), Vec::new(), Vec::new()];
-    let mut parts = [Vec::new(), Vec::new(), Vec::new()];
-    let mut n = 1;
+/// The unscaled diamond–square map with its smallest and largest value. Every point but (0, 0),
+/// which stays 0, is written exactly once, so the extremes are tracked as points are written.
+///
+/// Each sub-step works row by row on plain slices: the row it writes and the (other) rows it
+/// reads. A sum of two neighbours that two points share is formed once; the grouping of every sum
+/// is the reference's.
+fn diamond_square(size: usize, wibble_decay: f64, rng: &mut dyn Random) -> (Vec<f64>, f64, f64) {
+    let mut map = vec![0.0f64; size * size];
+    let mut noise = Vec::with_capacity(size * size / 4);
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    let mut step = size;
     let mut wibble = 100.0f64;
-    while n < size {
-        // The three draws of the level, in the reference's order; none depends on the map.
-        for noise in &mut noise {
-            draw(rng, wibble, n, noise);
+    while step >= 2 {
+        let n = size / step;
+        let half = step / 2;
+        // Grid row i of corners is map row i·step; of centres, i·step + half (i wraps modulo n).
+        let corner_row = |i: usize| (i % n) * step;
+        let centre_row = |i: usize| (i % n) * step + half;
+        let mut put = |target: &mut f64, sum: f64, u: f64| {
+            let v = sum / 4.0 + wibble * u;
+            lo = if v < lo { v } else { lo };
+            hi = if v > hi { v } else { hi };
+            *target = v;
+        };
+
+        // Squares at centre (i, j): (c[i,j] + c[i+1,j]) + (c[i,j+1] + c[i+1,j+1]); the vertical
+        // pair c[i,j] + c[i+1,j] serves columns j − 1 and j.
+        draw(rng, wibble, n, &mut noise);
+        for i in 0..n {
+            let (out, top, bottom) = rows(
+                &mut map,
+                size,
+                centre_row(i),
+                corner_row(i),
+                corner_row(i + 1),
+            );
+            let u = &noise[i * n..(i + 1) * n];
+            let first = top[0] + bottom[0];
+            let mut left = first;
+            for j in 0..n {
+                let right = if j + 1 < n {
+                    top[(j + 1) * step] + bottom[(j + 1) * step]
+                } else {
+                    first
+                };
+                put(&mut out[j * step + half], left + right, u[j]);
+                left = right;
+            }
         }
-        level(n, wibble, &corners, &noise, &mut parts);
-        corners = interleave(n, &corners, &parts);
-        n *= 2;
+
+        // Diamonds between horizontal corner pairs, at (i·step, j·step + half):
+        // (centre[i,j] + centre[i−1,j]) + (corner[i,j] + corner[i,j+1]). The corners share the
+        // written row; only the odd multiples of half are written there.
+        draw(rng, wibble, n, &mut noise);
+        for i in 0..n {
+            let (out, here, above) = rows(
+                &mut map,
+                size,
+                corner_row(i),
+                centre_row(i),
+                centre_row(i + n - 1),
+            );
+            let u = &noise[i * n..(i + 1) * n];
+            for j in 0..n {
+                let col = j * step + half;
+                let next = if j + 1 < n { (j + 1) * step } else { 0 };
+                let sum = (here[col] + above[col]) + (out[j * step] + out[next]);
+                put(&mut out[col], sum, u[j]);
+            }
+        }
+
+        // Diamonds between vertical corner pairs, at (i·step + half, j·step):
+        // (centre[i,j] + centre[i,j−1]) + (corner[i,j] + corner[i+1,j]). The centres share the
+        // written row; only the multiples of step are written there.
+        draw(rng, wibble, n, &mut noise);
+        for i in 0..n {
+            let (out, top, bottom) = rows(
+                &mut map,
+                size,
+                centre_row(i),
+                corner_row(i),
+                corner_row(i + 1),
+            );
+            let u = &noise[i * n..(i + 1) * n];
+            for (j, &u) in u.iter().enumerate() {
+                let col = j * step;
+                let before = if j > 0 { col - half } else { size - half };
+                let sum = (out[col + half] + out[before]) + (top[col] + bottom[col]);
+                put(&mut out[col], sum, u);
+            }
+        }
+
+        step /= 2;
         wibble /= wibble_decay;
     }
-    corners
+    (map, lo, hi)
 }
 
-/// One level on an n×n corner grid c (indices wrap around):
-/// * centre[i, j] = ((c[i, j] + c[i+1, j]) + (c[i, j+1] + c[i+1, j+1])) / 4 + wibble·noise₀,
-/// * across[i, j], between c[i, j] and c[i, j+1]:
-///   ((centre[i, j] + centre[i−1, j]) + (c[i, j] + c[i, j+1])) / 4 + wibble·noise₁,
-/// * down[i, j], between c[i, j] and c[i+1, j]:
-///   ((centre[i, j] + centre[i, j−1]) + (c[i, j] + c[i+1, j])) / 4 + wibble·noise₂.
-#[inline(always)]
-fn level(
-    n: usize,
-    wibble: f64,
-    corners: &[f64],
-    noise: &[Vec<f64>; 3],
-    [centres, across, down]: &mut [Vec<f64>; 3],
-) {
-    // Row i (wrapped) of an n×n grid.
-    let row = |i: usize| (i % n) * n..(i % n + 1) * n;
-    // Rows with the wrapped neighbour appended (corners: c[i, 0] after the row) or prepended
-    // (centres: centre[i, n−1] before it), so that j ± 1 needs no branch.
-    let mut c0 = vec![0.0; n + 1];
-    let mut c1 = vec![0.0; n + 1];
-    let mut left = vec![0.0; n + 1];
-    let wrap_right = |buf: &mut [f64], row: &[f64]| {
-        buf[..n].copy_from_slice(row);
-        buf[n] = row[0];
+/// Row `target` of a `size`-wide map, mutable, with rows `a` and `b` (both other than `target`).
+fn rows(
+    map: &mut [f64],
+    size: usize,
+    target: usize,
+    a: usize,
+    b: usize,
+) -> (&mut [f64], &[f64], &[f64]) {
+    let (before, rest) = map.split_at_mut(target * size);
+    let (out, after) = rest.split_at_mut(size);
+    let (before, after) = (&*before, &*after);
+    let row = |r: usize| -> &[f64] {
+        if r < target {
+            &before[r * size..(r + 1) * size]
+        } else {
+            &after[(r - target - 1) * size..(r - target) * size]
+        }
     };
-    centres.resize(n * n, 0.0);
-    across.resize(n * n, 0.0);
-    down.resize(n * n, 0.0);
-    for i in 0..n {
-        wrap_right(&mut c0, &corners[row(i)]);
-        wrap_right(&mut c1, &corners[row(i + 1)]);
-        for ((o, (&a, &b)), ((&c, &d), &u)) in centres[row(i)]
-            .iter_mut()
-            .zip(c0[..n].iter().zip(&c1[..n]))
-            .zip(c0[1..].iter().zip(&c1[1..]).zip(&noise[0][row(i)]))
-        {
-            *o = ((a + b) + (c + d)) / 4.0 + wibble * u;
-        }
-    }
-    for i in 0..n {
-        wrap_right(&mut c0, &corners[row(i)]);
-        wrap_right(&mut c1, &corners[row(i + 1)]);
-        let centre = &centres[row(i)];
-        let above = &centres[row(i + n - 1)];
-        left[0] = centre[n - 1];
-        left[1..].copy_from_slice(centre);
-        for ((o, (&s, &t)), ((&a, &b), &u)) in across[row(i)]
-            .iter_mut()
-            .zip(centre.iter().zip(above))
-            .zip(c0[..n].iter().zip(&c0[1..]).zip(&noise[1][row(i)]))
-        {
-            *o = ((s + t) + (a + b)) / 4.0 + wibble * u;
-        }
-        for ((o, (&s, &t)), ((&a, &b), &u)) in down[row(i)]
-            .iter_mut()
-            .zip(centre.iter().zip(&left[..n]))
-            .zip(c0[..n].iter().zip(&c1[..n]).zip(&noise[2][row(i)]))
-        {
-            *o = ((s + t) + (a + b)) / 4.0 + wibble * u;
-        }
-    }
-}
-
-/// The 2n×2n corner grid of the next level: row 2i alternates corners and `across` points, row
-/// 2i + 1 alternates `down` points and centres.
-#[inline(always)]
-fn interleave(n: usize, corners: &[f64], [centres, across, down]: &[Vec<f64>; 3]) -> Vec<f64> {
-    let mut next = vec![0.0; 4 * n * n];
-    for (i, rows) in next.chunks_exact_mut(4 * n).enumerate() {
-        let (even, odd) = rows.split_at_mut(2 * n);
-        let range = i * n..(i + 1) * n;
-        for (pair, (&c, &a)) in even
-            .chunks_exact_mut(2)
-            .zip(corners[range.clone()].iter().zip(&across[range.clone()]))
-        {
-            pair.copy_from_slice(&[c, a]);
-        }
-        for (pair, (&d, &s)) in odd
-            .chunks_exact_mut(2)
-            .zip(down[range.clone()].iter().zip(&centres[range]))
-        {
-            pair.copy_from_slice(&[d, s]);
-        }
-    }
-    next
-}
-
-/// The reference's rescaling: subtract the minimum, then divide by the new maximum.
-#[inline(always)]
-fn normalise(map: &mut [f64]) {
-    let min = map.iter().copied().fold(f64::INFINITY, f64::min);
-    for v in map.iter_mut() {
-        *v -= min;
-    }
-    let max = map.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    for v in map.iter_mut() {
-        *v /= max;
-    }
+    (out, row(a), row(b))
 }
 
 /// One n×n `uniform(−wibble, wibble)` array into `noise`.
