@@ -14,6 +14,7 @@ use crate::ops::map_coordinates::map_coordinates_reflect_order1;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
+use std::sync::{Arc, Mutex};
 
 /// One severity. The reference writes each parameter as `scale · factor` (scale 244, which "should
 /// have been 224"); the products are taken in float64 as Python does.
@@ -28,32 +29,71 @@ pub struct ElasticTransform {
     pub sigma: f64,
     /// Jitter of the affine control points / scale.
     pub affine: f64,
+    /// The folded kernels of the last image size, when σ needs them.
+    #[serde(skip)]
+    folded: Mutex<Option<Arc<Folded>>>,
 }
+
+/// Folded smoothing kernels for fields of one size: `rows` for lines of H, `cols` for lines of W.
+#[derive(Debug)]
+struct Folded {
+    size: (usize, usize),
+    rows: FoldedGaussian,
+    cols: FoldedGaussian,
+}
+
+impl ElasticTransform {
+    /// The folded kernels for H×W fields when the kernel is longer than the lines, built once
+    /// per image size; `None` when scipy's own accumulation is used.
+    fn folded(&self, (height, width): (usize, usize), sigma: f64) -> Option<Arc<Folded>> {
+        let radius = (TRUNCATE * sigma + 0.5) as usize;
+        if radius < height.max(width) {
+            return None;
+        }
+        let mut cache = self.folded.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(folded) = cache.as_ref().filter(|f| f.size == (height, width)) {
+            return Some(folded.clone());
+        }
+        let fold = |len: usize| FoldedGaussian::new(len, sigma, Boundary::Reflect, TRUNCATE);
+        let rows = fold(height)?;
+        let cols = if width == height {
+            rows.clone()
+        } else {
+            fold(width)?
+        };
+        let folded = Arc::new(Folded {
+            size: (height, width),
+            rows,
+            cols,
+        });
+        *cache = Some(folded.clone());
+        Some(folded)
+    }
+}
+
+/// skimage's `truncate` of the field smoothing.
+const TRUNCATE: f64 = 3.0;
 
 /// skimage's `gaussian(field, σ, mode='reflect', truncate=3)` of the two float64 H×W fields.
 ///
 /// A kernel longer than the lines (σ = 170.8 gives 1025 taps on 224 pixels) is folded onto the
 /// line once and applied as a matrix: the same weighted sums in another order, which moves
-/// results by a few units in the last place of float64, far below the float32 the fields are
-/// cast to. Shorter kernels run scipy's own accumulation, bit for bit.
-fn smooth_fields(fields: [&mut [f64]; 2], height: usize, width: usize, sigma: f64) {
-    let (boundary, truncate) = (Boundary::Reflect, 3.0);
-    let radius = (truncate * sigma + 0.5) as usize;
-    let fold = |len: usize| FoldedGaussian::new(len, sigma, boundary, truncate);
-    if radius >= height.max(width) {
-        let rows = fold(height);
-        let cols = if width == height { None } else { fold(width) };
-        if let Some(rows) = &rows {
-            if let Some(cols) = cols.as_ref().or((width == height).then_some(rows)) {
-                for field in fields {
-                    gaussian_filter_folded(field, (height, width), rows, cols);
-                }
-                return;
+/// results by a few units in the last place of float64. After the cast to float32 a rare value
+/// very close to zero lands one float32 step away, moving its sample by about 1e-12 pixel.
+/// Shorter kernels run scipy's own accumulation, bit for bit.
+fn smooth_fields(
+    fields: [&mut [f64]; 2],
+    (height, width): (usize, usize),
+    sigma: f64,
+    folded: Option<&Folded>,
+) {
+    for field in fields {
+        match folded {
+            Some(f) => gaussian_filter_folded(field, (height, width), &f.rows, &f.cols),
+            None => {
+                gaussian_filter_plane(field, (height, width), sigma, Boundary::Reflect, TRUNCATE)
             }
         }
-    }
-    for field in fields {
-        gaussian_filter_plane(field, (height, width), sigma, boundary, truncate);
     }
 }
 
@@ -87,7 +127,8 @@ impl Corruption for ElasticTransform {
         rng.fill_uniform(-1.0, 1.0, &mut cols);
         let mut rows = vec![0f64; h * w];
         rng.fill_uniform(-1.0, 1.0, &mut rows);
-        smooth_fields([&mut cols, &mut rows], h, w, sigma);
+        let folded = self.folded((h, w), sigma);
+        smooth_fields([&mut cols, &mut rows], (h, w), sigma, folded.as_deref());
         let lines = rows
             .chunks_exact_mut(w.max(1))
             .zip(cols.chunks_exact_mut(w.max(1)));
@@ -101,7 +142,9 @@ impl Corruption for ElasticTransform {
         map_coordinates_reflect_order1(&warped, (h, w, c), &rows, &cols, &mut out);
         let data = out
             .iter()
-            .map(|v| (v.clamp(0.0, 1.0) * 255.0) as u8)
+            // In [0, 255] (or NaN, which both casts send to 0), so the vectorising cast
+            // through i32 truncates exactly as the direct one.
+            .map(|v| (v.clamp(0.0, 1.0) * 255.0) as i32 as u8)
             .collect();
         Image::new(w, h, c, data)
     }
@@ -144,7 +187,20 @@ mod tests {
         let (mut exact_x, mut exact_y) = (dx.clone(), dy.clone());
         gaussian_filter(&mut exact_x, (h, w, 1), sigma, Boundary::Reflect, 3.0);
         gaussian_filter(&mut exact_y, (h, w, 1), sigma, Boundary::Reflect, 3.0);
-        smooth_fields([&mut dx, &mut dy], h, w, sigma);
+        let transform = ElasticTransform {
+            scale: 244.0,
+            alpha: 2.0,
+            sigma: 0.7,
+            affine: 0.1,
+            folded: Mutex::new(None),
+        };
+        let folded = transform.folded((h, w), sigma);
+        assert!(folded.is_some());
+        assert!(transform
+            .folded((h, w - 1), sigma)
+            .is_some_and(|f| f.size == (h, w - 1)));
+        assert!(transform.folded((h, w), 2.44).is_none());
+        smooth_fields([&mut dx, &mut dy], (h, w), sigma, folded.as_deref());
 
         let mut steps = 0;
         for (got, want) in [(&dx, &exact_x), (&dy, &exact_y)] {
