@@ -1,12 +1,15 @@
 //! 2-D correlation with OpenCV `filter2D` semantics: kernel anchor at the centre,
-//! BORDER_REFLECT_101. Two uses: float64 images per channel, as defocus blur calls it (spec §1.3),
-//! and 8-bit single-channel images with a small integer kernel, as spatter calls it (§2.18).
+//! BORDER_REFLECT_101. Two uses: 8-bit images scaled to [0, 1] and filtered per channel in float64,
+//! as defocus blur calls it (spec §1.3), and 8-bit single-channel images with a small integer
+//! kernel, as spatter calls it (§2.18).
 //!
-//! For kernels of 50 taps or more OpenCV computes this correlation through DFTs (`crossCorr`), so
-//! its last bits carry transform rounding noise that no direct sum reproduces; here the sum is
-//! direct, in float64, which agrees with it to about 1e-16 relative. Kernels that are symmetric top
-//! to bottom (all of defocus blur's) are folded: rows y−i and y+i are added before weighting.
-//! The tap loop keeps a block of outputs in registers and runs on the widest vector unit present.
+//! For kernels of 50 taps or more OpenCV computes the float correlation through DFTs (`crossCorr`),
+//! so its last bits carry transform rounding noise that no direct sum reproduces. Here the sum is
+//! as exact as float64 allows: taps are grouped by weight (a blurred disk has few distinct
+//! weights), each group's 8-bit values are summed exactly in 16-bit integers, and only the group
+//! sums are weighted in float64. The result, Σ k·v = 255·Σ k·x for 8-bit values v, is within a
+//! few units in the last place of the exact value, as the DFT result is (and is exact when the
+//! weights' exponents span a narrow range, as those of defocus blur's alias_blur 0.5 disks do).
 
 use super::border::reflect_101;
 
@@ -27,161 +30,177 @@ impl Kernel2d {
             weights,
         })
     }
+}
 
-    fn row(&self, i: usize) -> &[f64] {
-        &self.weights[i * self.cols..(i + 1) * self.cols]
+/// The most taps of one group: 257 values of at most 255 sum to at most 65535.
+const GROUP_TAPS: usize = 257;
+
+/// The nonzero taps grouped by weight, in order of first appearance (row-major), as offsets into
+/// the padded image relative to the window's top-left value.
+struct TapGroups {
+    weights: Vec<f64>,
+    /// Group g's taps are `offsets[ends[g - 1]..ends[g]]`.
+    ends: Vec<usize>,
+    offsets: Vec<usize>,
+}
+
+impl TapGroups {
+    fn new(kernel: &Kernel2d, padded_row: usize, channels: usize) -> Self {
+        let mut groups: Vec<(f64, Vec<usize>)> = Vec::new();
+        for (t, &k) in kernel.weights.iter().enumerate() {
+            if k == 0.0 {
+                continue;
+            }
+            let offset = t / kernel.cols * padded_row + t % kernel.cols * channels;
+            // The last group of this weight, unless it is full.
+            match groups
+                .iter_mut()
+                .rev()
+                .find(|(w, _)| w.to_bits() == k.to_bits())
+            {
+                Some((_, taps)) if taps.len() < GROUP_TAPS => taps.push(offset),
+                _ => groups.push((k, vec![offset])),
+            }
+        }
+        let mut ends = Vec::with_capacity(groups.len());
+        let mut offsets = Vec::new();
+        for (_, taps) in &groups {
+            offsets.extend_from_slice(taps);
+            ends.push(offsets.len());
+        }
+        TapGroups {
+            weights: groups.iter().map(|g| g.0).collect(),
+            ends,
+            offsets,
+        }
     }
 
-    fn symmetric_top_to_bottom(&self) -> bool {
-        (0..self.rows / 2).all(|i| self.row(i) == self.row(self.rows - 1 - i))
+    fn iter(&self) -> impl Iterator<Item = (f64, &[usize])> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        self.weights
+            .iter()
+            .zip(starts.zip(&self.ends))
+            .map(|(&k, (start, &end))| (k, &self.offsets[start..end]))
     }
 }
 
-/// Correlates every channel of an H×W×C float64 image with `kernel` (reflect-101 border) and
-/// returns the result in the same layout.
-pub fn filter2d(data: &[f64], shape: (usize, usize, usize), kernel: &Kernel2d) -> Vec<f64> {
+/// Correlates every channel of an H×W×C 8-bit image scaled to [0, 1] (`img / 255.`) with `kernel`
+/// in float64 (reflect-101 border), clips to [0, 1], scales by 255 and truncates to 8 bits, as
+/// ImageNet-C's defocus blur finishes it.
+pub fn filter2d_unit_u8(image: &[u8], shape: (usize, usize, usize), kernel: &Kernel2d) -> Vec<u8> {
     let (h, w, c) = shape;
-    assert_eq!(data.len(), h * w * c);
+    assert_eq!(image.len(), h * w * c);
+    let mut out = vec![0u8; image.len()];
+    if image.is_empty() {
+        return out;
+    }
     let (ry, rx) = (kernel.rows / 2, kernel.cols / 2);
-    let (ph, pw) = (h + 2 * ry, w + 2 * rx);
-    let folded = kernel.symmetric_top_to_bottom();
-    // The lines each output row reads: with folding, line i is padded rows y+ry−i and y+ry+i
-    // added (line 0 the centre row alone); without, line i is padded row y+i.
-    let kernel_rows: Vec<usize> = if folded {
-        (0..=ry).map(|i| ry - i).collect()
-    } else {
-        (0..kernel.rows).collect()
-    };
-    // Nonzero taps as (offset into the stacked lines, weight), line by line, left to right.
-    let taps: Vec<(usize, f64)> = kernel_rows
-        .iter()
-        .enumerate()
-        .flat_map(|(line, &i)| {
-            kernel
-                .row(i)
-                .iter()
-                .enumerate()
-                .filter(|(_, &k)| k != 0.0)
-                .map(move |(j, &k)| (line * pw + j, k))
-        })
-        .collect();
-    let row_index: Vec<usize> = (0..ph)
-        .map(|i| reflect_101(i as isize - ry as isize, h))
-        .collect();
-    let col_index: Vec<usize> = (0..pw)
+    let padded_row = (w + 2 * rx) * c;
+    let columns: Vec<usize> = (0..w + 2 * rx)
         .map(|j| reflect_101(j as isize - rx as isize, w))
         .collect();
-    let accumulate = Accumulate::detect();
-
-    let mut out = vec![0.0; data.len()];
-    let mut padded = vec![0.0; ph * pw];
-    let mut lines = vec![0.0; kernel_rows.len() * pw];
-    let mut acc = vec![0.0; w];
-    for ch in 0..c {
-        for (py, &sy) in row_index.iter().enumerate() {
-            let src = &data[sy * w * c..(sy + 1) * w * c];
-            let dst = &mut padded[py * pw..(py + 1) * pw];
-            for (d, &sx) in dst.iter_mut().zip(&col_index) {
-                *d = src[sx * c + ch];
-            }
-        }
-        let padded_row = |r: usize| &padded[r * pw..(r + 1) * pw];
-        for y in 0..h {
-            if folded {
-                lines[..pw].copy_from_slice(padded_row(y + ry));
-                for i in 1..=ry {
-                    let (above, below) = (padded_row(y + ry - i), padded_row(y + ry + i));
-                    let line = &mut lines[i * pw..(i + 1) * pw];
-                    for ((l, a), b) in line.iter_mut().zip(above).zip(below) {
-                        *l = a + b;
-                    }
-                }
-            } else {
-                lines.copy_from_slice(&padded[y * pw..(y + kernel.rows) * pw]);
-            }
-            accumulate.run(&mut acc, &lines, &taps);
-            for (x, &v) in acc.iter().enumerate() {
-                out[(y * w + x) * c + ch] = v;
+    let mut padded = vec![0u16; (h + 2 * ry) * padded_row];
+    for (py, line) in padded.chunks_exact_mut(padded_row).enumerate() {
+        let sy = reflect_101(py as isize - ry as isize, h);
+        let source = &image[sy * w * c..(sy + 1) * w * c];
+        for (pixel, &sx) in line.chunks_exact_mut(c).zip(&columns) {
+            for (d, &v) in pixel.iter_mut().zip(&source[sx * c..(sx + 1) * c]) {
+                *d = v as u16;
             }
         }
     }
+    let groups = TapGroups::new(kernel, padded_row, c);
+    correlate(&mut out, &padded, padded_row, w * c, &groups);
     out
 }
 
-/// The widest vector unit the CPU offers for the tap loop. Every variant adds the same products
-/// in the same order per output value, so all give identical bits.
-#[derive(Clone, Copy)]
-enum Accumulate {
-    Baseline,
+/// Every output row on the widest vector unit present; all give the same bits.
+fn correlate(out: &mut [u8], padded: &[u16], padded_row: usize, row: usize, groups: &TapGroups) {
     #[cfg(target_arch = "x86_64")]
-    Avx2,
-    #[cfg(target_arch = "x86_64")]
-    Avx512,
-}
-
-impl Accumulate {
-    fn detect() -> Self {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                return Accumulate::Avx512;
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                return Accumulate::Avx2;
-            }
+    {
+        if std::arch::is_x86_feature_detected!("avx512bw") {
+            // SAFETY: the CPU reported the features (avx512bw implies avx512f).
+            return unsafe { correlate_avx512(out, padded, padded_row, row, groups) };
         }
-        Accumulate::Baseline
-    }
-
-    /// out[x] = Σ k · lines[offset + x] over the taps, in tap order.
-    fn run(self, out: &mut [f64], lines: &[f64], taps: &[(usize, f64)]) {
-        match self {
-            Accumulate::Baseline => accumulate::<8>(out, lines, taps),
-            // SAFETY: the variant is chosen only after the CPU reported the feature.
-            #[cfg(target_arch = "x86_64")]
-            Accumulate::Avx2 => unsafe { accumulate_avx2(out, lines, taps) },
-            #[cfg(target_arch = "x86_64")]
-            Accumulate::Avx512 => unsafe { accumulate_avx512(out, lines, taps) },
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU reported the feature.
+            return unsafe { correlate_avx2(out, padded, padded_row, row, groups) };
         }
     }
+    correlate_rows::<8>(out, padded, padded_row, row, groups)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn accumulate_avx2(out: &mut [f64], lines: &[f64], taps: &[(usize, f64)]) {
-    accumulate::<16>(out, lines, taps)
+unsafe fn correlate_avx2(
+    out: &mut [u8],
+    padded: &[u16],
+    padded_row: usize,
+    row: usize,
+    groups: &TapGroups,
+) {
+    correlate_rows::<16>(out, padded, padded_row, row, groups)
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn accumulate_avx512(out: &mut [f64], lines: &[f64], taps: &[(usize, f64)]) {
-    accumulate::<32>(out, lines, taps)
+#[target_feature(enable = "avx512f,avx512bw")]
+unsafe fn correlate_avx512(
+    out: &mut [u8],
+    padded: &[u16],
+    padded_row: usize,
+    row: usize,
+    groups: &TapGroups,
+) {
+    correlate_rows::<32>(out, padded, padded_row, row, groups)
 }
 
-/// The tap loop over blocks of B outputs held in registers (separate multiply and add, no fusion).
+/// Output row y's window starts at padded row y; blocks of B values, then single values.
 #[inline(always)]
-fn accumulate<const B: usize>(out: &mut [f64], lines: &[f64], taps: &[(usize, f64)]) {
-    let w = out.len();
-    let mut x = 0;
-    while x + B <= w {
-        let mut acc = [0.0f64; B];
-        for &(offset, k) in taps {
-            let src: &[f64; B] = lines[offset + x..offset + x + B]
+fn correlate_rows<const B: usize>(
+    out: &mut [u8],
+    padded: &[u16],
+    padded_row: usize,
+    row: usize,
+    groups: &TapGroups,
+) {
+    for (y, line) in out.chunks_exact_mut(row).enumerate() {
+        let window = &padded[y * padded_row..];
+        let mut x = 0;
+        while x + B <= line.len() {
+            correlate_block::<B>(&mut line[x..x + B], &window[x..], groups);
+            x += B;
+        }
+        for x in x..line.len() {
+            correlate_block::<1>(&mut line[x..x + 1], &window[x..], groups);
+        }
+    }
+}
+
+/// B outputs: per group the exact 16-bit sum of its taps, then Σ weight·sum in float64 in group
+/// order, and the 8-bit cast of clip(x, 0, 1)·255 = clip(Σ, 0, 255).
+#[inline(always)]
+fn correlate_block<const B: usize>(out: &mut [u8], window: &[u16], groups: &TapGroups) {
+    let mut total = [0.0f64; B];
+    for (k, taps) in groups.iter() {
+        let mut sum = [0u16; B];
+        for &offset in taps {
+            let values: &[u16; B] = window[offset..offset + B]
                 .try_into()
                 .expect("block of B values");
-            for (a, &v) in acc.iter_mut().zip(src) {
-                *a += k * v;
+            for (s, &v) in sum.iter_mut().zip(values) {
+                *s = s.wrapping_add(v);
             }
         }
-        out[x..x + B].copy_from_slice(&acc);
-        x += B;
-    }
-    for (x, o) in out.iter_mut().enumerate().skip(x) {
-        let mut a = 0.0;
-        for &(offset, k) in taps {
-            a += k * lines[offset + x];
+        // Widened first, so that the 16-bit sums keep full-width vectors.
+        let wide = sum.map(i32::from);
+        for (t, &s) in total.iter_mut().zip(&wide) {
+            *t += k * s as f64;
         }
-        *o = a;
+    }
+    for (o, &t) in out.iter_mut().zip(&total) {
+        // Truncation of a value in [0, 255]: 2⁵² added leaves it in the lowest mantissa bits.
+        let whole = t.clamp(0.0, 255.0).trunc();
+        *o = (whole + 4503599627370496.0).to_bits() as u8;
     }
 }
 
@@ -228,10 +247,12 @@ pub fn filter2d_3x3_u8(src: &[u8], width: usize, height: usize, kernel: [[i32; 3
 mod tests {
     use super::*;
 
-    /// The correlation written out term by term.
-    fn naive(data: &[f64], (h, w, c): (usize, usize, usize), k: &Kernel2d) -> Vec<f64> {
+    /// The correlation of x/255 written out term by term in float64, clipped, scaled, truncated;
+    /// also whether each value lies within 1e-9 of an integer, where a last-bit difference in the
+    /// sum could flip the truncation.
+    fn naive(image: &[u8], (h, w, c): (usize, usize, usize), k: &Kernel2d) -> Vec<(u8, bool)> {
         let (ry, rx) = (k.rows as isize / 2, k.cols as isize / 2);
-        let mut out = vec![0.0; data.len()];
+        let mut out = Vec::with_capacity(image.len());
         for y in 0..h {
             for x in 0..w {
                 for ch in 0..c {
@@ -240,28 +261,39 @@ mod tests {
                         for j in 0..k.cols {
                             let sy = reflect_101(y as isize + i as isize - ry, h);
                             let sx = reflect_101(x as isize + j as isize - rx, w);
-                            s += k.weights[i * k.cols + j] * data[(sy * w + sx) * c + ch];
+                            let v = image[(sy * w + sx) * c + ch] as f64 / 255.0;
+                            s += k.weights[i * k.cols + j] * v;
                         }
                     }
-                    out[(y * w + x) * c + ch] = s;
+                    let scaled = s.clamp(0.0, 1.0) * 255.0;
+                    let near = (scaled - scaled.round()).abs() < 1e-9;
+                    out.push((scaled as u8, near));
                 }
             }
         }
         out
     }
 
-    fn test_image(h: usize, w: usize, c: usize) -> Vec<f64> {
-        (0..h * w * c)
-            .map(|i| ((i * 7919) % 255) as f64 / 255.0)
-            .collect()
+    fn test_image(h: usize, w: usize, c: usize) -> Vec<u8> {
+        (0..h * w * c).map(|i| (i * 7919 % 256) as u8).collect()
+    }
+
+    fn assert_matches_naive(image: &[u8], shape: (usize, usize, usize), k: &Kernel2d) {
+        let ours = filter2d_unit_u8(image, shape, k);
+        let mut exact = 0;
+        for (&a, (b, near)) in ours.iter().zip(naive(image, shape, k)) {
+            assert!(a == b || near, "{a} vs {b}");
+            exact += (a == b) as usize;
+        }
+        assert!(exact * 100 >= ours.len() * 99);
     }
 
     #[test]
-    fn symmetric_and_general_kernels_match_the_direct_sum() {
+    fn matches_the_direct_sum() {
         // 45 columns: one 32-wide block plus a tail for every vector width.
         let shape = (9, 45, 3);
-        let data = test_image(9, 45, 3);
-        let symmetric = Kernel2d::new(
+        let image = test_image(9, 45, 3);
+        let repeated = Kernel2d::new(
             5,
             3,
             vec![
@@ -269,44 +301,62 @@ mod tests {
             ],
         )
         .unwrap();
-        let general = Kernel2d::new(3, 5, (0..15).map(|v| v as f64 - 4.0).collect()).unwrap();
-        for k in [&symmetric, &general] {
-            let ours = filter2d(&data, shape, k);
-            for (a, b) in ours.iter().zip(naive(&data, shape, k)) {
-                assert!((a - b).abs() < 1e-12, "{a} vs {b}");
-            }
+        let signed = Kernel2d::new(3, 5, (0..15).map(|v| (v as f64 - 4.0) / 17.0).collect());
+        for k in [&repeated, &signed.unwrap()] {
+            assert_matches_naive(&image, shape, k);
         }
     }
 
     #[test]
     fn every_vector_width_gives_the_same_bits() {
-        let lines: Vec<f64> = (0..3 * 80).map(|i| ((i * 31) % 97) as f64 / 97.0).collect();
-        let taps: Vec<(usize, f64)> = (0..9).map(|t| (t * 20, 0.1 + t as f64 / 7.0)).collect();
-        let mut baseline = vec![0.0; 45];
-        Accumulate::Baseline.run(&mut baseline, &lines, &taps);
-        let mut best = vec![0.0; 45];
-        Accumulate::detect().run(&mut best, &lines, &taps);
-        assert_eq!(baseline, best);
-        let mut wide = vec![0.0; 45];
-        accumulate::<32>(&mut wide, &lines, &taps);
-        assert_eq!(baseline, wide);
+        let (h, w, c) = (6, 45, 3);
+        let image = test_image(h, w, c);
+        let k = Kernel2d::new(3, 3, (1..10).map(|v| v as f64 / 45.0).collect()).unwrap();
+        let widest = filter2d_unit_u8(&image, (h, w, c), &k);
+        let padded_row = (w + 2) * c;
+        let mut padded = vec![0u16; (h + 2) * padded_row];
+        for py in 0..h + 2 {
+            for px in 0..w + 2 {
+                for ch in 0..c {
+                    let (sy, sx) = (
+                        reflect_101(py as isize - 1, h),
+                        reflect_101(px as isize - 1, w),
+                    );
+                    padded[py * padded_row + px * c + ch] = image[(sy * w + sx) * c + ch] as u16;
+                }
+            }
+        }
+        let groups = TapGroups::new(&k, padded_row, c);
+        let mut narrow = vec![0u8; image.len()];
+        correlate_rows::<8>(&mut narrow, &padded, padded_row, w * c, &groups);
+        assert_eq!(widest, narrow);
+        let mut single = vec![0u8; image.len()];
+        correlate_rows::<1>(&mut single, &padded, padded_row, w * c, &groups);
+        assert_eq!(widest, single);
+    }
+
+    #[test]
+    fn large_groups_are_split_before_16_bit_sums_overflow() {
+        // 289 equal taps over white: 289·255 = 73695 does not fit 16 bits.
+        let image = vec![255u8; 20 * 20];
+        let k = Kernel2d::new(17, 17, vec![1.0 / 400.0; 289]).unwrap();
+        let out = filter2d_unit_u8(&image, (20, 20, 1), &k);
+        assert!(out.iter().all(|&v| v == (289.0 * 255.0 / 400.0) as u8));
+        assert_eq!(TapGroups::new(&k, 36, 1).ends, vec![257, 289]);
     }
 
     #[test]
     fn kernel_larger_than_image_reflects_repeatedly() {
-        let data = test_image(3, 4, 1);
-        let k = Kernel2d::new(9, 9, (0..81).map(|v| v as f64 / 81.0).collect()).unwrap();
-        let ours = filter2d(&data, (3, 4, 1), &k);
-        for (a, b) in ours.iter().zip(naive(&data, (3, 4, 1), &k)) {
-            assert!((a - b).abs() < 1e-12);
-        }
+        let image = test_image(3, 4, 1);
+        let k = Kernel2d::new(9, 9, (0..81).map(|v| v as f64 / 3321.0).collect()).unwrap();
+        assert_matches_naive(&image, (3, 4, 1), &k);
     }
 
     #[test]
     fn identity_kernel_copies() {
-        let data = test_image(6, 5, 3);
+        let image = test_image(6, 5, 3);
         let k = Kernel2d::new(3, 3, vec![0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]).unwrap();
-        assert_eq!(filter2d(&data, (6, 5, 3), &k), data);
+        assert_eq!(filter2d_unit_u8(&image, (6, 5, 3), &k), image);
         assert!(Kernel2d::new(2, 3, vec![0.0; 6]).is_none());
     }
 

@@ -4,7 +4,7 @@
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
 use crate::ops::disk::disk;
-use crate::ops::filter2d::{filter2d, Kernel2d};
+use crate::ops::filter2d::{filter2d_unit_u8, Kernel2d};
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -35,10 +35,7 @@ impl Corruption for DefocusBlur {
             ))
         })?;
         let shape = (image.height, image.width, image.channels);
-        let mut values = filter2d(&image.to_unit_f64(), shape, &kernel);
-        for v in &mut values {
-            *v = v.clamp(0.0, 1.0) * 255.0;
-        }
-        Ok(image.with_values_f64(&values))
+        let data = filter2d_unit_u8(&image.data, shape, &kernel);
+        Ok(Image { data, ..*image })
     }
 }

@@ -73,15 +73,24 @@ fn scramble(image: &mut Image, max_delta: usize, rng: &mut dyn Random, draws: &m
     draws.resize(2 * columns.clone().count(), 0);
     for y in (max_delta + 1..=h.saturating_sub(max_delta)).rev() {
         rng.fill_randint(-d, d, draws);
-        for (x, offset) in columns.clone().rev().zip(draws.chunks_exact(2)) {
-            // y + dy ≥ 1 and ≤ h − 1 because y ∈ [d+1, h−d] and dy ∈ [−d, d−1]; likewise x + dx.
-            let sy = (y as i64 + offset[1]) as usize;
-            let sx = (x as i64 + offset[0]) as usize;
-            let (from, to) = (sy * row + sx * c, y * row + x * c);
-            for k in 0..c {
-                data[to + k] = data[from + k];
-            }
+        let first = y * row + columns.end() * c;
+        // Three channels get a copy of fixed size; the match lets it be specialised.
+        match c {
+            3 => copy_pixels(data, first, row, 3, draws),
+            _ => copy_pixels(data, first, row, c, draws),
         }
+    }
+}
+
+/// Copies pixel `to + dy·row + dx·c` into `to` for each (dx, dy) of `offsets`, `to` moving one
+/// pixel left after each. Sources stay inside the image: y + dy ∈ [1, h − 1] because
+/// y ∈ [d+1, h−d] and dy ∈ [−d, d−1], and likewise x + dx.
+#[inline(always)]
+fn copy_pixels(data: &mut [u8], first: usize, row: usize, c: usize, offsets: &[i64]) {
+    for (k, offset) in offsets.chunks_exact(2).enumerate() {
+        let to = first - k * c;
+        let from = (to as i64 + offset[1] * row as i64 + offset[0] * c as i64) as usize;
+        data.copy_within(from..from + c, to);
     }
 }
 
