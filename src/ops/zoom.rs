@@ -116,6 +116,19 @@ impl LinearZoom {
         self.cols.len()
     }
 
+    /// Whether every output sample reads the input sample at its own index with weight 1 (and its
+    /// neighbour with weight 0): then each output value is the input value plus signed zeros,
+    /// which is the input value itself wherever that is not zero.
+    pub fn is_identity(&self) -> bool {
+        let axis_is_identity = |taps: &[Option<Tap>], n: usize| {
+            taps.len() == n
+                && taps.iter().enumerate().all(
+                    |(i, t)| matches!(t, Some(t) if t.lo == i && t.w_lo == 1.0 && t.w_hi == 0.0),
+                )
+        };
+        axis_is_identity(&self.rows, self.in_height) && axis_is_identity(&self.cols, self.in_width)
+    }
+
     /// Resamples `src` (in_height × in_width × `channels`) and hands each output row, in the
     /// array's float type, to `emit(row_index, row)`.
     pub fn for_each_row<T: Sample>(
@@ -591,7 +604,12 @@ mod tests {
     fn clipped_zoom_keeps_the_shape_and_factor_one_is_identity() {
         let src: Vec<f32> = (0..224 * 224).map(|i| (i % 251) as f32 / 250.0).collect();
         let one = LinearZoom::clipped_zoom(224, 224, 1.0).unwrap();
+        assert!(one.is_identity());
         assert_eq!(one.apply(&src, 1).unwrap(), src);
+        assert!(!LinearZoom::clipped_zoom(224, 224, 1.01)
+            .unwrap()
+            .is_identity());
+        assert!(!LinearZoom::zoom(4, 4, 1.0, 1.5).is_identity());
         for factor in [1.01, 1.03, 1.3, 2.0, 2.5, 3.0, 4.0, 4.5] {
             let z = LinearZoom::clipped_zoom(224, 224, factor).unwrap();
             assert_eq!((z.out_height(), z.out_width()), (224, 224), "{factor}");
