@@ -15,6 +15,7 @@
 //! matters: a pixel below `low` is never an edge whatever its verdict.
 
 use super::gaussian::{gaussian_filter, gaussian_kernel, Boundary};
+use std::cell::RefCell;
 
 /// scipy's Gaussian truncation: the kernel radius is int(4σ + 0.5).
 const TRUNCATE: f64 = 4.0;
@@ -64,127 +65,62 @@ impl Canny {
     /// Edge map (row-major, `true` = edge) of a `height`×`width` image, written into `edges`.
     pub fn edges(&self, image: &[f64], edges: &mut [bool]) {
         let (h, w) = (self.height, self.width);
-        let n = h * w;
-        assert_eq!(image.len(), n, "image size");
-        assert_eq!(edges.len(), n, "edge map size");
+        assert_eq!(image.len(), h * w, "image size");
+        assert_eq!(edges.len(), h * w, "edge map size");
         edges.fill(false);
-        if n == 0 {
+        if h * w == 0 {
             return;
         }
-        let smoothed = self.smooth(image);
-        let (isobel, jsobel) = sobel(&smoothed, h, w);
-        let magnitude = magnitudes(&isobel, &jsobel);
-
-        // 3. Suppression, where its verdict counts: interior pixels with magnitude ≥ low > 0.
-        let mut weak = vec![false; n];
-        let mut stack: Vec<usize> = Vec::new();
-        let at = |r: usize, c: usize| magnitude[r * w + c];
-        for r in 1..h.saturating_sub(1) {
-            for c in 1..w.saturating_sub(1) {
-                let k = r * w + c;
-                let m = magnitude[k];
-                if !(m > 0.0 && m >= self.low) {
-                    continue;
-                }
-                let (i, j) = (isobel[k], jsobel[k]);
-                let (ai, aj) = (i.abs(), j.abs());
-                let same = (i >= 0.0 && j >= 0.0) || (i <= 0.0 && j <= 0.0);
-                let opposite = (i <= 0.0 && j >= 0.0) || (i >= 0.0 && j <= 0.0);
-                // Survives iff w·M(a) + (1 − w)·M(b) ≤ m for both neighbour pairs of the sector.
-                let keeps = |w: f64, pairs: [((usize, usize), (usize, usize)); 2]| {
-                    pairs
-                        .iter()
-                        .all(|&(a, b)| at(a.0, a.1) * w + at(b.0, b.1) * (1.0 - w) <= m)
-                };
-                let (up, down, left, right) = (r - 1, r + 1, c - 1, c + 1);
-                let mut verdict = None;
-                if same && ai >= aj {
-                    verdict = Some(keeps(
-                        aj / ai,
-                        [((down, right), (down, c)), ((up, left), (up, c))],
-                    ));
-                }
-                if same && ai <= aj {
-                    verdict = Some(keeps(
-                        ai / aj,
-                        [((down, right), (r, right)), ((up, left), (r, left))],
-                    ));
-                }
-                if opposite && ai <= aj {
-                    verdict = Some(keeps(
-                        ai / aj,
-                        [((up, right), (r, right)), ((down, left), (r, left))],
-                    ));
-                }
-                if opposite && ai >= aj {
-                    verdict = Some(keeps(
-                        aj / ai,
-                        [((up, right), (up, c)), ((down, left), (down, c))],
-                    ));
-                }
-                if verdict == Some(true) {
-                    weak[k] = true;
-                    if m >= self.high {
-                        edges[k] = true;
-                        stack.push(k);
-                    }
-                }
-            }
-        }
-
-        // 4. Hysteresis: grow from strong pixels through 8-connected weak ones.
-        while let Some(k) = stack.pop() {
-            let (r, c) = (k / w, k % w);
-            for nr in r.saturating_sub(1)..(r + 2).min(h) {
-                for nc in c.saturating_sub(1)..(c + 2).min(w) {
-                    let q = nr * w + nc;
-                    if weak[q] && !edges[q] {
-                        edges[q] = true;
-                        stack.push(q);
-                    }
-                }
-            }
-        }
+        SCRATCH.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let key = (h, w, self.kernel.len());
+            let scratch = match &mut *slot {
+                Some(s) if s.key == key => s,
+                other => other.insert(Scratch::new(key)),
+            };
+            self.smooth(image, scratch);
+            sobel(scratch, h, w);
+            magnitudes(&scratch.isobel, &scratch.jsobel, &mut scratch.magnitude);
+            self.suppress(scratch);
+            hysteresis(scratch, edges, h, w);
+        });
     }
 
-    /// 1. Gaussian smoothing with zeros outside (axis 0, then axis 1), divided by `bleed`.
-    fn smooth(&self, image: &[f64]) -> Vec<f64> {
+    /// 1. Gaussian smoothing with zeros outside (axis 0, then axis 1), divided by `bleed`, into
+    /// the interior of `scratch.padded`.
+    fn smooth(&self, image: &[f64], scratch: &mut Scratch) {
         let (h, w) = (self.height, self.width);
         let radius = self.kernel.len() / 2;
         let centre = self.kernel[radius];
         // The taps in scipy's order: centre first, then the pairs from the outermost inwards.
-        let pairs: Vec<(usize, f64)> = (1..=radius)
-            .rev()
-            .map(|j| (j, self.kernel[radius - j]))
-            .collect();
+        let pairs = (1..=radius).rev().map(|j| (j, self.kernel[radius - j]));
 
-        // Along axis 0: rows padded with `radius` zero rows above and below.
-        let mut rows = vec![0.0f64; (h + 2 * radius) * w];
+        // Along axis 0: `rows` holds the image between `radius` zero rows above and below.
+        let rows = &mut scratch.rows;
         rows[radius * w..(radius + h) * w].copy_from_slice(image);
-        // Along axis 1: each row padded with `radius` zeros on both sides.
+        // Along axis 1: each row of `cols` has `radius` zeros on both sides.
         let padded_w = w + 2 * radius;
-        let mut cols = vec![0.0f64; h * padded_w];
         for y in 0..h {
-            let out = &mut cols[y * padded_w + radius..y * padded_w + radius + w];
+            let out = &mut scratch.cols[y * padded_w + radius..y * padded_w + radius + w];
             let mid = (y + radius) * w;
             for (o, &v) in out.iter_mut().zip(&rows[mid..mid + w]) {
                 *o = v * centre;
             }
-            for &(j, k) in &pairs {
+            for (j, k) in pairs.clone() {
                 let (above, below) = (&rows[mid - j * w..], &rows[mid + j * w..]);
                 for ((o, &a), &b) in out.iter_mut().zip(above).zip(below) {
                     *o += (a + b) * k;
                 }
             }
         }
-        let mut smoothed = vec![0.0f64; h * w];
+        let pw = w + 2;
         for y in 0..h {
-            let out = &mut smoothed[y * w..(y + 1) * w];
-            let line = &cols[y * padded_w..(y + 1) * padded_w];
+            let out = &mut scratch.padded[(y + 1) * pw + 1..(y + 1) * pw + 1 + w];
+            let line = &scratch.cols[y * padded_w..(y + 1) * padded_w];
             for (o, &v) in out.iter_mut().zip(&line[radius..]) {
                 *o = v * centre;
             }
-            for &(j, k) in &pairs {
+            for (j, k) in pairs.clone() {
                 let (left, right) = (&line[radius - j..], &line[radius + j..]);
                 for ((o, &a), &b) in out.iter_mut().zip(left).zip(right) {
                     *o += (a + b) * k;
@@ -194,8 +130,156 @@ impl Canny {
                 *o /= b;
             }
         }
-        smoothed
     }
+
+    /// 3. Non-maximum suppression where its verdict counts (interior pixels with magnitude ≥ low
+    /// and > 0): survivors become `WEAK` in `scratch.state`, strong ones `EDGE`.
+    ///
+    /// The interpolation weight is the same in every sector (the smaller of |i|, |j| over the
+    /// larger), so all four sectors' tests are evaluated for whole rows and each pixel keeps its
+    /// sector's: straight-line code over contiguous values instead of unpredictable branches.
+    fn suppress(&self, scratch: &mut Scratch) {
+        let (h, w) = (self.height, self.width);
+        let pw = w + 2;
+        let Scratch {
+            isobel,
+            jsobel,
+            magnitude,
+            state,
+            ..
+        } = scratch;
+        if h < 3 || w < 3 {
+            return;
+        }
+        let inner = w - 2;
+        for r in 1..h - 1 {
+            // The `inner` values of `data` from row r + dr − 1, column dc on.
+            let start = |dr: usize, dc: usize| (r + dr - 1) * w + dc;
+            let m = |dr: usize, dc: usize| &magnitude[start(dr, dc)..start(dr, dc) + inner];
+            // Rows above, at and below; columns left, centre and right of each interior pixel.
+            let (ul, uc, ur) = (m(0, 0), m(0, 1), m(0, 2));
+            let (ml, mc, mr) = (m(1, 0), m(1, 1), m(1, 2));
+            let (dl, dc, dr) = (m(2, 0), m(2, 1), m(2, 2));
+            let ir = &isobel[start(1, 1)..start(1, 1) + inner];
+            let jr = &jsobel[start(1, 1)..start(1, 1) + inner];
+            let out = &mut state[(r + 1) * pw + 2..(r + 1) * pw + 2 + inner];
+            for x in 0..inner {
+                let m = mc[x];
+                let (i, j) = (ir[x], jr[x]);
+                let (ai, aj) = (i.abs(), j.abs());
+                let weight = ai.min(aj) / ai.max(aj);
+                let rest = 1.0 - weight;
+                // w·M(a) + (1 − w)·M(b) ≤ m, the reference's test for a neighbour pair.
+                let below = |a: f64, b: f64| a * weight + b * rest <= m;
+                // The reference tests four sectors in turn and the last that applies decides:
+                // 0. same signs, |i| ≥ |j|; 1. same signs, |i| ≤ |j|; 2. opposite signs,
+                // |i| ≤ |j|; 3. opposite signs, |i| ≥ |j| (a zero component counts as both).
+                let s0 = below(dr[x], dc[x]) & below(ul[x], uc[x]);
+                let s1 = below(dr[x], mr[x]) & below(ul[x], ml[x]);
+                let s2 = below(ur[x], mr[x]) & below(dl[x], ml[x]);
+                let s3 = below(ur[x], uc[x]) & below(dl[x], dc[x]);
+                let opposite = ((i <= 0.0) & (j >= 0.0)) | ((i >= 0.0) & (j <= 0.0));
+                let kept = if opposite {
+                    if ai >= aj {
+                        s3
+                    } else {
+                        s2
+                    }
+                } else if ai <= aj {
+                    s1
+                } else {
+                    s0
+                };
+                let weak = kept & (m > 0.0) & (m >= self.low);
+                let strong = weak & (m >= self.high);
+                out[x] = weak as u8 * WEAK + strong as u8 * (EDGE - WEAK);
+            }
+        }
+    }
+}
+
+/// Pixel states of the hysteresis map.
+const NONE: u8 = 0;
+const WEAK: u8 = 1;
+const EDGE: u8 = 2;
+
+/// 4. Hysteresis: grows the edges from the strong pixels through 8-connected weak ones, then
+/// writes the edge map. The state map has a one-pixel border of `NONE`, so neighbours need no
+/// bounds checks; a pixel enters the stack once, when it becomes an edge, so the stack never
+/// holds more than the pixel count.
+fn hysteresis(scratch: &mut Scratch, edges: &mut [bool], h: usize, w: usize) {
+    let pw = w + 2;
+    let Scratch { state, stack, .. } = scratch;
+    let neighbours = [pw + 1, pw, pw - 1, 1];
+    let mut top = 0;
+    for (p, &s) in state.iter().enumerate() {
+        stack[top] = p;
+        top += (s == EDGE) as usize;
+    }
+    while top > 0 {
+        top -= 1;
+        let p = stack[top];
+        for q in neighbours.iter().flat_map(|&d| [p - d, p + d]) {
+            if state[q] == WEAK {
+                state[q] = EDGE;
+                stack[top] = q;
+                top += 1;
+            }
+        }
+    }
+    for (line, states) in edges.chunks_exact_mut(w).zip(state[pw..].chunks_exact(pw)) {
+        for (e, &s) in line.iter_mut().zip(&states[1..]) {
+            *e = s == EDGE;
+        }
+    }
+    debug_assert_eq!(edges.len(), h * w);
+}
+
+/// Working buffers for one size and kernel length, kept per thread so that a detection
+/// allocates nothing. Padding that must read as zero is never written after creation.
+struct Scratch {
+    /// (height, width, kernel length).
+    key: (usize, usize, usize),
+    /// The image between `radius` zero rows above and below.
+    rows: Vec<f64>,
+    /// The vertically smoothed image with `radius` zero columns on each side.
+    cols: Vec<f64>,
+    /// The smoothed image with a one-pixel `reflect` border.
+    padded: Vec<f64>,
+    /// Derivative along axis 0 of one padded row.
+    down: Vec<f64>,
+    /// Derivative along axis 1 of every padded row.
+    across: Vec<f64>,
+    isobel: Vec<f64>,
+    jsobel: Vec<f64>,
+    magnitude: Vec<f64>,
+    /// Hysteresis states with a one-pixel `NONE` border.
+    state: Vec<u8>,
+    /// Room for one entry per pixel of `state`.
+    stack: Vec<usize>,
+}
+
+impl Scratch {
+    fn new((h, w, taps): (usize, usize, usize)) -> Scratch {
+        let radius = taps / 2;
+        Scratch {
+            key: (h, w, taps),
+            rows: vec![0.0; (h + 2 * radius) * w],
+            cols: vec![0.0; h * (w + 2 * radius)],
+            padded: vec![0.0; (h + 2) * (w + 2)],
+            down: vec![0.0; w + 2],
+            across: vec![0.0; (h + 2) * w],
+            isobel: vec![0.0; h * w],
+            jsobel: vec![0.0; h * w],
+            magnitude: vec![0.0; h * w],
+            state: vec![NONE; (h + 2) * (w + 2)],
+            stack: vec![0; (h + 2) * (w + 2)],
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
 }
 
 /// 2. scipy's `sobel(s, axis=0)` and `sobel(s, axis=1)` with the `reflect` border: the derivative
@@ -206,12 +290,17 @@ impl Canny {
 /// downstream sees). The smoothing is centre·2 + (previous + next)·1. With reflection one value
 /// deep, padding the smoothed image once serves both passes: the derivative of the padding is the
 /// reflection of the derivative.
-fn sobel(smoothed: &[f64], h: usize, w: usize) -> (Vec<f64>, Vec<f64>) {
+fn sobel(scratch: &mut Scratch, h: usize, w: usize) {
     let pw = w + 2;
-    let mut padded = vec![0.0f64; (h + 2) * pw];
-    for y in 0..h {
-        let line = &mut padded[(y + 1) * pw..(y + 2) * pw];
-        line[1..=w].copy_from_slice(&smoothed[y * w..(y + 1) * w]);
+    let Scratch {
+        padded,
+        down,
+        across,
+        isobel,
+        jsobel,
+        ..
+    } = scratch;
+    for line in padded[pw..(h + 1) * pw].chunks_exact_mut(pw) {
         line[0] = line[1];
         line[w + 1] = line[w];
     }
@@ -219,8 +308,6 @@ fn sobel(smoothed: &[f64], h: usize, w: usize) -> (Vec<f64>, Vec<f64>) {
     padded.copy_within(h * pw..(h + 1) * pw, (h + 1) * pw);
 
     // Axis 0: derivative down the rows over padded columns, then smoothing along the row.
-    let mut isobel = vec![0.0f64; h * w];
-    let mut down = vec![0.0f64; pw];
     for y in 0..h {
         let (prev, next) = (
             &padded[y * pw..(y + 1) * pw],
@@ -230,18 +317,21 @@ fn sobel(smoothed: &[f64], h: usize, w: usize) -> (Vec<f64>, Vec<f64>) {
             *d = q - p;
         }
         let out = &mut isobel[y * w..(y + 1) * w];
-        for (x, o) in out.iter_mut().enumerate() {
-            *o = down[x + 1] * 2.0 + (down[x] + down[x + 2]);
+        for (((o, &l), &m), &r) in out
+            .iter_mut()
+            .zip(&down[..])
+            .zip(&down[1..])
+            .zip(&down[2..])
+        {
+            *o = m * 2.0 + (l + r);
         }
     }
     // Axis 1: derivative along every padded row, then smoothing down the rows.
-    let mut across = vec![0.0f64; (h + 2) * w];
     for (line, row) in across.chunks_exact_mut(w).zip(padded.chunks_exact(pw)) {
-        for (x, d) in line.iter_mut().enumerate() {
-            *d = row[x + 2] - row[x];
+        for ((d, &a), &b) in line.iter_mut().zip(row).zip(&row[2..]) {
+            *d = b - a;
         }
     }
-    let mut jsobel = vec![0.0f64; h * w];
     for y in 0..h {
         let out = &mut jsobel[y * w..(y + 1) * w];
         let (above, mid, below) = (
@@ -253,13 +343,11 @@ fn sobel(smoothed: &[f64], h: usize, w: usize) -> (Vec<f64>, Vec<f64>) {
             *o = m * 2.0 + (a + b);
         }
     }
-    (isobel, jsobel)
 }
 
 /// `np.hypot(isobel, jsobel)` for every pixel: the common case in one branch-free pass, the rare
 /// operands (huge, tiny but non-zero, non-finite) again through [`hypot`].
-fn magnitudes(isobel: &[f64], jsobel: &[f64]) -> Vec<f64> {
-    let mut out = vec![0.0f64; isobel.len()];
+fn magnitudes(isobel: &[f64], jsobel: &[f64], out: &mut [f64]) {
     let mut rare = false;
     for ((m, &i), &j) in out.iter_mut().zip(isobel).zip(jsobel) {
         let (x, y) = (i.abs(), j.abs());
@@ -277,7 +365,6 @@ fn magnitudes(isobel: &[f64], jsobel: &[f64]) -> Vec<f64> {
             *m = hypot(i, j);
         }
     }
-    out
 }
 
 /// 2^e for a normal exponent e.
@@ -566,7 +653,8 @@ mod tests {
     fn magnitudes_take_the_rare_path_where_needed() {
         let i = [3.0, 1e300, 3e-320, 0.0, -5.0];
         let j = [4.0, 1e300, 4e-320, 0.0, 0.0];
-        let m = magnitudes(&i, &j);
+        let mut m = [0.0; 5];
+        magnitudes(&i, &j, &mut m);
         for k in 0..i.len() {
             assert_eq!(m[k], hypot(i[k], j[k]), "{k}");
         }

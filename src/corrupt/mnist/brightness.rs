@@ -15,7 +15,7 @@
 //!   float32 rounding boundary: a few float64 ulps cannot change the float32 result. The unit tests
 //!   check this margin for all 256 inputs and every recipe shift.
 
-use super::check_digit;
+use super::{check_digit, map_values, Memo};
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::raster::Image;
@@ -27,6 +27,9 @@ use serde::Deserialize;
 pub struct Brightness {
     /// Added to the HSV value channel on the [0, 1] scale.
     pub shift: f64,
+    /// The output byte of every input byte.
+    #[serde(skip)]
+    table: Memo<[u8; 256]>,
 }
 
 impl Brightness {
@@ -40,9 +43,10 @@ impl Brightness {
 impl Corruption for Brightness {
     fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "brightness")?;
-        let table: Vec<f32> = (0..=255u8).map(|x| self.level(x)).collect();
-        let values: Vec<f32> = image.data.iter().map(|&x| table[x as usize]).collect();
-        Ok(image.with_values_f32(&values))
+        let table = self
+            .table
+            .get(1, 0, || std::array::from_fn(|x| self.level(x as u8) as u8));
+        Ok(map_values(image, table))
     }
 }
 
@@ -59,7 +63,10 @@ mod tests {
 
     #[test]
     fn released_shift_gives_x_plus_127_truncated() {
-        let b = Brightness { shift: 0.5 };
+        let b = Brightness {
+            shift: 0.5,
+            table: Memo::default(),
+        };
         for x in 0..=255u8 {
             assert_eq!(b.level(x) as u8, (x as u16 + 127).min(255) as u8, "x {x}");
         }

@@ -109,6 +109,16 @@ impl<T> std::fmt::Debug for Memo<T> {
     }
 }
 
+/// The image with every value replaced through `table`, for corruptions that map each 8-bit value
+/// on its own.
+fn map_values(image: &Image, table: &[u8; 256]) -> Image {
+    let mut out = image.clone();
+    for v in &mut out.data {
+        *v = table[*v as usize];
+    }
+    out
+}
+
 /// Warps x/255 with the plan of a scikit-image inverse map and finishes as the reference does.
 fn warp_digit(image: &Image, plan: &WarpPlan) -> Image {
     let mut out = Image::zeros(SIDE, SIDE, 1);

@@ -1,7 +1,7 @@
 //! `quantize`: the grey levels reduced to 2^bits evenly spaced values (spec §5.15), in float32 as
 //! the reference computes it: x·f32((2^b − 1)/255), rounded half to even, times f32(255/(2^b − 1)).
 
-use super::check_digit;
+use super::{check_digit, map_values, Memo};
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
 use crate::raster::Image;
@@ -13,6 +13,9 @@ use serde::Deserialize;
 pub struct Quantize {
     /// Bits of grey level kept (1..=8).
     pub bits: u32,
+    /// The output byte of every input byte.
+    #[serde(skip)]
+    table: Memo<[u8; 256]>,
 }
 
 impl Corruption for Quantize {
@@ -24,16 +27,15 @@ impl Corruption for Quantize {
                 self.bits
             )));
         }
-        let steps = ((1u32 << self.bits) - 1) as f64;
-        // numpy multiplies a float32 array by a Python float in float32: the factor is rounded first.
-        let down = (steps / 255.0) as f32;
-        let up = (255.0 / steps) as f32;
-        let values: Vec<f32> = image
-            .data
-            .iter()
-            .map(|&v| (v as f32 * down).round_ties_even() * up)
-            .collect();
-        Ok(image.with_values_f32(&values))
+        let table = self.table.get(1, 0, || {
+            let steps = ((1u32 << self.bits) - 1) as f64;
+            // numpy multiplies a float32 array by a Python float in float32: the factor is
+            // rounded first.
+            let down = (steps / 255.0) as f32;
+            let up = (255.0 / steps) as f32;
+            std::array::from_fn(|v| ((v as f32 * down).round_ties_even() * up) as u8)
+        });
+        Ok(map_values(image, table))
     }
 }
 
@@ -48,9 +50,12 @@ mod tests {
         let mut data = ramp.data.clone();
         data.resize(28 * 28, 0);
         let digit = Image::new(28, 28, 1, data).unwrap();
-        let out = Quantize { bits }
-            .apply(&digit, &mut NumpyRandom::new(0), &Context::default())
-            .unwrap();
+        let out = Quantize {
+            bits,
+            table: Memo::default(),
+        }
+        .apply(&digit, &mut NumpyRandom::new(0), &Context::default())
+        .unwrap();
         out.data[..256].to_vec()
     }
 
@@ -105,7 +110,10 @@ mod tests {
     #[test]
     fn bits_out_of_range_is_an_error() {
         let digit = Image::zeros(28, 28, 1);
-        let q = Quantize { bits: 0 };
+        let q = Quantize {
+            bits: 0,
+            table: Memo::default(),
+        };
         assert!(q
             .apply(&digit, &mut NumpyRandom::new(0), &Context::default())
             .is_err());

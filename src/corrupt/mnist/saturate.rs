@@ -16,7 +16,7 @@
 //!   rounding of a float32 rounding boundary; the unit tests check that margin for all 256 inputs
 //!   and every recipe row, and compare with a literal evaluation of the round trip.
 
-use super::check_digit;
+use super::{check_digit, map_values, Memo};
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::raster::Image;
@@ -33,6 +33,9 @@ pub struct Saturate {
     pub scale: f64,
     /// Added to each HSV channel after scaling.
     pub shift: f64,
+    /// The output byte of every input byte.
+    #[serde(skip)]
+    table: Memo<[u8; 256]>,
 }
 
 impl Saturate {
@@ -71,10 +74,11 @@ impl Saturate {
 impl Corruption for Saturate {
     fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "saturate")?;
-        let k = self.gray_factor();
-        let table: Vec<f32> = (0..=255u8).map(|x| self.level(k, x)).collect();
-        let values: Vec<f32> = image.data.iter().map(|&x| table[x as usize]).collect();
-        Ok(image.with_values_f32(&values))
+        let table = self.table.get(1, 0, || {
+            let k = self.gray_factor();
+            std::array::from_fn(|x| self.level(k, x as u8) as u8)
+        });
+        Ok(map_values(image, table))
     }
 }
 
@@ -110,7 +114,11 @@ mod tests {
     #[test]
     fn closed_form_equals_the_round_trip_for_every_value() {
         for (scale, shift) in ROWS {
-            let s = Saturate { scale, shift };
+            let s = Saturate {
+                scale,
+                shift,
+                table: Memo::default(),
+            };
             let k = s.gray_factor();
             for x in 0..=255u8 {
                 assert_eq!(
@@ -125,7 +133,11 @@ mod tests {
     #[test]
     fn float32_results_have_margin_against_reassociation() {
         for (scale, shift) in ROWS {
-            let s = Saturate { scale, shift };
+            let s = Saturate {
+                scale,
+                shift,
+                table: Memo::default(),
+            };
             let k = s.gray_factor();
             for x in 0..=255u8 {
                 let value = (x as f64 / 255.0 * scale + shift).clamp(0.0, 1.0);
@@ -146,6 +158,7 @@ mod tests {
         let s = Saturate {
             scale: 20.0,
             shift: 0.2,
+            table: Memo::default(),
         };
         assert!((s.gray_factor() - 0.97708).abs() < 1e-12);
         // Background: V' = 0.2, so y = 0.97708·0.2·255 = 49.83 → 49; ink saturates: 0.97708·255.
@@ -159,6 +172,7 @@ mod tests {
         let s = Saturate {
             scale: 2.0,
             shift: 0.0,
+            table: Memo::default(),
         };
         let k = s.gray_factor();
         for x in 0..=255u8 {
