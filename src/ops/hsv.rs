@@ -8,6 +8,7 @@
 //! [`map_hsv`] is the whole-image pattern of the HSV corruptions (brightness, saturate).
 
 use crate::error::{Error, Result};
+use crate::ops::unit_byte::unit_to_byte;
 use crate::raster::Image;
 
 /// One pixel from RGB to HSV.
@@ -113,9 +114,9 @@ fn map_pixels(src: &[u8], dst: &mut [u8], change: &impl Fn([f64; 3]) -> [f64; 3]
         // loop has a fixed length.
         for i in 0..BATCH {
             let [r, g, b] = hsv_to_rgb_select(change(hsv_unit([r[i], g[i], b[i]])));
-            r_out[i] = to_byte(r);
-            g_out[i] = to_byte(g);
-            b_out[i] = to_byte(b);
+            r_out[i] = unit_to_byte(r);
+            g_out[i] = unit_to_byte(g);
+            b_out[i] = unit_to_byte(b);
         }
         for (i, pixel) in out.chunks_exact_mut(3).enumerate() {
             for (o, bytes) in pixel.iter_mut().zip(&results) {
@@ -123,15 +124,6 @@ fn map_pixels(src: &[u8], dst: &mut [u8], change: &impl Fn([f64; 3]) -> [f64; 3]
             }
         }
     }
-}
-
-/// clip(x, 0, 1)·255 and numpy's truncating `uint8` cast. NaN, which `clip` keeps and the cast
-/// makes 0, becomes 0 here by `max` (which ignores NaN); other values clip as `clamp` does.
-#[inline(always)]
-fn to_byte(x: f64) -> u8 {
-    let scaled = x.max(0.0).min(1.0) * 255.0;
-    // SAFETY: `scaled` is a number in [0, 255], which an i32 holds.
-    unsafe { scaled.to_int_unchecked::<i32>() as u8 }
 }
 
 /// [`rgb_to_hsv`] for channels in [0, 1], without branches. There the hue sextant/6 lies in

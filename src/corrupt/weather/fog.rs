@@ -5,6 +5,7 @@
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
 use crate::ops::plasma::plasma_fractal;
+use crate::ops::unit_byte::unit_to_byte;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -92,15 +93,6 @@ fn fog_row(
 ) {
     for ((o, &v), &a) in out.iter_mut().zip(row).zip(added) {
         let x = unit[v as usize] + a;
-        *o = to_byte(x * max / denominator);
+        *o = unit_to_byte(x * max / denominator);
     }
-}
-
-/// clip(x, 0, 1)·255 and numpy's truncating `uint8` cast. NaN, which `clip` keeps and the cast
-/// makes 0, becomes 0 here by `max` (which ignores NaN); other values clip as `clamp` does.
-#[inline(always)]
-fn to_byte(x: f64) -> u8 {
-    let scaled = x.max(0.0).min(1.0) * 255.0;
-    // SAFETY: `scaled` is a number in [0, 255], which an i32 holds.
-    unsafe { scaled.to_int_unchecked::<i32>() as u8 }
 }
