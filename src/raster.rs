@@ -84,26 +84,6 @@ impl Image {
     }
 }
 
-/// `clip(x, 0, 1)·255` followed by numpy's truncating `uint8` cast, for one float64 value. NaN,
-/// which `clip` keeps and the cast makes 0, becomes 0 here: `max` ignores NaN where `clamp` would
-/// keep it.
-#[inline(always)]
-#[allow(clippy::manual_clamp)]
-pub fn unit_to_byte(x: f64) -> u8 {
-    let scaled = x.max(0.0).min(1.0) * 255.0;
-    // SAFETY: `scaled` is a number in [0, 255], which an i32 holds.
-    unsafe { scaled.to_int_unchecked::<i32>() as u8 }
-}
-
-/// [`unit_to_byte`] for a float32 value (the product with 255 in float32, as numpy does it).
-#[inline(always)]
-#[allow(clippy::manual_clamp)]
-pub fn unit_to_byte_f32(x: f32) -> u8 {
-    let scaled = x.max(0.0).min(1.0) * 255.0;
-    // SAFETY: `scaled` is a number in [0, 255], which an i32 holds.
-    unsafe { scaled.to_int_unchecked::<i32>() as u8 }
-}
-
 /// numpy's `astype(np.uint8)` for values already clipped to [0, 255]: truncation toward zero.
 /// NaN maps to 0 and values above 255 saturate, so the cast never panics on odd input.
 pub fn truncate_f64(values: &[f64]) -> Vec<u8> {
@@ -127,16 +107,6 @@ mod tests {
             vec![0, 0, 1, 254, 255, 0]
         );
         assert_eq!(truncate_f32(&[12.7, 200.5]), vec![12, 200]);
-    }
-
-    #[test]
-    fn unit_to_byte_clips_scales_and_truncates() {
-        assert_eq!(unit_to_byte(-0.5), 0);
-        assert_eq!(unit_to_byte(f64::NAN), 0);
-        assert_eq!(unit_to_byte(0.5), 127);
-        assert_eq!(unit_to_byte(1.5), 255);
-        assert_eq!(unit_to_byte_f32(0.999), 254);
-        assert_eq!(unit_to_byte_f32(f32::NAN), 0);
     }
 
     #[test]

@@ -30,6 +30,93 @@ impl Kernel2d {
             weights,
         })
     }
+
+    fn row(&self, i: usize) -> &[f64] {
+        &self.weights[i * self.cols..(i + 1) * self.cols]
+    }
+
+    fn symmetric_top_to_bottom(&self) -> bool {
+        (0..self.rows / 2).all(|i| self.row(i) == self.row(self.rows - 1 - i))
+    }
+}
+
+/// The nonzero taps of one kernel row: (column offset into the padded row, weight).
+type Taps = Vec<(usize, f64)>;
+
+/// Correlates every channel of an H×W×C float64 image with `kernel` (reflect-101 border) and
+/// returns the float64 result in the same layout, for callers that round it on their own terms
+/// (MNIST-C's defocus blur goes through float32). Kernels symmetric top to bottom are folded:
+/// rows y−i and y+i are added before weighting.
+pub fn filter2d(data: &[f64], shape: (usize, usize, usize), kernel: &Kernel2d) -> Vec<f64> {
+    let (h, w, c) = shape;
+    assert_eq!(data.len(), h * w * c);
+    let (ry, rx) = (kernel.rows / 2, kernel.cols / 2);
+    let (ph, pw) = (h + 2 * ry, w + 2 * rx);
+    let taps: Vec<Taps> = (0..kernel.rows)
+        .map(|i| {
+            kernel
+                .row(i)
+                .iter()
+                .enumerate()
+                .filter(|(_, &k)| k != 0.0)
+                .map(|(j, &k)| (j, k))
+                .collect()
+        })
+        .collect();
+    let folded = kernel.symmetric_top_to_bottom();
+    let row_index: Vec<usize> = (0..ph)
+        .map(|i| reflect_101(i as isize - ry as isize, h))
+        .collect();
+    let col_index: Vec<usize> = (0..pw)
+        .map(|j| reflect_101(j as isize - rx as isize, w))
+        .collect();
+
+    let mut out = vec![0.0; data.len()];
+    let mut padded = vec![0.0; ph * pw];
+    let mut pair = vec![0.0; pw];
+    let mut acc = vec![0.0; w];
+    for ch in 0..c {
+        for (py, &sy) in row_index.iter().enumerate() {
+            let src = &data[sy * w * c..(sy + 1) * w * c];
+            let dst = &mut padded[py * pw..(py + 1) * pw];
+            for (d, &sx) in dst.iter_mut().zip(&col_index) {
+                *d = src[sx * c + ch];
+            }
+        }
+        let padded_row = |r: usize| &padded[r * pw..(r + 1) * pw];
+        for y in 0..h {
+            acc.fill(0.0);
+            if folded {
+                accumulate(&mut acc, padded_row(y + ry), &taps[ry]);
+                for i in 1..=ry {
+                    let (above, below) = (padded_row(y + ry - i), padded_row(y + ry + i));
+                    for ((p, a), b) in pair.iter_mut().zip(above).zip(below) {
+                        *p = a + b;
+                    }
+                    accumulate(&mut acc, &pair, &taps[ry - i]);
+                }
+            } else {
+                for (i, row_taps) in taps.iter().enumerate() {
+                    accumulate(&mut acc, padded_row(y + i), row_taps);
+                }
+            }
+            for (x, &v) in acc.iter().enumerate() {
+                out[(y * w + x) * c + ch] = v;
+            }
+        }
+    }
+    out
+}
+
+/// acc[x] += Σ k · row[x + j] over the taps, in tap order, over whole contiguous slices.
+#[inline]
+fn accumulate(acc: &mut [f64], row: &[f64], taps: &Taps) {
+    let w = acc.len();
+    for &(j, k) in taps {
+        for (a, &v) in acc.iter_mut().zip(&row[j..j + w]) {
+            *a += k * v;
+        }
+    }
 }
 
 /// The most taps of one group: 257 values of at most 255 sum to at most 65535.

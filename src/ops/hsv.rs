@@ -8,7 +8,8 @@
 //! [`map_hsv`] is the whole-image pattern of the HSV corruptions (brightness, saturate).
 
 use crate::error::{Error, Result};
-use crate::raster::{unit_to_byte, Image};
+use crate::ops::unit_byte::unit_to_byte;
+use crate::raster::Image;
 
 /// One pixel from RGB to HSV.
 #[inline]

@@ -19,4 +19,5 @@ pub mod motion;
 pub mod numeric;
 pub mod plasma;
 pub mod resample;
+pub mod unit_byte;
 pub mod zoom;

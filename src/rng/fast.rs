@@ -145,7 +145,7 @@ impl KeyStream {
     }
 
     /// `out[i] = map(next_u64())` in order, a batch's worth of draws per inner loop.
-    #[inline]
+    #[inline(always)]
     fn fill_with<T>(&mut self, mut out: &mut [T], map: impl Fn(u64) -> T) {
         while !out.is_empty() {
             let pairs = ((BATCH_WORDS - self.next) / 2).min(out.len());
@@ -248,9 +248,12 @@ impl Random for FastRandom {
     }
 
     fn fill_uniform(&mut self, low: f64, high: f64, out: &mut [f64]) {
-        let scale = high - low;
-        self.stream
-            .fill_with(out, |bits| low + scale * unit_interval(bits));
+        #[cfg(target_arch = "x86_64")]
+        if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq") {
+            // SAFETY: the processor has AVX-512F and AVX-512DQ.
+            return unsafe { fill_uniform_avx512(&mut self.stream, low, high, out) };
+        }
+        fill_uniform(&mut self.stream, low, high, out)
     }
 
     /// The ziggurat's fast path runs over the batch's words in one loop; a draw that needs the
@@ -321,6 +324,20 @@ impl Random for FastRandom {
             };
         }
     }
+}
+
+/// `uniform(low, high)` draws in order: low + (high − low)·U, U from each 64-bit draw.
+#[inline(always)]
+fn fill_uniform(stream: &mut KeyStream, low: f64, high: f64, out: &mut [f64]) {
+    let scale = high - low;
+    stream.fill_with(out, |bits| low + scale * unit_interval(bits));
+}
+
+/// [`fill_uniform`] with the 64-bit integer conversions of AVX-512DQ.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+fn fill_uniform_avx512(stream: &mut KeyStream, low: f64, high: f64, out: &mut [f64]) {
+    fill_uniform(stream, low, high, out)
 }
 
 /// numpy's `random_sample` on a 64-bit draw: its top 53 bits over 2⁵³.

@@ -7,8 +7,8 @@
 
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
+use crate::ops::unit_byte::unit_to_byte_f32;
 use crate::ops::zoom::LinearZoom;
-use crate::raster::unit_to_byte_f32;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;

@@ -3,6 +3,7 @@
 
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
+use crate::ops::unit_byte::combine_with_noise;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -19,17 +20,13 @@ pub struct GaussianNoise {
 
 impl Corruption for GaussianNoise {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
-        let unit: [f64; 256] = std::array::from_fn(|v| v as f64 / 255.0);
         let mut data = vec![0u8; image.len()];
         // The draw is one array in C order; drawing it a chunk at a time continues the same stream.
         let mut noise = vec![0.0; CHUNK.min(image.len())];
         for (out, values) in data.chunks_mut(CHUNK).zip(image.data.chunks(CHUNK)) {
             let noise = &mut noise[..values.len()];
             rng.fill_normal(0.0, self.sigma, noise);
-            for ((o, &v), &n) in out.iter_mut().zip(values).zip(noise.iter()) {
-                // numpy's truncating uint8 cast.
-                *o = ((unit[v as usize] + n).clamp(0.0, 1.0) * 255.0) as u8;
-            }
+            combine_with_noise(values, noise, out, |x, n| x + n);
         }
         Ok(Image { data, ..*image })
     }

@@ -27,32 +27,49 @@ const SALT_VS_PEPPER: f64 = 0.5;
 
 impl Corruption for ImpulseNoise {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
-        let (flip_below, salt_below) = (self.amount, SALT_VS_PEPPER);
-        // Two whole-image draws, as np.random.choice makes them: which values flip, then which salt.
-        // Each is drawn a chunk at a time, which continues the same stream.
-        let mut uniforms = vec![0.0; CHUNK.min(image.len())];
-        let mut flips = vec![false; image.len()];
-        for flips in flips.chunks_mut(CHUNK) {
-            let uniforms = &mut uniforms[..flips.len()];
-            rng.fill_uniform(0.0, 1.0, uniforms);
-            for (flip, &u) in flips.iter_mut().zip(uniforms.iter()) {
-                *flip = u < flip_below;
-            }
+        #[cfg(target_arch = "x86_64")]
+        if is_x86_feature_detected!("avx512f") {
+            // SAFETY: the processor has AVX-512F.
+            return Ok(unsafe { salt_and_pepper_avx512(image, self.amount, rng) });
         }
-        // A kept value x = v/255 comes back as x·255 = v exactly; salt is 255, pepper 0.
-        let mut data = image.data.clone();
-        for (out, flips) in data.chunks_mut(CHUNK).zip(flips.chunks(CHUNK)) {
-            let uniforms = &mut uniforms[..out.len()];
-            rng.fill_uniform(0.0, 1.0, uniforms);
-            for ((o, &flip), &u) in out.iter_mut().zip(flips).zip(uniforms.iter()) {
-                // All ones where the value flips, then where it is salt: a branch-free select.
-                let flipped = (flip as u8).wrapping_neg();
-                let salt = ((u < salt_below) as u8).wrapping_neg();
-                *o = (*o & !flipped) | (salt & flipped);
-            }
-        }
-        Ok(Image { data, ..*image })
+        Ok(salt_and_pepper(image, self.amount, rng))
     }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn salt_and_pepper_avx512(image: &Image, amount: f64, rng: &mut dyn Random) -> Image {
+    salt_and_pepper(image, amount, rng)
+}
+
+/// The corruption, compiled once per vector width.
+#[inline(always)]
+fn salt_and_pepper(image: &Image, amount: f64, rng: &mut dyn Random) -> Image {
+    let (flip_below, salt_below) = (amount, SALT_VS_PEPPER);
+    // Two whole-image draws, as np.random.choice makes them: which values flip, then which salt.
+    // Each is drawn a chunk at a time, which continues the same stream.
+    let mut uniforms = vec![0.0; CHUNK.min(image.len())];
+    let mut flips = vec![false; image.len()];
+    for flips in flips.chunks_mut(CHUNK) {
+        let uniforms = &mut uniforms[..flips.len()];
+        rng.fill_uniform(0.0, 1.0, uniforms);
+        for (flip, &u) in flips.iter_mut().zip(uniforms.iter()) {
+            *flip = u < flip_below;
+        }
+    }
+    // A kept value x = v/255 comes back as x·255 = v exactly; salt is 255, pepper 0.
+    let mut data = image.data.clone();
+    for (out, flips) in data.chunks_mut(CHUNK).zip(flips.chunks(CHUNK)) {
+        let uniforms = &mut uniforms[..out.len()];
+        rng.fill_uniform(0.0, 1.0, uniforms);
+        for ((o, &flip), &u) in out.iter_mut().zip(flips).zip(uniforms.iter()) {
+            // All ones where the value flips, then where it is salt: a branch-free select.
+            let flipped = (flip as u8).wrapping_neg();
+            let salt = ((u < salt_below) as u8).wrapping_neg();
+            *o = (*o & !flipped) | (salt & flipped);
+        }
+    }
+    Image { data, ..*image }
 }
 
 #[cfg(test)]

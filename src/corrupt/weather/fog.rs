@@ -5,7 +5,8 @@
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
 use crate::ops::plasma::plasma_fractal;
-use crate::raster::{unit_to_byte, Image};
+use crate::ops::unit_byte::unit_to_byte;
+use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
 

@@ -197,6 +197,7 @@ fn inverse16(z: [i64; 8]) -> [i64; 16] {
 
 /// Forward 8×8 DCT of the samples at `samples[r * stride + c]`, r, c < 8. The output is libjpeg's
 /// DCT scaled by 8, natural order, before quantisation.
+#[inline(always)]
 pub fn forward_8x8(samples: &[u8], stride: usize, out: &mut [i32; 64]) {
     let mut ws = [0i64; 64];
     for r in 0..8 {
@@ -226,6 +227,7 @@ pub fn forward_8x8(samples: &[u8], stride: usize, out: &mut [i32; 64]) {
 
 /// libjpeg 9's forward DCT of a 16×16 sample block to 8×8 coefficients (the low frequencies,
 /// scaled like an 8×8 DCT of the 2×2-averaged block).
+#[inline(always)]
 pub fn forward_16x16(samples: &[u8], stride: usize, out: &mut [i32; 64]) {
     let mut ws = [0i64; 128];
     for r in 0..16 {
@@ -273,13 +275,16 @@ impl Quantiser {
     }
 
     /// Quantised coefficients of one DCT block.
+    #[inline(always)]
     pub fn quantise(&self, dct: &[i32; 64]) -> [i16; 64] {
         let mut out = [0i16; 64];
         for ((o, &x), &(recip, corr, shift)) in out.iter_mut().zip(dct).zip(&self.steps) {
             // libjpeg-turbo's workspace and results are 16-bit.
             let magnitude = (x.unsigned_abs().wrapping_add(corr)).wrapping_mul(recip);
             let q = (magnitude >> shift) as u16 as i16;
-            *o = if x < 0 { q.wrapping_neg() } else { q };
+            // The sign restored without a branch: all ones for negative x, then q ^ −1 − (−1) = −q.
+            let negative = (x >> 31) as i16;
+            *o = (q ^ negative).wrapping_sub(negative);
         }
         out
     }
@@ -318,6 +323,7 @@ fn range_limit(v: i64) -> u8 {
 /// Inverse DCT of one block of quantised coefficients (natural order) with its quantisation
 /// table, writing `width`×`height` samples (each 8 or 16) at `out[r * stride + c]`. 8×8 is
 /// `jpeg_idct_islow`; the 16-point sizes are libjpeg 9's scaled IDCTs.
+#[inline(always)]
 pub fn inverse(
     coefs: &[i16; 64],
     table: &[u16; 64],

@@ -134,11 +134,15 @@ pub fn forward(image: &Image, quality: u8, profile: Profile) -> Result<Frame, Jp
             )?;
             let mut planes = [Plane::new(w, h), Plane::new(w, h), Plane::new(w, h)];
             let colors = ColorTables::get(profile);
-            for (i, px) in image.data.chunks_exact(3).enumerate() {
-                let (y, cb, cr) = colors.to_ycc(px[0], px[1], px[2]);
-                planes[0].data[i] = y;
-                planes[1].data[i] = cb;
-                planes[2].data[i] = cr;
+            let [luma, blue, red] = &mut planes;
+            for (((px, y), cb), cr) in image
+                .data
+                .chunks_exact(3)
+                .zip(&mut luma.data)
+                .zip(&mut blue.data)
+                .zip(&mut red.data)
+            {
+                (*y, *cb, *cr) = colors.to_ycc(px[0], px[1], px[2]);
             }
             let (luma, chroma) = frame.components.split_at_mut(1);
             encode_component(&mut luma[0], &planes[0], w, h, 8, &luma_table);
@@ -164,6 +168,56 @@ pub fn forward(image: &Image, quality: u8, profile: Profile) -> Result<Frame, Jp
 /// blocks as libjpeg's `jccoefct.c` does: zero AC, DC copied from the block to the left, or for
 /// whole padding rows from the last block of the row above in the same MCU.
 fn encode_component(
+    comp: &mut Component,
+    samples: &Plane,
+    w: usize,
+    h: usize,
+    size: usize,
+    table: &[u16; 64],
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq") {
+            // SAFETY: the processor has AVX-512F and AVX-512DQ.
+            return unsafe { encode_component_avx512(comp, samples, w, h, size, table) };
+        }
+        if is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2.
+            return unsafe { encode_component_avx2(comp, samples, w, h, size, table) };
+        }
+    }
+    encode_blocks(comp, samples, w, h, size, table)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+fn encode_component_avx512(
+    comp: &mut Component,
+    samples: &Plane,
+    w: usize,
+    h: usize,
+    size: usize,
+    table: &[u16; 64],
+) {
+    encode_blocks(comp, samples, w, h, size, table)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn encode_component_avx2(
+    comp: &mut Component,
+    samples: &Plane,
+    w: usize,
+    h: usize,
+    size: usize,
+    table: &[u16; 64],
+) {
+    encode_blocks(comp, samples, w, h, size, table)
+}
+
+/// [`encode_component`]'s work, compiled once per vector width.
+#[inline(always)]
+fn encode_blocks(
     comp: &mut Component,
     samples: &Plane,
     w: usize,
@@ -251,13 +305,15 @@ pub fn reconstruct(frame: &Frame, profile: Profile) -> Result<Image, JpegError> 
                     &c.data[y * c.width..],
                 );
                 let out = &mut data[y * w * 3..(y + 1) * w * 3];
-                for (x, px) in out.chunks_exact_mut(3).enumerate() {
-                    let rgb = if frame.color == ColorModel::YCbCr {
-                        colors.to_rgb(ra[x], rb[x], rc[x])
-                    } else {
-                        [ra[x], rb[x], rc[x]]
-                    };
-                    px.copy_from_slice(&rgb);
+                let samples = ra[..w].iter().zip(&rb[..w]).zip(&rc[..w]);
+                if frame.color == ColorModel::YCbCr {
+                    for (px, ((&y, &cb), &cr)) in out.chunks_exact_mut(3).zip(samples) {
+                        px.copy_from_slice(&colors.to_rgb(y, cb, cr));
+                    }
+                } else {
+                    for (px, ((&r, &g), &b)) in out.chunks_exact_mut(3).zip(samples) {
+                        px.copy_from_slice(&[r, g, b]);
+                    }
                 }
             }
             Ok(Image {
@@ -276,6 +332,35 @@ pub fn reconstruct(frame: &Frame, profile: Profile) -> Result<Image, JpegError> 
 
 /// Inverse-transforms the real blocks of one component, each to `bw`×`bh` samples.
 fn inverse_component(comp: &Component, bw: usize, bh: usize) -> Plane {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq") {
+            // SAFETY: the processor has AVX-512F and AVX-512DQ.
+            return unsafe { inverse_component_avx512(comp, bw, bh) };
+        }
+        if is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2.
+            return unsafe { inverse_component_avx2(comp, bw, bh) };
+        }
+    }
+    inverse_blocks(comp, bw, bh)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+fn inverse_component_avx512(comp: &Component, bw: usize, bh: usize) -> Plane {
+    inverse_blocks(comp, bw, bh)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn inverse_component_avx2(comp: &Component, bw: usize, bh: usize) -> Plane {
+    inverse_blocks(comp, bw, bh)
+}
+
+/// [`inverse_component`]'s work, compiled once per vector width.
+#[inline(always)]
+fn inverse_blocks(comp: &Component, bw: usize, bh: usize) -> Plane {
     let mut plane = Plane::new(comp.blocks_w * bw, comp.blocks_h * bh);
     let stride = plane.width;
     for by in 0..comp.blocks_h {
