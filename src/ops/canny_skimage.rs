@@ -86,7 +86,7 @@ impl Canny {
         });
     }
 
-    /// 1. Gaussian smoothing with zeros outside (axis 0, then axis 1), divided by `bleed`, into
+    /// Step 1: Gaussian smoothing with zeros outside (axis 0, then axis 1), divided by `bleed`, into
     /// the interior of `scratch.padded`.
     fn smooth(&self, image: &[f64], scratch: &mut Scratch) {
         let (h, w) = (self.height, self.width);
@@ -132,7 +132,7 @@ impl Canny {
         }
     }
 
-    /// 3. Non-maximum suppression where its verdict counts (interior pixels with magnitude ≥ low
+    /// Step 3: Non-maximum suppression where its verdict counts (interior pixels with magnitude ≥ low
     /// and > 0): survivors become `WEAK` in `scratch.state`, strong ones `EDGE`.
     ///
     /// The interpolation weight is the same in every sector (the smaller of |i|, |j| over the
@@ -203,7 +203,7 @@ const NONE: u8 = 0;
 const WEAK: u8 = 1;
 const EDGE: u8 = 2;
 
-/// 4. Hysteresis: grows the edges from the strong pixels through 8-connected weak ones, then
+/// Step 4: Hysteresis: grows the edges from the strong pixels through 8-connected weak ones, then
 /// writes the edge map. The state map has a one-pixel border of `NONE`, so neighbours need no
 /// bounds checks; a pixel enters the stack once, when it becomes an edge, so the stack never
 /// holds more than the pixel count.
@@ -282,7 +282,7 @@ thread_local! {
     static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
 }
 
-/// 2. scipy's `sobel(s, axis=0)` and `sobel(s, axis=1)` with the `reflect` border: the derivative
+/// Step 2: scipy's `sobel(s, axis=0)` and `sobel(s, axis=1)` with the `reflect` border: the derivative
 ///    taps (−1, 0, 1) along the axis, then the smoothing taps (1, 2, 1) across it.
 ///
 /// scipy evaluates the antisymmetric derivative as (previous − next)·(−1); rounding is symmetric

@@ -4,6 +4,7 @@
 /// clip(x, 0, 1)·255 truncated to 8 bits. NaN, which `clip` keeps and the cast makes 0, becomes
 /// 0 here by `max` (which ignores NaN); every other value clips as `clamp` does.
 #[inline(always)]
+#[allow(clippy::manual_clamp)] // `clamp` would keep NaN, which the unchecked cast must not see
 pub fn unit_to_byte(x: f64) -> u8 {
     let scaled = x.max(0.0).min(1.0) * 255.0;
     // SAFETY: `scaled` is a number in [0, 255], which an i32 holds.
@@ -12,6 +13,7 @@ pub fn unit_to_byte(x: f64) -> u8 {
 
 /// [`unit_to_byte`] for a float32 value (the product with 255 in float32, as numpy does it).
 #[inline(always)]
+#[allow(clippy::manual_clamp)] // as in `unit_to_byte`
 pub fn unit_to_byte_f32(x: f32) -> u8 {
     let scaled = x.max(0.0).min(1.0) * 255.0;
     // SAFETY: `scaled` is a number in [0, 255], which an i32 holds.

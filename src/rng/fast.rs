@@ -204,11 +204,11 @@ impl FastRandom {
     /// else a wedge test against the density, `None` when rejected.
     #[cold]
     fn normal_edge(&mut self, i: usize, u: f64, x: f64) -> Option<f64> {
-        use ziggurat::F;
         if i == 0 {
             return Some(self.normal_tail(u));
         }
-        (F[i + 1] + (F[i] - F[i + 1]) * self.random_sample() < (-x * x / 2.0).exp()).then_some(x)
+        let f = &ziggurat::tables().f;
+        (f[i + 1] + (f[i] - f[i + 1]) * self.random_sample() < (-x * x / 2.0).exp()).then_some(x)
     }
 }
 
@@ -232,13 +232,13 @@ impl Random for FastRandom {
     /// x = u·X[i] is taken at once when |x| < X[i + 1] (about 99 % of draws).
     #[inline]
     fn standard_normal(&mut self) -> f64 {
-        use ziggurat::X;
+        let x_edges = &ziggurat::tables().x;
         loop {
             let bits = self.stream.next_u64();
             let i = (bits & 0xff) as usize;
             let u = f64::from_bits(bits >> 12 | EXPONENT_OF_TWO) - 3.0;
-            let x = u * X[i];
-            if x.abs() < X[i + 1] {
+            let x = u * x_edges[i];
+            if x.abs() < x_edges[i + 1] {
                 return x;
             }
             if let Some(x) = self.normal_edge(i, u, x) {
@@ -259,7 +259,7 @@ impl Random for FastRandom {
     /// The ziggurat's fast path runs over the batch's words in one loop; a draw that needs the
     /// slow part (about 1 %) goes through [`Random::standard_normal`], which continues from it.
     fn fill_normal(&mut self, loc: f64, scale: f64, out: &mut [f64]) {
-        use ziggurat::X;
+        let x_edges = &ziggurat::tables().x;
         let mut done = 0;
         while done < out.len() {
             let start = self.stream.next;
@@ -274,8 +274,8 @@ impl Random for FastRandom {
                 let bits = pair[0] as u64 | (pair[1] as u64) << 32;
                 let i = (bits & 0xff) as usize;
                 let u = f64::from_bits(bits >> 12 | EXPONENT_OF_TWO) - 3.0;
-                let x = u * X[i];
-                if x.abs() >= X[i + 1] {
+                let x = u * x_edges[i];
+                if x.abs() >= x_edges[i + 1] {
                     edge = Some((i, u, x));
                     break;
                 }
@@ -636,15 +636,20 @@ mod tests {
 
     #[test]
     fn ziggurat_boxes_have_equal_areas() {
-        use ziggurat::{F, R, X};
+        use ziggurat::R;
+        let (x_edges, f) = (&ziggurat::tables().x, &ziggurat::tables().f);
         let area = 0.00492867323399;
-        assert_eq!((X[1], X[256]), (R, 0.0));
+        assert_eq!((x_edges[1], x_edges[256]), (R, 0.0));
+        assert!(x_edges.windows(2).all(|w| w[0] > w[1]), "edges fall");
         for i in 0..257 {
-            let f = (-X[i] * X[i] / 2.0).exp();
-            assert!((F[i] - f).abs() <= 4.0 * f64::EPSILON * f, "F[{i}]");
+            let density = (-x_edges[i] * x_edges[i] / 2.0).exp();
+            assert!(
+                (f[i] - density).abs() <= 4.0 * f64::EPSILON * density,
+                "F[{i}]"
+            );
         }
         for i in 1..256 {
-            let box_area = X[i] * (F[i + 1] - F[i]);
+            let box_area = x_edges[i] * (f[i + 1] - f[i]);
             assert!((box_area - area).abs() < 1e-9, "box {i}: {box_area}");
         }
     }
