@@ -71,10 +71,15 @@ impl Corruption for ZoomBlur {
             }
         }
         let count = (factors.len() + 1) as f32;
-        // numpy's truncating uint8 cast of clip((x + out) / count, 0, 1) · 255 (max maps NaN to 0).
+        // numpy's truncating uint8 cast of clip((x + out) / count, 0, 1) · 255 (NaN goes to 0).
         let mut data = vec![0u8; sum.len()];
         for ((o, &v), &s) in data.iter_mut().zip(&image.data).zip(&sum) {
-            let scaled = ((unit[v as usize] + s) / count).max(0.0).min(1.0) * 255.0;
+            let mean = (unit[v as usize] + s) / count;
+            let scaled = if mean >= 0.0 {
+                mean.min(1.0) * 255.0
+            } else {
+                0.0
+            };
             // SAFETY: `scaled` lies in [0, 255].
             *o = unsafe { scaled.to_int_unchecked::<u8>() };
         }
