@@ -301,8 +301,12 @@ fn blur_rows(padded: &Padded, kernel: &MotionKernel, out: &mut [u8]) {
 #[inline]
 #[allow(clippy::manual_clamp)] // `clamp` would keep NaN, which the unchecked cast must not see
 fn to_png8(sum: f64) -> u8 {
-    // Clamping first gives the same quanta, 0 and 65535, at both ends; max maps NaN to 0.
-    let clamped = sum.max(0.0).min(QUANTUM_RANGE) + 0.5;
+    // Clamping first gives the same quanta, 0 and 65535, at both ends; NaN goes to 0.
+    let clamped = if sum >= 0.0 {
+        sum.min(QUANTUM_RANGE)
+    } else {
+        0.0
+    } + 0.5;
     // SAFETY: `clamped` lies in [0.5, 65535.5], well inside i32.
     let quantum = unsafe { clamped.to_int_unchecked::<i32>() };
     (quantum / 257) as u8

@@ -139,11 +139,11 @@ impl LinearZoom {
     ) -> Result<()> {
         let plan = self.plan(src.len(), channels)?;
         let n = plan.row_len;
-        let mut row = vec![T::from_f64(0.0); n + BLOCK];
+        let mut scratch = Scratch::new(&plan);
         let vector = Vector::detect();
         for y in 0..self.rows.len() {
-            self.row(&plan, vector, src, y, &mut row);
-            emit(y, &row[..n]);
+            self.row(&plan, vector, src, y, &mut scratch);
+            emit(y, &scratch.row[..n]);
         }
         Ok(())
     }
@@ -166,11 +166,11 @@ impl LinearZoom {
                 self.rows.len() * n
             )));
         }
-        let mut row = vec![T::from_f64(0.0); n + BLOCK];
+        let mut scratch = Scratch::new(&plan);
         let vector = Vector::detect();
         for (y, sum_row) in sum.chunks_exact_mut(n).enumerate() {
-            self.row(&plan, vector, src, y, &mut row);
-            vector.add(sum_row, &row);
+            self.row(&plan, vector, src, y, &mut scratch);
+            vector.add(sum_row, &scratch.row);
         }
         Ok(())
     }
@@ -193,28 +193,101 @@ impl LinearZoom {
         Ok(ColumnPlan::new(&self.cols, channels))
     }
 
-    /// Output row `y` into `row` (row_len values and BLOCK of room after them).
+    /// Output row `y` into `scratch.row`.
     fn row<S: Sample, T: Sample>(
         &self,
         plan: &ColumnPlan,
         vector: Vector,
         src: &[S],
         y: usize,
-        row: &mut [T],
+        scratch: &mut Scratch<T>,
     ) {
-        match self.rows[y] {
-            None => row.fill(T::from_f64(0.0)),
-            Some(r) => {
-                let line = self.in_width * plan.channels;
-                let lines = LinePair {
-                    upper: &src[r.lo * line..],
-                    lower: &src[r.hi * line..],
-                    w_upper: r.w_lo,
-                    w_lower: r.w_hi,
-                };
-                vector.interpolate(plan, lines, row);
-            }
+        let row = &mut scratch.row;
+        let Some(r) = self.rows[y] else {
+            row.fill(T::from_f64(0.0));
+            return;
+        };
+        let line = self.in_width * plan.channels;
+        if plan.gathers {
+            let (upper, lower) = scratch.cache.pair(r.lo, r.hi, |i, gathered| {
+                plan.gather(&src[i * line..][..line], gathered)
+            });
+            vector.interpolate_gathered([upper, lower], [r.w_lo, r.w_hi], plan, row);
+        } else {
+            let lines = LinePair {
+                upper: &src[r.lo * line..],
+                lower: &src[r.hi * line..],
+                w_upper: r.w_lo,
+                w_lower: r.w_hi,
+            };
+            vector.interpolate(plan, lines, row);
         }
+    }
+}
+
+/// What computing rows needs besides the plan: the row itself (with BLOCK values of room after
+/// it) and, where the plan gathers, the gathered input lines.
+struct Scratch<T> {
+    row: Vec<T>,
+    cache: LineCache,
+}
+
+impl<T: Sample> Scratch<T> {
+    fn new(plan: &ColumnPlan) -> Scratch<T> {
+        Scratch {
+            row: vec![T::from_f64(0.0); plan.row_len + BLOCK],
+            cache: LineCache::new(if plan.gathers { plan.row_len } else { 0 }),
+        }
+    }
+}
+
+/// One input line gathered into the order of an output row: the lower and upper column
+/// neighbour of every output value (0 for outside columns).
+struct Gathered {
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+}
+
+/// The last two gathered input lines. Output rows walk the input rows in order, so each input
+/// line is gathered about once.
+struct LineCache {
+    rows: [Option<usize>; 2],
+    lines: [Gathered; 2],
+}
+
+impl LineCache {
+    fn new(len: usize) -> LineCache {
+        let empty = || Gathered {
+            lo: vec![0.0; len],
+            hi: vec![0.0; len],
+        };
+        LineCache {
+            rows: [None, None],
+            lines: [empty(), empty()],
+        }
+    }
+
+    /// The gathered input lines `upper` and `lower`, filling whichever is missing.
+    fn pair(
+        &mut self,
+        upper: usize,
+        lower: usize,
+        fill: impl Fn(usize, &mut Gathered),
+    ) -> (&Gathered, &Gathered) {
+        let a = self.load(upper, lower, &fill);
+        let b = self.load(lower, upper, &fill);
+        (&self.lines[a], &self.lines[b])
+    }
+
+    /// The slot holding input line `row`, gathering it into the slot that does not hold `keep`.
+    fn load(&mut self, row: usize, keep: usize, fill: &impl Fn(usize, &mut Gathered)) -> usize {
+        if let Some(slot) = self.rows.iter().position(|&r| r == Some(row)) {
+            return slot;
+        }
+        let slot = if self.rows[0] == Some(keep) { 1 } else { 0 };
+        fill(row, &mut self.lines[slot]);
+        self.rows[slot] = Some(row);
+        slot
     }
 }
 
@@ -249,6 +322,13 @@ struct ColumnPlan {
     channels: usize,
     row_len: usize,
     segments: Vec<Segment>,
+    /// Whether the runs are so short (a large zoom) that gathering each input line into output
+    /// order once beats reading runs of it for every output row.
+    gathers: bool,
+    /// The lower and upper column neighbour of every output value, in an input line (0 for
+    /// outside columns), for gathering.
+    lo: Vec<usize>,
+    hi: Vec<usize>,
     w_lo: Vec<f64>,
     w_hi: Vec<f64>,
 }
@@ -260,11 +340,17 @@ impl ColumnPlan {
             channels: c,
             row_len: n,
             segments: Vec::new(),
+            gathers: false,
+            lo: Vec::with_capacity(n),
+            hi: Vec::with_capacity(n),
             w_lo: Vec::with_capacity(n + BLOCK),
             w_hi: Vec::with_capacity(n + BLOCK),
         };
         for (j, tap) in cols.iter().enumerate() {
             let dst = j * c;
+            let (lo, hi) = tap.map_or((0, 0), |t| (t.lo * c, t.hi * c));
+            plan.lo.extend(lo..lo + c);
+            plan.hi.extend(hi..hi + c);
             let Some(t) = tap else {
                 plan.segments.push(Segment::Outside { dst });
                 plan.w_lo.extend(std::iter::repeat_n(0.0, c));
@@ -273,7 +359,6 @@ impl ColumnPlan {
             };
             plan.w_lo.extend(std::iter::repeat_n(t.w_lo, c));
             plan.w_hi.extend(std::iter::repeat_n(t.w_hi, c));
-            let (lo, hi) = (t.lo * c, t.hi * c);
             if hi != lo + c {
                 plan.segments.push(Segment::Pixel { dst, lo, hi });
                 continue;
@@ -293,7 +378,34 @@ impl ColumnPlan {
         }
         plan.w_lo.resize(n + BLOCK, 0.0);
         plan.w_hi.resize(n + BLOCK, 0.0);
+        let blocks: usize = plan
+            .segments
+            .iter()
+            .map(|s| match s {
+                Segment::Run { len, .. } => len.div_ceil(BLOCK),
+                _ => 1,
+            })
+            .sum();
+        plan.gathers = 2 * blocks * BLOCK > 3 * n;
         plan
+    }
+
+    /// The two neighbours of every output value, read from one input line, in float64. Outside
+    /// columns (both weights 0) get zeros, which the sum turns into the 0 of constant mode.
+    fn gather<S: Sample>(&self, line: &[S], gathered: &mut Gathered) {
+        let outputs = gathered.lo.iter_mut().zip(gathered.hi.iter_mut());
+        let taps = self
+            .lo
+            .iter()
+            .zip(&self.hi)
+            .zip(self.w_lo.iter().zip(&self.w_hi));
+        for ((lo, hi), ((&i, &j), (&w_lo, &w_hi))) in outputs.zip(taps) {
+            (*lo, *hi) = if w_lo == 0.0 && w_hi == 0.0 {
+                (0.0, 0.0)
+            } else {
+                (line[i].to_f64(), line[j].to_f64())
+            };
+        }
     }
 }
 
@@ -340,6 +452,24 @@ impl Vector {
 }
 
 impl Vector {
+    /// Every value of an output row from its two gathered input lines and their row weights.
+    fn interpolate_gathered<T: Sample>(
+        self,
+        lines: [&Gathered; 2],
+        weights: [f64; 2],
+        plan: &ColumnPlan,
+        row: &mut [T],
+    ) {
+        match self {
+            Vector::Baseline => interpolate_gathered(lines, weights, plan, row),
+            // SAFETY: the variant is chosen only after the CPU reported the feature.
+            #[cfg(target_arch = "x86_64")]
+            Vector::Avx2 => unsafe { interpolate_gathered_avx2(lines, weights, plan, row) },
+            #[cfg(target_arch = "x86_64")]
+            Vector::Avx512 => unsafe { interpolate_gathered_avx512(lines, weights, plan, row) },
+        }
+    }
+
     /// sum[i] += row[i] over the sum's length.
     fn add<T: Copy + std::ops::Add<Output = T>>(self, sum: &mut [T], row: &[T]) {
         match self {
@@ -382,6 +512,50 @@ fn interpolate_avx2<S: Sample, T: Sample>(plan: &ColumnPlan, lines: LinePair<S>,
 #[target_feature(enable = "avx512f")]
 fn interpolate_avx512<S: Sample, T: Sample>(plan: &ColumnPlan, lines: LinePair<S>, row: &mut [T]) {
     interpolate::<S, T, true>(plan, lines, row)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn interpolate_gathered_avx2<T: Sample>(
+    lines: [&Gathered; 2],
+    weights: [f64; 2],
+    plan: &ColumnPlan,
+    row: &mut [T],
+) {
+    interpolate_gathered(lines, weights, plan, row)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn interpolate_gathered_avx512<T: Sample>(
+    lines: [&Gathered; 2],
+    weights: [f64; 2],
+    plan: &ColumnPlan,
+    row: &mut [T],
+) {
+    interpolate_gathered(lines, weights, plan, row)
+}
+
+/// [`interpolate`] from gathered lines: every value of the row in one pass.
+#[inline(always)]
+fn interpolate_gathered<T: Sample>(
+    [upper, lower]: [&Gathered; 2],
+    [w_upper, w_lower]: [f64; 2],
+    plan: &ColumnPlan,
+    row: &mut [T],
+) {
+    let n = plan.row_len;
+    let (ul, uh, ll, lh) = (
+        &upper.lo[..n],
+        &upper.hi[..n],
+        &lower.lo[..n],
+        &lower.hi[..n],
+    );
+    let (wl, wh) = (&plan.w_lo[..n], &plan.w_hi[..n]);
+    for (e, out) in row[..n].iter_mut().enumerate() {
+        let v = [ul[e], uh[e], ll[e], lh[e]];
+        *out = T::from_f64(neighbourhood(v, w_upper, w_lower, wl[e], wh[e]));
+    }
 }
 
 /// scipy's sum over the 2×2 neighbourhood of one output value, rows outer:

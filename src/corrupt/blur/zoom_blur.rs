@@ -72,7 +72,7 @@ impl Corruption for ZoomBlur {
             }
         }
         let count = (factors.len() + 1) as f32;
-        // numpy's truncating uint8 cast of clip((x + out) / count, 0, 1) · 255 (max maps NaN to 0).
+        // numpy's truncating uint8 cast of clip((x + out) / count, 0, 1) · 255 (NaN goes to 0).
         let mut data = vec![0u8; sum.len()];
         for ((o, &v), &s) in data.iter_mut().zip(&image.data).zip(&sum) {
             *o = unit_to_byte_f32((unit[v as usize] + s) / count);

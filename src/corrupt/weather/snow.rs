@@ -49,7 +49,6 @@ impl Corruption for Snow {
             )));
         }
         let (height, width) = (image.height, image.width);
-        let x = image.to_unit_f32();
 
         let mut layer = vec![0.0f64; height * width];
         rng.fill_normal(self.mean, self.std, &mut layer);
@@ -58,54 +57,129 @@ impl Corruption for Snow {
             .iter()
             .map(|&v| {
                 let v = if v < self.threshold { 0.0 } else { v };
-                (v.clamp(0.0, 1.0) * 255.0) as u8
+                // clip(v, 0, 1)·255 and numpy's truncating uint8 cast (NaN goes to 0).
+                let scaled = if v >= 0.0 { v.min(1.0) * 255.0 } else { 0.0 };
+                // SAFETY: `scaled` lies in [0, 255].
+                unsafe { scaled.to_int_unchecked::<u8>() }
             })
             .collect();
 
         let angle = rng.uniform(self.angle_range[0], self.angle_range[1]);
         let kernel = MotionKernel::new(self.blur_radius, self.blur_sigma, angle)?;
         let flakes = motion_blur(&Image::new(width, height, 1, layer8)?, &kernel);
-        let flake = |i: usize| flakes.data[i] as f64 / 255.0;
 
-        let gray = opencv_rgb_to_gray(&x, width);
+        // float32(v) / 255 for the image and float64 v / 255 for the flakes, by 8-bit value.
+        let unit: [f32; 256] = std::array::from_fn(|v| v as f32 / 255.0);
+        let flake: [f64; 256] = std::array::from_fn(|v| v as f64 / 255.0);
         let keep = self.blend as f32;
         let lift = (1.0 - self.blend) as f32;
-        let pixels = height * width;
-        let mut data = vec![0u8; x.len()];
-        for (i, (out, px)) in data.chunks_exact_mut(3).zip(x.chunks_exact(3)).enumerate() {
-            let bright = gray[i] * 1.5 + 0.5;
-            // rot180 of the layer: pixel i of the rotated layer is pixel (H·W − 1 − i).
-            let snow = flake(i);
-            let mirrored = flake(pixels - 1 - i);
-            for (o, &v) in out.iter_mut().zip(px) {
-                let mixed = keep * v + lift * v.max(bright);
-                // numpy's truncating uint8 cast.
-                *o = (((mixed as f64 + snow) + mirrored).clamp(0.0, 1.0) * 255.0) as u8;
+        let row_len = width * 3;
+        // Per row, the brightened gray and the two flake layers spread to every value of a pixel,
+        // so that the blend runs over contiguous values.
+        let mut bright = vec![0.0f32; row_len];
+        let mut snow = vec![0.0f64; row_len];
+        let mut mirrored = vec![0.0f64; row_len];
+        let mut data = vec![0u8; image.data.len()];
+        let rows = data
+            .chunks_exact_mut(row_len)
+            .zip(image.data.chunks_exact(row_len));
+        // rot180 of the layer: pixel i of the rotated layer is pixel (H·W − 1 − i).
+        let flake_rows = flakes.data.chunks_exact(width);
+        let mirrored_rows = flakes.data.rchunks_exact(width);
+        for ((out_row, in_row), (snow_row, mirrored_row)) in rows.zip(flake_rows.zip(mirrored_rows))
+        {
+            let (bright, snow, mirrored) = (&mut bright[..], &mut snow[..], &mut mirrored[..]);
+            let (snow_row, mirrored_row) = (&snow_row[..width], &mirrored_row[..width]);
+            for x in 0..width {
+                let px = &in_row[3 * x..3 * x + 3];
+                let rgb = [
+                    unit[px[0] as usize],
+                    unit[px[1] as usize],
+                    unit[px[2] as usize],
+                ];
+                let b = opencv_gray(rgb, x, width) * 1.5 + 0.5;
+                let (f, g) = (
+                    flake[snow_row[x] as usize],
+                    flake[mirrored_row[width - 1 - x] as usize],
+                );
+                bright[3 * x..3 * x + 3].copy_from_slice(&[b; 3]);
+                snow[3 * x..3 * x + 3].copy_from_slice(&[f; 3]);
+                mirrored[3 * x..3 * x + 3].copy_from_slice(&[g; 3]);
             }
+            let blend = Blend {
+                keep,
+                lift,
+                bright,
+                snow,
+                mirrored,
+            };
+            blend.row(in_row, out_row);
         }
         Image::new(width, height, 3, data)
     }
 }
 
-/// OpenCV 3.4's `cvtColor(x, COLOR_RGB2GRAY)` on float32: 0.299 R + 0.587 G + 0.114 B in float32.
-/// Its SSE2 path, which takes 8 pixels at a time along each row, adds the terms as
-/// (B·0.114 + G·0.587) + R·0.299; the scalar loop for the rest of a row adds them left to right.
-fn opencv_rgb_to_gray(rgb: &[f32], width: usize) -> Vec<f32> {
+/// Step 4 and 5 for one row, given per value the brightened gray and the two flake layers.
+struct Blend<'a> {
+    keep: f32,
+    lift: f32,
+    bright: &'a [f32],
+    snow: &'a [f64],
+    mirrored: &'a [f64],
+}
+
+impl Blend<'_> {
+    fn row(&self, image: &[u8], out: &mut [u8]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU reported the feature.
+            return unsafe { self.row_avx512(image, out) };
+        }
+        self.row_plain(image, out)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn row_avx512(&self, image: &[u8], out: &mut [u8]) {
+        self.row_plain(image, out)
+    }
+
+    #[inline(always)]
+    fn row_plain(&self, image: &[u8], out: &mut [u8]) {
+        let (keep, lift) = (self.keep, self.lift);
+        let n = out.len();
+        let (image, bright) = (&image[..n], &self.bright[..n]);
+        let (snow, mirrored) = (&self.snow[..n], &self.mirrored[..n]);
+        for i in 0..n {
+            let v = image[i] as f32 / 255.0;
+            let mixed = keep * v + lift * v.max(bright[i]);
+            let total = (mixed as f64 + snow[i]) + mirrored[i];
+            // numpy's truncating uint8 cast of clip(total, 0, 1)·255 (NaN goes to 0).
+            let scaled = if total >= 0.0 {
+                total.min(1.0) * 255.0
+            } else {
+                0.0
+            };
+            // SAFETY: `scaled` lies in [0, 255].
+            out[i] = unsafe { scaled.to_int_unchecked::<u8>() };
+        }
+    }
+}
+
+/// OpenCV 3.4's `cvtColor(x, COLOR_RGB2GRAY)` on float32 for the pixel in column `x` of a row of
+/// `width`: 0.299 R + 0.587 G + 0.114 B in float32. Its SSE2 path, which takes 8 pixels at a time
+/// along each row, adds the terms as (B·0.114 + G·0.587) + R·0.299; the scalar loop for the rest of
+/// a row adds them left to right.
+#[inline]
+fn opencv_gray([r, g, b]: [f32; 3], x: usize, width: usize) -> f32 {
     const R: f32 = 0.299;
     const G: f32 = 0.587;
     const B: f32 = 0.114;
-    let vector_part = width - width % 8;
-    let mut gray = Vec::with_capacity(rgb.len() / 3);
-    for row in rgb.chunks_exact(width * 3) {
-        for (i, px) in row.chunks_exact(3).enumerate() {
-            gray.push(if i < vector_part {
-                (px[2] * B + px[1] * G) + px[0] * R
-            } else {
-                (px[0] * R + px[1] * G) + px[2] * B
-            });
-        }
+    if x < width - width % 8 {
+        (b * B + g * G) + r * R
+    } else {
+        (r * R + g * G) + b * B
     }
-    gray
 }
 
 #[cfg(test)]
@@ -118,12 +192,11 @@ mod tests {
         let px = [178.0f32 / 255.0, 20.0 / 255.0, 254.0 / 255.0];
         let simd = (px[2] * 0.114 + px[1] * 0.587) + px[0] * 0.299;
         let scalar = (px[0] * 0.299 + px[1] * 0.587) + px[2] * 0.114;
-        let row: Vec<f32> = (0..10).flat_map(|_| px).collect();
-        let gray = opencv_rgb_to_gray(&row, 10);
-        assert_eq!(gray.len(), 10);
+        assert_ne!(simd, scalar);
+        let gray: Vec<f32> = (0..10).map(|x| opencv_gray(px, x, 10)).collect();
         assert!(gray[..8].iter().all(|&g| g == simd));
         assert!(gray[8..].iter().all(|&g| g == scalar));
-        assert_ne!(simd, scalar);
+        assert!((0..16).all(|x| opencv_gray(px, x, 16) == simd));
     }
 
     #[test]
