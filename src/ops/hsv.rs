@@ -157,6 +157,8 @@ fn hsv_to_rgb_select([hue, saturation, value]: [f64; 3]) -> [f64; 3] {
     let p = value * (1.0 - saturation);
     let q = value * (1.0 - f * saturation);
     let t = value * (1.0 - (1.0 - f) * saturation);
+    // `max` turns NaN into 0 as the cast does (`clamp` would keep it).
+    #[allow(clippy::manual_clamp)]
     let cast = sector.max(0.0).min(255.0);
     let k = cast - 6.0 * (cast / 6.0).floor();
     let r = if k == 0.0 || k == 5.0 {

@@ -4,6 +4,8 @@
 /// clip(x, 0, 1)·255 truncated to 8 bits. NaN, which `clip` keeps and the cast makes 0, becomes
 /// 0 here by `max` (which ignores NaN); every other value clips as `clamp` does.
 #[inline(always)]
+// `clamp` would keep NaN, which the unchecked conversion must not see.
+#[allow(clippy::manual_clamp)]
 pub fn unit_to_byte(x: f64) -> u8 {
     let scaled = x.max(0.0).min(1.0) * 255.0;
     // SAFETY: `scaled` is a number in [0, 255], which an i32 holds.
