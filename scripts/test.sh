@@ -21,7 +21,8 @@ cargo test
 cargo build --release --quiet
 out=target/mnist-c-check
 rm -rf "$out"
-target/release/blight generate mnist-c --source "$BLIGHT_MNIST_DIR" --out "$out" --leftovers --zip
+# pessimal_noise needs a matrix no package registry carries (see README).
+target/release/blight generate mnist-c --source "$BLIGHT_MNIST_DIR" --out "$out" --leftovers --zip --skip pessimal_noise
 if [ ! -x target/pyenv/bin/python ]; then
   python3 -m venv target/pyenv
   target/pyenv/bin/pip install --quiet numpy
