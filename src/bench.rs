@@ -66,37 +66,45 @@ fn time_all(
     repeats: usize,
     context: &Context,
 ) -> Result<Vec<Timing>> {
-    let mut timings = Vec::new();
+    let mut variants = Vec::new();
     for c in &suite.corruptions {
         for severity in SEVERITIES {
-            let corruption = c.at(severity)?;
-            let mut cpu = Vec::with_capacity(repeats);
-            let mut wall = Vec::with_capacity(repeats);
-            for r in 0..repeats.max(1) {
-                let key = r.to_string();
-                let mut source = rng::open(
-                    kind,
-                    &StreamKey {
-                        seed: r as u64,
-                        suite: &suite.name,
-                        corruption: &c.name,
-                        severity,
-                        sample: &key,
-                    },
-                )?;
-                let (start, start_cpu) = (Instant::now(), thread_cpu_time());
-                let out = corruption.apply(image, source.as_mut(), context)?;
-                cpu.push((thread_cpu_time() - start_cpu).as_secs_f64() * 1e3);
-                wall.push(start.elapsed().as_secs_f64() * 1e3);
-                std::hint::black_box(out);
-            }
-            timings.push(Timing {
-                corruption: c.name.clone(),
-                severity,
-                median_ms: median(cpu),
-                median_wall_ms: median(wall),
-            });
+            variants.push((c, severity, c.at(severity)?));
         }
     }
-    Ok(timings)
+    let rounds = repeats.max(1);
+    let mut cpu = vec![Vec::with_capacity(rounds); variants.len()];
+    let mut wall = vec![Vec::with_capacity(rounds); variants.len()];
+    // Rounds run every variant once, so a slow spell of a shared machine spreads over all of
+    // them as one sample each, instead of taking over all the samples of a few variants.
+    for r in 0..rounds {
+        let key = r.to_string();
+        for (i, (c, severity, corruption)) in variants.iter().enumerate() {
+            let mut source = rng::open(
+                kind,
+                &StreamKey {
+                    seed: r as u64,
+                    suite: &suite.name,
+                    corruption: &c.name,
+                    severity: *severity,
+                    sample: &key,
+                },
+            )?;
+            let (start, start_cpu) = (Instant::now(), thread_cpu_time());
+            let out = corruption.apply(image, source.as_mut(), context)?;
+            cpu[i].push((thread_cpu_time() - start_cpu).as_secs_f64() * 1e3);
+            wall[i].push(start.elapsed().as_secs_f64() * 1e3);
+            std::hint::black_box(out);
+        }
+    }
+    Ok(variants
+        .iter()
+        .zip(cpu.into_iter().zip(wall))
+        .map(|((c, severity, _), (cpu, wall))| Timing {
+            corruption: c.name.clone(),
+            severity: *severity,
+            median_ms: median(cpu),
+            median_wall_ms: median(wall),
+        })
+        .collect())
 }

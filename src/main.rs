@@ -95,8 +95,8 @@ enum Command {
         recipe: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "fast")]
         rng: RngArg,
-        /// Runs per variant; the median is reported.
-        #[arg(long, default_value_t = 11)]
+        /// Rounds over all variants; each variant's median over the rounds is reported.
+        #[arg(long, default_value_t = 31)]
         repeats: usize,
         /// Print JSON instead of a table.
         #[arg(long)]
