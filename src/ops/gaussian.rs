@@ -66,6 +66,22 @@ pub fn gaussian_kernel(sigma: f64, truncate: f64) -> Vec<f64> {
     weights
 }
 
+/// The normalised 1-D kernel of scipy ≥ 1.3's `_gaussian_kernel1d` for order 0: exp(c·x²) with
+/// c = −0.5/σ² and x² exact, divided by its numpy (pairwise) sum. It differs from
+/// [`gaussian_kernel`] in the last bits where c·x·x rounds twice (|x| ≥ 3, σ² not a power of 2).
+pub fn scipy13_gaussian_kernel(sigma: f64, truncate: f64) -> Vec<f64> {
+    let radius = (truncate * sigma + 0.5) as isize;
+    let c = -0.5 / (sigma * sigma);
+    let mut weights: Vec<f64> = (-radius..=radius)
+        .map(|x| (c * (x * x) as f64).exp())
+        .collect();
+    let sum = pairwise_sum(&weights);
+    for w in &mut weights {
+        *w /= sum;
+    }
+    weights
+}
+
 /// A float layout that filtering can write back into: float64 keeps every intermediate, float32
 /// rounds after each axis as scipy does when the array is float32.
 pub trait Sample: Copy + Send + Sync {

@@ -1,6 +1,9 @@
 //! `scipy.ndimage.map_coordinates(..., order=1, mode='reflect')` with **scipy 1.0** semantics
 //! (unchanged up to 1.5), sampling an H×W×C float32 image at per-pixel (row, col) positions, the
-//! channel coordinate being the exact channel index.
+//! channel coordinate being the exact channel index; and `mode='constant'` (0) for one channel,
+//! whose rules are the same from scipy 1.0 to today: a position outside [0, len − 1] on either
+//! axis gives 0, one inside interpolates, a tap past the last sample folded by the mirror rule
+//! (its weight is then 0).
 //!
 //! scipy 1.0 first folds an outside coordinate into range with its `reflect` rule, under which a
 //! position in (−1, 0) becomes −x − 1, still in (−1, 0); the two interpolation taps are then
@@ -97,6 +100,52 @@ fn axis_taps(x: f64, len: usize) -> Option<([usize; 2], [f64; 2])> {
         [base as usize, base as usize + 1]
     };
     Some((taps, [weight(start, c, 0.0), weight(start, c, 1.0)]))
+}
+
+/// Taps and weights along one axis for mode constant, or `None` outside [0, len − 1].
+#[inline(always)]
+fn constant_axis_taps(x: f64, len: usize) -> Option<([usize; 2], [f64; 2])> {
+    if !(x >= 0.0 && x <= len as f64 - 1.0) {
+        return None;
+    }
+    let base = x as usize;
+    let start = base as f64;
+    let next = if base + 1 < len {
+        base + 1
+    } else {
+        fold_tap(base as i64 + 1, len)
+    };
+    let w0 = 1.0 - (x - start);
+    Some(([base, next], [w0, 1.0 - w0]))
+}
+
+/// `map_coordinates(image, (rows, cols), order=1, mode='constant')` for a one-channel H×W
+/// float32 image: the four products (value·wy)·wx summed in float64 in C order, rounded to
+/// float32 once.
+pub fn map_coordinates_constant_order1(
+    image: &[f32],
+    (h, w): (usize, usize),
+    rows: &[f64],
+    cols: &[f64],
+    out: &mut [f32],
+) {
+    assert_eq!(image.len(), h * w);
+    assert_eq!(rows.len(), cols.len());
+    assert_eq!(out.len(), rows.len());
+    for ((&r, &q), dst) in rows.iter().zip(cols).zip(out.iter_mut()) {
+        let (Some((ty, wy)), Some((tx, wx))) = (constant_axis_taps(r, h), constant_axis_taps(q, w))
+        else {
+            *dst = 0.0;
+            continue;
+        };
+        let mut t = 0.0f64;
+        for (y, a) in ty.iter().zip(wy) {
+            for (x, b) in tx.iter().zip(wx) {
+                t += (image[y * w + x] as f64 * a) * b;
+            }
+        }
+        *dst = t as f32;
+    }
 }
 
 /// Samples `image` (H×W×C, float32) at `rows[p]`, `cols[p]` for every position p, writing the C
@@ -295,6 +344,25 @@ mod tests {
         assert_eq!(sample(3.5), 25.0);
         // 4.25 folds to 2.75.
         assert_eq!(sample(4.25), 27.5);
+    }
+
+    #[test]
+    fn constant_mode_is_zero_outside_and_interpolates_inside() {
+        // 2×3 image; rows of 0, 10, 20 and 30, 40, 50.
+        let img = [0.0f32, 10.0, 20.0, 30.0, 40.0, 50.0];
+        let sample = |row: f64, col: f64| {
+            let mut out = [0f32];
+            map_coordinates_constant_order1(&img, (2, 3), &[row], &[col], &mut out);
+            out[0]
+        };
+        assert_eq!(sample(0.5, 0.5), 20.0);
+        // The last sample on each axis is inside; a hair past it, or before 0, is outside.
+        assert_eq!(sample(1.0, 2.0), 50.0);
+        assert_eq!(sample(0.0, 2.25), 0.0);
+        assert_eq!(sample(-1e-9, 1.0), 0.0);
+        assert_eq!(sample(1.0 + 1e-9, 1.0), 0.0);
+        // On the last column the second tap (mirrored) weighs 0.
+        assert_eq!(sample(0.25, 2.0), 27.5);
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod map_coordinates;
 pub mod motion;
 pub mod numeric;
 pub mod plasma;
+pub mod png_gray;
 pub mod resample;
 pub mod unit_byte;
 pub mod zoom;

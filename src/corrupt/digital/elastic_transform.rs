@@ -6,7 +6,7 @@
 
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
-use crate::ops::affine::{affine_from_points, warp_affine_reflect101};
+use crate::ops::affine::{affine_from_points, warp_affine, WarpBorder};
 use crate::ops::gaussian::{
     gaussian_filter_folded, gaussian_filter_plane, Boundary, FoldedGaussian,
 };
@@ -119,7 +119,7 @@ impl Corruption for ElasticTransform {
         }
         let m = affine_from_points(&from, &to)
             .ok_or_else(|| Error::Invalid("elastic_transform: degenerate affine points".into()))?;
-        let warped = warp_affine_reflect101(&x, w, h, c, &m);
+        let warped = warp_affine(&x, w, h, c, &m, WarpBorder::Reflect101);
 
         // Displacement fields, dx drawn first; each float64, smoothed, scaled by α, cast to float32,
         // then added to the pixel's (row, col) in float64: the sample positions.

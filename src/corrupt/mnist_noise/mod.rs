@@ -1,15 +1,17 @@
 //! MNIST-C corruptions built from the ImageNet-C building blocks (google-research/mnist-c
 //! `corruptions.py`; spec mnist-c.md §3, §5): the noises (gaussian, shot, impulse, speckle,
-//! pessimal), the blurs (gaussian, glass, defocus), fog, snow, spatter and contrast. motion_blur,
-//! zoom_blur and pixelate compute exactly what their ImageNet-C versions compute, so the MNIST-C
-//! engine uses those.
+//! pessimal), the blurs (gaussian, glass, defocus), fog, frost, snow, spatter, contrast and
+//! elastic_transform. motion_blur, zoom_blur, pixelate and jpeg_compression compute exactly what
+//! their ImageNet-C versions compute, so the MNIST-C engine uses those.
 //!
 //! Inputs are 28×28 single-channel digits. The reference returns float32; the dataset files hold
 //! its truncating `uint8` cast, so a float64 result is rounded to float32 first (spec §1.3–1.4).
 
 mod contrast;
 mod defocus_blur;
+mod elastic_transform;
 mod fog;
+mod frost;
 mod gaussian_blur;
 mod gaussian_noise;
 mod glass_blur;
@@ -22,7 +24,9 @@ mod speckle_noise;
 
 pub use contrast::Contrast;
 pub use defocus_blur::DefocusBlur;
+pub use elastic_transform::ElasticTransform;
 pub use fog::Fog;
+pub use frost::Frost;
 pub use gaussian_blur::GaussianBlur;
 pub use gaussian_noise::GaussianNoise;
 pub use glass_blur::GlassBlur;
@@ -34,7 +38,7 @@ pub use spatter::Spatter;
 pub use speckle_noise::SpeckleNoise;
 
 use crate::error::{Error, Result};
-use crate::ops::gaussian::{correlate_symmetric, gaussian_kernel, Boundary};
+use crate::ops::gaussian::{correlate_symmetric, scipy13_gaussian_kernel, Boundary, Sample};
 use crate::raster::Image;
 
 /// Side of an MNIST digit; the reference hard-codes it (loop bounds, crops, the pessimal tiling).
@@ -71,8 +75,21 @@ fn vertical_blur(values: &mut [f64], height: usize, width: usize, sigma: f64) {
     if sigma <= 1e-15 {
         return;
     }
-    let weights = gaussian_kernel(sigma, TRUNCATE);
+    let weights = scipy13_gaussian_kernel(sigma, TRUNCATE);
     correlate_symmetric(values, (height, width, 1), 0, &weights, Boundary::Nearest);
+}
+
+/// scikit-image's `gaussian(x, σ, mode, truncate)` on a 2-D 28×28 array without `multichannel`:
+/// scipy's `gaussian_filter` over both axes, rows first, with the kernel of the reference stack's
+/// scipy 1.3. A float32 array is rounded after each axis, as scipy does.
+fn blur_2d<T: Sample>(values: &mut [T], sigma: f64, boundary: Boundary, truncate: f64) {
+    if sigma <= 1e-15 {
+        return;
+    }
+    let weights = scipy13_gaussian_kernel(sigma, truncate);
+    for axis in 0..2 {
+        correlate_symmetric(values, (SIDE, SIDE, 1), axis, &weights, boundary);
+    }
 }
 
 #[cfg(test)]

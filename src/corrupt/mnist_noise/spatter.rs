@@ -9,10 +9,10 @@
 //!    axis rounded to float32, as scipy filters a float32 array); values below 0.8 become 0.
 //! 4. out = clip(x·(1 − K) + f32(63/255)·K, 0, 1)·255, all in float32.
 
-use super::{check_digit, SIDE, TRUNCATE};
+use super::{blur_2d, check_digit, SIDE, TRUNCATE};
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
-use crate::ops::gaussian::{gaussian_filter, Boundary};
+use crate::ops::gaussian::Boundary;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -40,28 +40,15 @@ const MUD: f64 = 63.0 / 255.0;
 impl Corruption for Spatter {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "spatter")?;
-        let shape = (SIDE, SIDE, 1);
         let mut layer = vec![0.0f64; SIDE * SIDE];
         rng.fill_normal(self.mean, self.std, &mut layer);
-        gaussian_filter(
-            &mut layer,
-            shape,
-            self.blur_sigma,
-            Boundary::Nearest,
-            TRUNCATE,
-        );
+        blur_2d(&mut layer, self.blur_sigma, Boundary::Nearest, TRUNCATE);
         // Clearing values below the threshold cannot change which exceed it.
         let mut mask: Vec<f32> = layer
             .iter()
             .map(|&v| if v > self.threshold { 1.0 } else { 0.0 })
             .collect();
-        gaussian_filter(
-            &mut mask,
-            shape,
-            self.mask_sigma,
-            Boundary::Nearest,
-            TRUNCATE,
-        );
+        blur_2d(&mut mask, self.mask_sigma, Boundary::Nearest, TRUNCATE);
         let mud = MUD as f32;
         let values: Vec<f32> = image
             .to_unit_f32()

@@ -16,6 +16,13 @@ pub fn decode(bytes: &[u8], profile: Profile) -> Result<Image, JpegError> {
     frame::reconstruct(&parse(bytes)?, profile)
 }
 
+/// Decodes only the luma of a baseline or progressive JPEG file, one channel, as libjpeg's
+/// grayscale output gives it (the same in libjpeg 9 and libjpeg-turbo: the full-resolution
+/// luma goes through the same ISLOW IDCT).
+pub fn decode_luma(bytes: &[u8]) -> Result<Image, JpegError> {
+    frame::reconstruct_luma(&parse(bytes)?)
+}
+
 /// Big-endian field reader over one marker segment.
 struct Fields<'a> {
     data: &'a [u8],

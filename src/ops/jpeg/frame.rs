@@ -331,6 +331,39 @@ pub fn reconstruct(frame: &Frame, profile: Profile) -> Result<Image, JpegError> 
 }
 
 /// Inverse-transforms the real blocks of one component, each to `bw`×`bh` samples.
+/// The luma (or only) component alone, as libjpeg gives it when asked for `JCS_GRAYSCALE` output
+/// (OpenCV's `imread(path, IMREAD_GRAYSCALE)`): for YCbCr files the Y samples, with no chroma
+/// decoded. The first component must be at the frame's full sampling, as it is in every file
+/// libjpeg writes.
+pub fn reconstruct_luma(frame: &Frame) -> Result<Image, JpegError> {
+    let (w, h) = (frame.width, frame.height);
+    let luma = match (frame.color, frame.components.first()) {
+        (ColorModel::Gray | ColorModel::YCbCr, Some(luma)) => luma,
+        _ => {
+            return Err(JpegError::Unsupported(
+                "gray output of a file without a luma component".into(),
+            ))
+        }
+    };
+    if frame.max_sampling() != (luma.h, luma.v) {
+        return Err(JpegError::Unsupported(format!(
+            "gray output of a file whose luma is subsampled ({}×{})",
+            luma.h, luma.v
+        )));
+    }
+    let plane = inverse_component(luma, 8, 8);
+    let mut data = Vec::with_capacity(w * h);
+    for row in plane.data.chunks_exact(plane.width).take(h) {
+        data.extend_from_slice(&row[..w]);
+    }
+    Ok(Image {
+        width: w,
+        height: h,
+        channels: 1,
+        data,
+    })
+}
+
 fn inverse_component(comp: &Component, bw: usize, bh: usize) -> Plane {
     #[cfg(target_arch = "x86_64")]
     {

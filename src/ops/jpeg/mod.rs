@@ -3,7 +3,8 @@
 //! * [`round_trip`]: what Pillow's `save(format='JPEG', quality=q)` followed by a decode does to
 //!   the pixels, computed without entropy coding (the ImageNet-C `jpeg_compression` step).
 //! * [`encode`]: a baseline JFIF file with the same pixels (standard or optimised Huffman tables).
-//! * [`decode`]: baseline and progressive Huffman-coded files, decoded as Pillow decodes them.
+//! * [`decode`]: baseline and progressive Huffman-coded files, decoded as Pillow decodes them;
+//!   [`decode_luma`]: their luma alone, as OpenCV reads a JPEG as grayscale.
 //!
 //! Module map: `tables` (quantisation and Huffman tables), `color` (RGB ↔ YCbCr), `dct`
 //! (islow DCTs and quantisation), `sample` (planes, down/upsampling), `frame` (pixels ↔
@@ -18,7 +19,7 @@ mod huffman;
 mod sample;
 mod tables;
 
-pub use decoder::decode;
+pub use decoder::{decode, decode_luma};
 pub use encoder::encode;
 
 use crate::raster::Image;
