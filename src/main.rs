@@ -85,9 +85,10 @@ enum Command {
     },
     /// Time every corruption × severity on one thread (median of repeats).
     Bench {
-        /// Side of the square test image (the built-in photo, resampled).
-        #[arg(long, default_value_t = 224)]
-        size: usize,
+        /// Side of the square test image: the built-in photo, resampled (default 224), or for the
+        /// mnist-c suite the built-in 28×28 digit.
+        #[arg(long)]
+        size: Option<usize>,
         #[arg(long, default_value = "imagenet-c")]
         suite: String,
         /// A recipe file to use instead of a built-in suite.
@@ -101,8 +102,15 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Leave out a corruption (repeatable), e.g. pessimal_noise without its matrix.
+        #[arg(long, value_name = "CORRUPTION")]
+        skip: Vec<String>,
         #[arg(long)]
         frost_dir: Option<PathBuf>,
+        /// The `pessimal_noise_matrix` file (the mnist-c suite's pessimal_noise needs it).
+        /// Default: $BLIGHT_PESSIMAL_MATRIX.
+        #[arg(long)]
+        pessimal_matrix: Option<PathBuf>,
     },
 }
 
@@ -331,15 +339,38 @@ fn run(cli: Cli) -> blight::Result<()> {
             rng,
             repeats,
             json,
+            skip,
             frost_dir,
+            pessimal_matrix,
         } => {
-            let suite = Suite::choose(&suite, recipe.as_deref())?;
-            let image = blight::builtin::photo_sized(size);
-            let context = context(
+            let mut suite = Suite::choose(&suite, recipe.as_deref())?;
+            if let Some(name) = skip
+                .iter()
+                .find(|name| suite.corruptions.iter().all(|c| &c.name != *name))
+            {
+                return Err(blight::Error::UnknownCorruption {
+                    suite: suite.name.clone(),
+                    name: name.clone(),
+                });
+            }
+            suite.corruptions.retain(|c| !skip.contains(&c.name));
+            let size = size.unwrap_or(suite.image_size);
+            let image = if suite.engine == "mnist-c" {
+                if size != 28 {
+                    return Err(blight::Error::Invalid(format!(
+                        "the mnist-c suite works on 28×28 digits, not {size}×{size}"
+                    )));
+                }
+                blight::builtin::digit()
+            } else {
+                blight::builtin::photo_sized(size)
+            };
+            let mut context = context(
                 frost_dir,
                 suite.jpeg_codec,
                 suite.corruptions.iter().any(|c| c.name == "frost"),
             );
+            context.pessimal_matrix = pessimal_matrix;
             let timings = blight::bench::run(&suite, &image, rng.into(), repeats, &context)?;
             let total: f64 = timings.iter().map(|t| t.median_ms).sum();
             let total_wall: f64 = timings.iter().map(|t| t.median_wall_ms).sum();

@@ -72,44 +72,122 @@ pub fn generate_mnist(
         .collect::<Result<Vec<_>>>()?;
     preflight(&splits[0].1, configs, context)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let mut manifest = open_manifest(out, &settings)?;
-
+    let manifest = open_manifest(out, &settings)?;
+    // What is left to do: (config, split) pairs whose two files are not both listed and intact.
+    let mut todo = Vec::new();
     for config in configs {
         for (split, data) in &splits {
-            let dir = out.join(config.folder).join(&config.name);
-            let images_name = format!("{}_images.npy", split.name());
-            let labels_name = format!("{}_labels.npy", split.name());
-            let images_rel = relative(config.folder, &config.name, &images_name);
-            let labels_rel = relative(config.folder, &config.name, &labels_name);
-            if is_done(out, &manifest, &images_rel)? && is_done(out, &manifest, &labels_rel)? {
-                continue;
+            let files = SplitFiles::new(config, *split);
+            if !(is_done(out, &manifest, &files.images_rel)?
+                && is_done(out, &manifest, &files.labels_rel)?)
+            {
+                todo.push((config, *split, data, files));
             }
-            progress(&format!(
-                "{} {} ({} images)",
-                config.name,
-                split.name(),
-                data.len()
-            ));
-            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-            let pixels = corrupt_split(data, *split, config, &settings, context)?;
-            let shape = [data.len(), data.rows, data.cols, 1];
-            let mut images = npy::write(&dir.join(&images_name), npy::Dtype::U8, &shape, &pixels)?;
-            images.path = images_rel;
-            record(&mut manifest, images);
-            let mut labels = npy::write(
-                &dir.join(&labels_name),
-                npy::Dtype::I64,
-                &[data.len()],
-                &npy::labels_i64(&data.labels),
-            )?;
-            labels.path = labels_rel;
-            record(&mut manifest, labels);
-            save_manifest(out, &manifest)?;
         }
     }
-    manifest.complete = true;
-    save_manifest(out, &manifest)?;
-    Ok(manifest)
+
+    // The corrupted pixels of each split go to a writer thread, which writes and hashes them
+    // and updates the manifest while the next split is corrupted. The channel holds one split,
+    // so at most three splits' pixels are in memory.
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Finished>(1);
+        let writer = scope.spawn(move || -> Result<Manifest> {
+            let mut manifest = manifest;
+            for done in receive {
+                done.write(out, &mut manifest)?;
+                save_manifest(out, &manifest)?;
+            }
+            Ok(manifest)
+        });
+        let corrupted = (|| -> Result<()> {
+            for (config, split, data, files) in todo {
+                progress(&format!(
+                    "{} {} ({} images)",
+                    config.name,
+                    split.name(),
+                    data.len()
+                ));
+                let pixels = corrupt_split(data, split, config, &settings, context)?;
+                let done = Finished {
+                    files,
+                    shape: [data.len(), data.rows, data.cols, 1],
+                    pixels,
+                    labels: npy::labels_i64(&data.labels),
+                };
+                if send.send(done).is_err() {
+                    // The writer stopped on an error, which it returns below.
+                    break;
+                }
+            }
+            Ok(())
+        })();
+        drop(send);
+        let mut manifest = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        corrupted?;
+        manifest.complete = true;
+        save_manifest(out, &manifest)?;
+        Ok(manifest)
+    })
+}
+
+/// The two files of one config and split, relative to the output root.
+struct SplitFiles {
+    folder: PathBuf,
+    images_rel: String,
+    labels_rel: String,
+}
+
+impl SplitFiles {
+    fn new(config: &Config<'_>, split: Split) -> Self {
+        SplitFiles {
+            folder: Path::new(config.folder).join(&config.name),
+            images_rel: relative(
+                config.folder,
+                &config.name,
+                &format!("{}_images.npy", split.name()),
+            ),
+            labels_rel: relative(
+                config.folder,
+                &config.name,
+                &format!("{}_labels.npy", split.name()),
+            ),
+        }
+    }
+}
+
+/// One corrupted split on its way to disk.
+struct Finished {
+    files: SplitFiles,
+    shape: [usize; 4],
+    pixels: Vec<u8>,
+    labels: Vec<u8>,
+}
+
+impl Finished {
+    /// Writes the images and labels files atomically and records them in `manifest`.
+    fn write(self, out: &Path, manifest: &mut Manifest) -> Result<()> {
+        let dir = out.join(&self.files.folder);
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let mut images = npy::write(
+            &out.join(&self.files.images_rel),
+            npy::Dtype::U8,
+            &self.shape,
+            &self.pixels,
+        )?;
+        images.path = self.files.images_rel;
+        record(manifest, images);
+        let mut labels = npy::write(
+            &out.join(&self.files.labels_rel),
+            npy::Dtype::I64,
+            &[self.shape[0]],
+            &self.labels,
+        )?;
+        labels.path = self.files.labels_rel;
+        record(manifest, labels);
+        Ok(())
+    }
 }
 
 /// Options of `blight generate mnist-c`.

@@ -173,3 +173,30 @@ fn clean_photo_static() -> &'static Path {
     static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     PATH.get_or_init(clean_photo)
 }
+
+#[test]
+fn bench_times_the_mnist_c_suite_on_the_built_in_digit() {
+    let out = blight()
+        .args(["bench", "--suite", "mnist-c", "--skip", "pessimal_noise"])
+        .args(["--repeats", "1", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["size"], 28);
+    let timings = report["timings"].as_array().unwrap();
+    // 32 corruptions less the skipped one, five severities each.
+    assert_eq!(timings.len(), 31 * 5);
+    assert!(timings.iter().all(|t| t["corruption"] != "pessimal_noise"));
+
+    let wrong = blight()
+        .args(["bench", "--suite", "mnist-c", "--skip", "no_such"])
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
+    assert_one_line_error(&String::from_utf8_lossy(&wrong.stderr), "no_such");
+}

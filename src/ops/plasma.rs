@@ -9,6 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::rng::Random;
+use std::cell::RefCell;
 
 /// A `size`×`size` plasma map (row-major) with values in [0, 1]. `size` must be a power of two.
 pub fn plasma_fractal(size: usize, wibble_decay: f64, rng: &mut dyn Random) -> Result<Vec<f64>> {
@@ -39,138 +40,267 @@ pub fn plasma_fractal_crop(
             "a {rows}×{cols} corner does not fit a plasma map of side {size}"
         )));
     }
-    let (map, min, max) = diamond_square(size, wibble_decay, rng);
-    let range = max - min;
-    let mut out = Vec::with_capacity(rows * cols);
-    for row in map.chunks_exact(size).take(rows) {
-        out.extend(row[..cols].iter().map(|&v| (v - min) / range));
-    }
-    Ok(out)
+    PLANES.with_borrow_mut(|planes| {
+        planes.build(size, wibble_decay, rng);
+        let range = planes.hi - planes.lo;
+        let mut out = Vec::with_capacity(rows * cols);
+        for r in 0..rows {
+            out.extend((0..cols).map(|c| (planes.at(r, c) - planes.lo) / range));
+        }
+        Ok(out)
+    })
 }
 
-/// The unscaled diamond–square map with its smallest and largest value. Every point but (0, 0),
-/// which stays 0, is written exactly once, so the extremes are tracked as points are written.
-///
-/// Each sub-step works row by row on plain slices: the row it writes and the (other) rows it
-/// reads. A sum of two neighbours that two points share is formed once; the grouping of every sum
-/// is the reference's.
-fn diamond_square(size: usize, wibble_decay: f64, rng: &mut dyn Random) -> (Vec<f64>, f64, f64) {
-    let mut map = vec![0.0f64; size * size];
-    let mut noise = Vec::with_capacity(size * size / 4);
-    let (mut lo, mut hi) = (0.0f64, 0.0f64);
-    let mut step = size;
-    let mut wibble = 100.0f64;
-    while step >= 2 {
-        let n = size / step;
-        let half = step / 2;
-        // Grid row i of corners is map row i·step; of centres, i·step + half (i wraps modulo n).
-        let corner_row = |i: usize| (i % n) * step;
-        let centre_row = |i: usize| (i % n) * step + half;
-        let mut put = |target: &mut f64, sum: f64, u: f64| {
-            let v = sum / 4.0 + wibble * u;
-            lo = if v < lo { v } else { lo };
-            hi = if v > hi { v } else { hi };
-            *target = v;
+thread_local! {
+    /// Each thread's working memory, reused from map to map.
+    static PLANES: RefCell<Planes> = RefCell::new(Planes::default());
+}
+
+/// A map under construction. After [`Planes::build`] it holds the four planes of the last
+/// level, each m×m (m = size / 2): the points on even rows and even columns (`corners`,
+/// everything the coarser levels made), the square centres (odd, odd), the diamonds between
+/// horizontal corner pairs (even, odd) and between vertical ones (odd, even); with the smallest
+/// and largest value of the whole map. Buffers keep their size between maps (only their first
+/// m² values are used), so no map pays for allocating or zeroing them.
+#[derive(Default)]
+struct Planes {
+    m: usize,
+    corners: Vec<f64>,
+    centres: Vec<f64>,
+    across: Vec<f64>,
+    down: Vec<f64>,
+    /// The next level's corners while they are being interleaved.
+    next: Vec<f64>,
+    /// The level's three uniform arrays.
+    noise: [Vec<f64>; 3],
+    lo: f64,
+    hi: f64,
+}
+
+impl Planes {
+    /// The map's value at (row, col).
+    fn at(&self, row: usize, col: usize) -> f64 {
+        let plane = match (row % 2, col % 2) {
+            (0, 0) => &self.corners,
+            (0, _) => &self.across,
+            (_, 0) => &self.down,
+            _ => &self.centres,
         };
-
-        // Squares at centre (i, j): (c[i,j] + c[i+1,j]) + (c[i,j+1] + c[i+1,j+1]); the vertical
-        // pair c[i,j] + c[i+1,j] serves columns j − 1 and j.
-        draw(rng, wibble, n, &mut noise);
-        for i in 0..n {
-            let (out, top, bottom) = rows(
-                &mut map,
-                size,
-                centre_row(i),
-                corner_row(i),
-                corner_row(i + 1),
-            );
-            let u = &noise[i * n..(i + 1) * n];
-            let first = top[0] + bottom[0];
-            let mut left = first;
-            for j in 0..n {
-                let right = if j + 1 < n {
-                    top[(j + 1) * step] + bottom[(j + 1) * step]
-                } else {
-                    first
-                };
-                put(&mut out[j * step + half], left + right, u[j]);
-                left = right;
-            }
-        }
-
-        // Diamonds between horizontal corner pairs, at (i·step, j·step + half):
-        // (centre[i,j] + centre[i−1,j]) + (corner[i,j] + corner[i,j+1]). The corners share the
-        // written row; only the odd multiples of half are written there.
-        draw(rng, wibble, n, &mut noise);
-        for i in 0..n {
-            let (out, here, above) = rows(
-                &mut map,
-                size,
-                corner_row(i),
-                centre_row(i),
-                centre_row(i + n - 1),
-            );
-            let u = &noise[i * n..(i + 1) * n];
-            for j in 0..n {
-                let col = j * step + half;
-                let next = if j + 1 < n { (j + 1) * step } else { 0 };
-                let sum = (here[col] + above[col]) + (out[j * step] + out[next]);
-                put(&mut out[col], sum, u[j]);
-            }
-        }
-
-        // Diamonds between vertical corner pairs, at (i·step + half, j·step):
-        // (centre[i,j] + centre[i,j−1]) + (corner[i,j] + corner[i+1,j]). The centres share the
-        // written row; only the multiples of step are written there.
-        draw(rng, wibble, n, &mut noise);
-        for i in 0..n {
-            let (out, top, bottom) = rows(
-                &mut map,
-                size,
-                centre_row(i),
-                corner_row(i),
-                corner_row(i + 1),
-            );
-            let u = &noise[i * n..(i + 1) * n];
-            for (j, &u) in u.iter().enumerate() {
-                let col = j * step;
-                let before = if j > 0 { col - half } else { size - half };
-                let sum = (out[col + half] + out[before]) + (top[col] + bottom[col]);
-                put(&mut out[col], sum, u);
-            }
-        }
-
-        step /= 2;
-        wibble /= wibble_decay;
+        plane[(row / 2) * self.m + col / 2]
     }
-    (map, lo, hi)
-}
 
-/// Row `target` of a `size`-wide map, mutable, with rows `a` and `b` (both other than `target`).
-fn rows(
-    map: &mut [f64],
-    size: usize,
-    target: usize,
-    a: usize,
-    b: usize,
-) -> (&mut [f64], &[f64], &[f64]) {
-    let (before, rest) = map.split_at_mut(target * size);
-    let (out, after) = rest.split_at_mut(size);
-    let (before, after) = (&*before, &*after);
-    let row = |r: usize| -> &[f64] {
-        if r < target {
-            &before[r * size..(r + 1) * size]
-        } else {
-            &after[(r - target - 1) * size..(r - target) * size]
+    /// Runs diamond–square for a `size`×`size` map (a power of two).
+    fn build(&mut self, size: usize, wibble_decay: f64, rng: &mut dyn Random) {
+        let most = (size / 2).max(1).pow(2);
+        for buffer in [
+            &mut self.corners,
+            &mut self.centres,
+            &mut self.across,
+            &mut self.down,
+            &mut self.next,
+        ]
+        .into_iter()
+        .chain(&mut self.noise)
+        {
+            if buffer.len() < most {
+                buffer.resize(most, 0.0);
+            }
         }
-    };
-    (out, row(a), row(b))
+        #[cfg(target_arch = "x86_64")]
+        {
+            if is_x86_feature_detected!("avx512f") {
+                // SAFETY: the processor has AVX-512F.
+                return unsafe { self.build_avx512(size, wibble_decay, rng) };
+            }
+            if is_x86_feature_detected!("avx2") {
+                // SAFETY: the processor has AVX2.
+                return unsafe { self.build_avx2(size, wibble_decay, rng) };
+            }
+        }
+        self.build_levels(size, wibble_decay, rng);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn build_avx512(&mut self, size: usize, wibble_decay: f64, rng: &mut dyn Random) {
+        self.build_levels(size, wibble_decay, rng);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn build_avx2(&mut self, size: usize, wibble_decay: f64, rng: &mut dyn Random) {
+        self.build_levels(size, wibble_decay, rng);
+    }
+
+    /// The unscaled diamond–square map. Every point but (0, 0), which stays 0, is written
+    /// exactly once, so the extremes are tracked as points are written.
+    ///
+    /// The points a level of step s adds lie on a grid of their own: with the corners of that
+    /// level (the whole map of the coarser levels, m×m) kept as one contiguous array, the
+    /// level's centres and diamonds are three more m×m arrays, and every neighbour they read is
+    /// the same index or the next or previous one (wrapping). So each level runs over contiguous
+    /// rows, and the finished coarse map is interleaved into the corners of the next level. The
+    /// grouping of every sum is the reference's. Compiled once per vector width; every width
+    /// performs the same operations per value.
+    #[inline(always)]
+    fn build_levels(&mut self, size: usize, wibble_decay: f64, rng: &mut dyn Random) {
+        self.corners[0] = 0.0;
+        let mut m = 1;
+        let mut wibble = 100.0f64;
+        let mut range = Range::new();
+        loop {
+            // One level: m×m squares; three m×m uniform arrays in the reference's order.
+            let n = m * m;
+            for u in &mut self.noise {
+                rng.fill_uniform(-wibble, wibble, &mut u[..n]);
+            }
+            let [u_centres, u_across, u_down] = &self.noise;
+            level(
+                m,
+                wibble,
+                &self.corners[..n],
+                [&u_centres[..n], &u_across[..n], &u_down[..n]],
+                [
+                    &mut self.centres[..n],
+                    &mut self.across[..n],
+                    &mut self.down[..n],
+                ],
+            );
+            for plane in [&self.centres, &self.across, &self.down] {
+                range.extend(&plane[..n]);
+            }
+            wibble /= wibble_decay;
+            if 2 * m >= size {
+                self.m = m;
+                (self.lo, self.hi) = range.finish();
+                return;
+            }
+            interleave(
+                m,
+                [&self.corners, &self.centres, &self.across, &self.down],
+                &mut self.next[..4 * n],
+            );
+            std::mem::swap(&mut self.corners, &mut self.next);
+            m *= 2;
+        }
+    }
 }
 
-/// One n×n `uniform(−wibble, wibble)` array into `noise`.
-fn draw(rng: &mut dyn Random, wibble: f64, n: usize, noise: &mut Vec<f64>) {
-    noise.resize(n * n, 0.0);
-    rng.fill_uniform(-wibble, wibble, noise);
+/// One level on m×m planes: centre (i, j) = ((c[i,j] + c[i+1,j]) + (c[i,j+1] + c[i+1,j+1]))/4,
+/// across (i, j) = ((o[i,j] + o[i−1,j]) + (c[i,j] + c[i,j+1]))/4 and down (i, j) =
+/// ((o[i,j] + o[i,j−1]) + (c[i,j] + c[i+1,j]))/4, each plus wibble·u, indices wrapping modulo m.
+/// Each row is one pass over contiguous slices (the wrapped end done on its own), which the
+/// compiler turns into vector code.
+#[inline(always)]
+fn level(m: usize, wibble: f64, c: &[f64], u: [&[f64]; 3], out: [&mut [f64]; 3]) {
+    let [u_centres, u_across, u_down] = u;
+    let [centres, across, down] = out;
+    let row = |i: usize| (i % m) * m..(i % m + 1) * m;
+    let put = |sum: f64, u: f64| sum / 4.0 + wibble * u;
+    let last = m - 1;
+    let mut pair = vec![0.0f64; m];
+    for i in 0..m {
+        let (top, bottom) = (&c[row(i)], &c[row(i + 1)]);
+        // Vertical corner pairs, each shared by the centres left and right of it.
+        for ((p, &a), &b) in pair.iter_mut().zip(top).zip(bottom) {
+            *p = a + b;
+        }
+        let (u, out) = (&u_centres[row(i)], &mut centres[row(i)]);
+        for (((o, &l), &r), &u) in out.iter_mut().zip(&pair).zip(&pair[1..]).zip(u) {
+            *o = put(l + r, u);
+        }
+        out[last] = put(pair[last] + pair[0], u[last]);
+    }
+    for i in 0..m {
+        let (here, above, corner) = (&centres[row(i)], &centres[row(i + m - 1)], &c[row(i)]);
+        let (u, out) = (&u_across[row(i)], &mut across[row(i)]);
+        let lines = out
+            .iter_mut()
+            .zip(here)
+            .zip(above)
+            .zip(corner)
+            .zip(&corner[1..]);
+        for (((((o, &h), &a), &l), &r), &u) in lines.zip(u) {
+            *o = put((h + a) + (l + r), u);
+        }
+        out[last] = put(
+            (here[last] + above[last]) + (corner[last] + corner[0]),
+            u[last],
+        );
+    }
+    for i in 0..m {
+        let (here, top, bottom) = (&centres[row(i)], &c[row(i)], &c[row(i + 1)]);
+        let (u, out) = (&u_down[row(i)], &mut down[row(i)]);
+        let lines = out[1..].iter_mut().zip(&here[1..]).zip(here).zip(&top[1..]);
+        for ((((o, &h), &l), &t), (&b, &u)) in lines.zip(bottom[1..].iter().zip(&u[1..])) {
+            *o = put((h + l) + (t + b), u);
+        }
+        out[0] = put((here[0] + here[last]) + (top[0] + bottom[0]), u[0]);
+    }
+}
+
+/// The 2m×2m map of one level from its four m×m planes (corners, centres, across, down) into
+/// `map`: even rows alternate corners and diamonds across, odd rows diamonds down and centres.
+#[inline(always)]
+fn interleave(m: usize, planes: [&[f64]; 4], map: &mut [f64]) {
+    let [corners, centres, across, down] = planes;
+    for (i, rows) in map.chunks_exact_mut(4 * m).enumerate() {
+        let (even, odd) = rows.split_at_mut(2 * m);
+        let plane_row = i * m..(i + 1) * m;
+        let evens = corners[plane_row.clone()]
+            .iter()
+            .zip(&across[plane_row.clone()]);
+        for (pair, (&c, &a)) in even.chunks_exact_mut(2).zip(evens) {
+            pair[0] = c;
+            pair[1] = a;
+        }
+        let odds = down[plane_row.clone()].iter().zip(&centres[plane_row]);
+        for (pair, (&d, &o)) in odd.chunks_exact_mut(2).zip(odds) {
+            pair[0] = d;
+            pair[1] = o;
+        }
+    }
+}
+
+/// Running minimum and maximum in eight independent lanes, so the comparisons vectorise; the
+/// lanes meet at the end. (min and max do not depend on the order of comparison.)
+struct Range {
+    lo: [f64; 8],
+    hi: [f64; 8],
+}
+
+impl Range {
+    /// The range of the map's fixed point (0, 0), which is 0.
+    fn new() -> Self {
+        Range {
+            lo: [0.0; 8],
+            hi: [0.0; 8],
+        }
+    }
+
+    #[inline(always)]
+    fn extend(&mut self, values: &[f64]) {
+        let (mut lo, mut hi) = (self.lo, self.hi);
+        let mut chunks = values.chunks_exact(8);
+        for chunk in &mut chunks {
+            let v: &[f64; 8] = chunk.try_into().expect("eight values");
+            // `if v < lo { v } else { lo }` is exactly one vector minimum instruction.
+            lo = std::array::from_fn(|k| if v[k] < lo[k] { v[k] } else { lo[k] });
+            hi = std::array::from_fn(|k| if v[k] > hi[k] { v[k] } else { hi[k] });
+        }
+        for &v in chunks.remainder() {
+            lo[0] = if v < lo[0] { v } else { lo[0] };
+            hi[0] = if v > hi[0] { v } else { hi[0] };
+        }
+        (self.lo, self.hi) = (lo, hi);
+    }
+
+    #[inline(always)]
+    fn finish(&self) -> (f64, f64) {
+        let lo = self.lo.iter().copied().fold(self.lo[0], f64::min);
+        let hi = self.hi.iter().copied().fold(self.hi[0], f64::max);
+        (lo, hi)
+    }
 }
 
 #[cfg(test)]

@@ -71,10 +71,21 @@ pub fn write(path: &Path, dtype: Dtype, shape: &[usize], data: &[u8]) -> Result<
             data.len()
         )));
     }
-    let mut bytes = preamble(dtype, shape);
-    bytes.extend_from_slice(data);
-    crate::io::write_atomic(path, &bytes)?;
-    Ok(FileRecord::of(path, &bytes))
+    use sha2::{Digest, Sha256};
+    use std::io::Write;
+    let head = preamble(dtype, shape);
+    crate::io::write_atomic_with(path, |f| {
+        f.write_all(&head)?;
+        f.write_all(data)
+    })?;
+    let mut hash = Sha256::new();
+    hash.update(&head);
+    hash.update(data);
+    Ok(FileRecord {
+        path: path.to_string_lossy().replace('\\', "/"),
+        bytes: (head.len() + data.len()) as u64,
+        sha256: super::manifest::to_hex(&hash.finalize()),
+    })
 }
 
 /// Labels as little-endian int64 bytes.
