@@ -4,7 +4,7 @@
 
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
-use crate::ops::plasma::plasma_fractal;
+use crate::ops::plasma::plasma_fractal_crop;
 use crate::ops::unit_byte::unit_to_byte;
 use crate::raster::Image;
 use crate::rng::Random;
@@ -30,7 +30,13 @@ impl Corruption for Fog {
             )));
         }
         let max = image.data.iter().copied().max().unwrap_or(0) as f64 / 255.0;
-        let plasma = plasma_fractal(self.map_size, self.wibble_decay, rng)?;
+        let plasma = plasma_fractal_crop(
+            self.map_size,
+            self.wibble_decay,
+            rng,
+            image.height,
+            image.width,
+        )?;
         let denominator = max + self.strength;
         let c = image.channels;
         let row_len = image.width * c;
@@ -44,7 +50,7 @@ impl Corruption for Fog {
             .zip(data.chunks_exact_mut(row_len))
             .enumerate()
         {
-            let haze_row = &plasma[y * self.map_size..][..image.width];
+            let haze_row = &plasma[y * image.width..][..image.width];
             if c == 3 {
                 for (values, &haze) in added.chunks_exact_mut(3).zip(haze_row) {
                     let a = self.strength * haze;
