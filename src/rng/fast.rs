@@ -301,6 +301,40 @@ impl Random for FastRandom {
         }
     }
 
+    /// numpy's masked rejection, as [`Random::randint`] draws it value after value, reading the
+    /// batch's words in one loop.
+    fn fill_randint(&mut self, low: i64, high: i64, out: &mut [i64]) {
+        assert!(high > low, "randint needs low < high");
+        let range = (high - low - 1) as u64;
+        if range == 0 || range > u32::MAX as u64 {
+            // No draw at all, or two words per value: the one-at-a-time path.
+            for v in out {
+                *v = self.randint(low, high);
+            }
+            return;
+        }
+        let (range, mask) = (range as u32, super::rejection_mask(range as u64) as u32);
+        let mut done = 0;
+        while done < out.len() {
+            if self.stream.next == BATCH_WORDS {
+                self.stream.refill();
+            }
+            let mut used = 0;
+            for &word in &self.stream.words[self.stream.next..] {
+                used += 1;
+                let value = word & mask;
+                if value <= range {
+                    out[done] = low + value as i64;
+                    done += 1;
+                    if done == out.len() {
+                        break;
+                    }
+                }
+            }
+            self.stream.next += used;
+        }
+    }
+
     fn fill_poisson_levels(&mut self, rates: &[f64], levels: &[u8], out: &mut [i64]) {
         let tables = LevelTables::cached(rates);
         for (o, &level) in out.iter_mut().zip(levels) {
@@ -550,6 +584,21 @@ mod tests {
         };
         assert_eq!(draw("n01440764/a.JPEG"), draw("n01440764/a.JPEG"));
         assert_ne!(draw("n01440764/a.JPEG"), draw("n01440764/b.JPEG"));
+    }
+
+    #[test]
+    fn bulk_randint_draws_as_one_at_a_time() {
+        // Ranges without rejection (2, 4 values), with it (6, 1000), one value, and 2³²+ values;
+        // 3000 values cross several batches.
+        for (low, high) in [(-1, 1), (-2, 2), (-3, 3), (0, 1000), (5, 6), (0, 1 << 33)] {
+            let mut bulk = FastRandom::new(&key("randint"));
+            let mut single = FastRandom::new(&key("randint"));
+            let mut values = vec![0i64; 3000];
+            bulk.fill_randint(low, high, &mut values);
+            let want: Vec<i64> = (0..3000).map(|_| single.randint(low, high)).collect();
+            assert_eq!(values, want, "[{low}, {high})");
+            assert_eq!(bulk.next_u32(), single.next_u32(), "[{low}, {high})");
+        }
     }
 
     /// Reads `stream` and `reference` side by side in 32-bit, 64-bit and bulk draws, so words are

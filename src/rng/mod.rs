@@ -16,6 +16,19 @@ mod numpy;
 pub use fast::{FastRandom, StreamKey};
 pub use numpy::NumpyRandom;
 
+/// numpy's mask for `randint` over `range + 1` values: the smallest all-ones number ≥ range.
+/// A word masked by it is kept when it is ≤ range, else the next word is tried.
+pub(crate) fn rejection_mask(range: u64) -> u64 {
+    let mut mask = range;
+    mask |= mask >> 1;
+    mask |= mask >> 2;
+    mask |= mask >> 4;
+    mask |= mask >> 8;
+    mask |= mask >> 16;
+    mask |= mask >> 32;
+    mask
+}
+
 /// A source of random draws with numpy's legacy distributions.
 pub trait Random {
     /// The next raw 32-bit word of the underlying generator.
@@ -71,13 +84,7 @@ pub trait Random {
         if range == 0 {
             return low;
         }
-        let mut mask = range;
-        mask |= mask >> 1;
-        mask |= mask >> 2;
-        mask |= mask >> 4;
-        mask |= mask >> 8;
-        mask |= mask >> 16;
-        mask |= mask >> 32;
+        let mask = rejection_mask(range);
         loop {
             let value = if range <= 0xffff_ffff {
                 (self.next_u32() as u64) & mask
