@@ -313,7 +313,7 @@ impl Random for FastRandom {
             }
             return;
         }
-        let (range, mask) = (range as u32, super::rejection_mask(range as u64) as u32);
+        let (range, mask) = (range as u32, super::rejection_mask(range) as u32);
         let mut done = 0;
         while done < out.len() {
             if self.stream.next == BATCH_WORDS {
