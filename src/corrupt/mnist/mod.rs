@@ -47,7 +47,7 @@ pub const SIDE: usize = 28;
 const CENTRE: f64 = 13.5;
 
 /// Checks that `image` is what MNIST-C corrupts: 28×28, one channel.
-fn check_digit(image: &Image, name: &str) -> Result<()> {
+pub(crate) fn check_digit(image: &Image, name: &str) -> Result<()> {
     if (image.width, image.height, image.channels) != (SIDE, SIDE, 1) {
         return Err(Error::Invalid(format!(
             "{name} needs a 28×28 single-channel image, got {}×{}×{}",
@@ -60,7 +60,7 @@ fn check_digit(image: &Image, name: &str) -> Result<()> {
 /// The reference's ending for one float64 value in [0, 1] work: `np.clip(x, 0, 1) * 255`,
 /// converted to float32 (round to nearest), then the dataset's truncating `uint8` cast.
 #[inline]
-fn finish_value(v: f64) -> u8 {
+pub(crate) fn finish_value(v: f64) -> u8 {
     (v.clamp(0.0, 1.0) * 255.0) as f32 as u8
 }
 

@@ -37,35 +37,20 @@ pub use snow::Snow;
 pub use spatter::Spatter;
 pub use speckle_noise::SpeckleNoise;
 
-use crate::error::{Error, Result};
+use super::mnist::{check_digit, finish_value, SIDE};
 use crate::ops::gaussian::{correlate_symmetric, scipy13_gaussian_kernel, Boundary, Sample};
 use crate::raster::Image;
-
-/// Side of an MNIST digit; the reference hard-codes it (loop bounds, crops, the pessimal tiling).
-const SIDE: usize = 28;
 
 /// scikit-image's default `truncate` for `gaussian`.
 const TRUNCATE: f64 = 4.0;
 
-/// Checks that `image` is what MNIST-C corrupts: 28×28, one channel.
-fn check_digit(image: &Image, name: &str) -> Result<()> {
-    if (image.width, image.height, image.channels) != (SIDE, SIDE, 1) {
-        return Err(Error::Invalid(format!(
-            "{name} needs a 28×28 single-channel image, got {}×{}×{}",
-            image.width, image.height, image.channels
-        )));
-    }
-    Ok(())
-}
-
-/// The reference's ending for float64 work in [0, 1]: `np.clip(x, 0, 1) * 255`, converted to
-/// float32 (round to nearest), then the dataset's truncating `uint8` cast.
+/// The reference's ending for float64 work in [0, 1] (see [`finish_value`]) over a whole digit.
 fn finish(image: &Image, values: &[f64]) -> Image {
-    let scaled: Vec<f32> = values
-        .iter()
-        .map(|v| (v.clamp(0.0, 1.0) * 255.0) as f32)
-        .collect();
-    image.with_values_f32(&scaled)
+    let scaled: Vec<u8> = values.iter().map(|&v| finish_value(v)).collect();
+    Image {
+        data: scaled,
+        ..*image
+    }
 }
 
 /// "vblur": scikit-image 0.14/0.15 `gaussian(x, σ, multichannel=True)` on a 2-D float64 array
