@@ -6,7 +6,7 @@
 
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
-use crate::ops::affine::{affine_from_points, warp_affine, WarpBorder};
+use crate::ops::affine::{affine_from_points, warp_affine, Affine, WarpBorder};
 use crate::ops::gaussian::{
     gaussian_filter_folded, gaussian_filter_plane, Boundary, FoldedGaussian,
 };
@@ -16,12 +16,13 @@ use crate::rng::Random;
 use serde::Deserialize;
 use std::sync::{Arc, Mutex};
 
-/// One severity. The reference writes each parameter as `scale · factor` (scale 244, which "should
-/// have been 224"); the products are taken in float64 as Python does.
+/// One severity's parameters, shared with MNIST-C's elastic transform. The references write each
+/// as `scale · factor` (ImageNet-C: scale 244, which "should have been 224"; MNIST-C: 28); the
+/// products are taken in float64 as Python does.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ElasticTransform {
-    /// The common factor of the three parameters (244 in the reference).
+pub struct ElasticParams {
+    /// The common factor of the three parameters.
     pub scale: f64,
     /// Displacement strength α / scale.
     pub alpha: f64,
@@ -29,9 +30,74 @@ pub struct ElasticTransform {
     pub sigma: f64,
     /// Jitter of the affine control points / scale.
     pub affine: f64,
+}
+
+impl ElasticParams {
+    /// (α, σ, jitter) in pixels.
+    pub fn in_pixels(&self) -> (f64, f64, f64) {
+        (
+            self.scale * self.alpha,
+            self.scale * self.sigma,
+            self.scale * self.affine,
+        )
+    }
+
+    /// The reference's random affine for an H×W image: control points from the centre (H//2,
+    /// W//2) and a third of the short side, as (row, col) pairs that OpenCV reads as (x, y),
+    /// each coordinate moved by a float32 `uniform(−jitter, jitter)` (one 3×2 draw), and the
+    /// map `getAffineTransform` fits to them.
+    pub fn random_affine(
+        &self,
+        height: usize,
+        width: usize,
+        rng: &mut dyn Random,
+    ) -> Result<Affine> {
+        let jitter = self.scale * self.affine;
+        let (c0, c1) = ((height / 2) as f32, (width / 2) as f32);
+        let q = (height.min(width) / 3) as f32;
+        let from = [[c0 + q, c1 + q], [c0 + q, c1 - q], [c0 - q, c1 - q]];
+        let mut offsets = [0f64; 6];
+        rng.fill_uniform(-jitter, jitter, &mut offsets);
+        let mut to = from;
+        for (k, point) in to.iter_mut().enumerate() {
+            point[0] += offsets[2 * k] as f32;
+            point[1] += offsets[2 * k + 1] as f32;
+        }
+        affine_from_points(&from, &to)
+            .ok_or_else(|| Error::Invalid("elastic_transform: degenerate affine points".into()))
+    }
+}
+
+/// Turns the smoothed fields into sample positions in place: each value times α, cast to
+/// float32, added to its pixel's row (`rows`) or column (`cols`) in float64.
+pub fn displace(rows: &mut [f64], cols: &mut [f64], width: usize, alpha: f64) {
+    let lines = rows
+        .chunks_exact_mut(width.max(1))
+        .zip(cols.chunks_exact_mut(width.max(1)));
+    for (y, (row_line, col_line)) in lines.enumerate() {
+        for (x, (r, q)) in row_line.iter_mut().zip(col_line).enumerate() {
+            *r = y as f64 + (*r * alpha) as f32 as f64;
+            *q = x as f64 + (*q * alpha) as f32 as f64;
+        }
+    }
+}
+
+/// ImageNet-C's elastic transform at one severity.
+#[derive(Debug, Deserialize)]
+#[serde(from = "ElasticParams")]
+pub struct ElasticTransform {
+    params: ElasticParams,
     /// The folded kernels of the last image size, when σ needs them.
-    #[serde(skip)]
     folded: Mutex<Option<Arc<Folded>>>,
+}
+
+impl From<ElasticParams> for ElasticTransform {
+    fn from(params: ElasticParams) -> Self {
+        ElasticTransform {
+            params,
+            folded: Mutex::default(),
+        }
+    }
 }
 
 /// Folded smoothing kernels for fields of one size: `rows` for lines of H, `cols` for lines of W.
@@ -100,44 +166,19 @@ fn smooth_fields(
 impl Corruption for ElasticTransform {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         let (h, w, c) = (image.height, image.width, image.channels);
-        let alpha = self.scale * self.alpha;
-        let sigma = self.scale * self.sigma;
-        let jitter = self.scale * self.affine;
+        let (alpha, sigma, _) = self.params.in_pixels();
         let x = image.to_unit_f32();
-
-        // Control points from the centre (H//2, W//2) and a third of the short side, as (row, col)
-        // pairs that OpenCV reads as (x, y).
-        let (c0, c1) = ((h / 2) as f32, (w / 2) as f32);
-        let q = (h.min(w) / 3) as f32;
-        let from = [[c0 + q, c1 + q], [c0 + q, c1 - q], [c0 - q, c1 - q]];
-        let mut offsets = [0f64; 6];
-        rng.fill_uniform(-jitter, jitter, &mut offsets);
-        let mut to = from;
-        for (k, point) in to.iter_mut().enumerate() {
-            point[0] += offsets[2 * k] as f32;
-            point[1] += offsets[2 * k + 1] as f32;
-        }
-        let m = affine_from_points(&from, &to)
-            .ok_or_else(|| Error::Invalid("elastic_transform: degenerate affine points".into()))?;
+        let m = self.params.random_affine(h, w, rng)?;
         let warped = warp_affine(&x, w, h, c, &m, WarpBorder::Reflect101);
 
-        // Displacement fields, dx drawn first; each float64, smoothed, scaled by α, cast to float32,
-        // then added to the pixel's (row, col) in float64: the sample positions.
+        // Displacement fields, dx drawn first; each float64 and smoothed.
         let mut cols = vec![0f64; h * w];
         rng.fill_uniform(-1.0, 1.0, &mut cols);
         let mut rows = vec![0f64; h * w];
         rng.fill_uniform(-1.0, 1.0, &mut rows);
         let folded = self.folded((h, w), sigma);
         smooth_fields([&mut cols, &mut rows], (h, w), sigma, folded.as_deref());
-        let lines = rows
-            .chunks_exact_mut(w.max(1))
-            .zip(cols.chunks_exact_mut(w.max(1)));
-        for (y, (row_line, col_line)) in lines.enumerate() {
-            for (x, (r, q)) in row_line.iter_mut().zip(col_line).enumerate() {
-                *r = y as f64 + (*r * alpha) as f32 as f64;
-                *q = x as f64 + (*q * alpha) as f32 as f64;
-            }
-        }
+        displace(&mut rows, &mut cols, w, alpha);
         let mut out = vec![0f32; h * w * c];
         map_coordinates_reflect_order1(&warped, (h, w, c), &rows, &cols, &mut out);
         let data = out
@@ -187,13 +228,12 @@ mod tests {
         let (mut exact_x, mut exact_y) = (dx.clone(), dy.clone());
         gaussian_filter(&mut exact_x, (h, w, 1), sigma, Boundary::Reflect, 3.0);
         gaussian_filter(&mut exact_y, (h, w, 1), sigma, Boundary::Reflect, 3.0);
-        let transform = ElasticTransform {
+        let transform = ElasticTransform::from(ElasticParams {
             scale: 244.0,
             alpha: 2.0,
             sigma: 0.7,
             affine: 0.1,
-            folded: Mutex::new(None),
-        };
+        });
         let folded = transform.folded((h, w), sigma);
         assert!(folded.is_some());
         assert!(transform

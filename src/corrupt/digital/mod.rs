@@ -6,6 +6,6 @@ mod jpeg_compression;
 mod pixelate;
 
 pub use contrast::Contrast;
-pub use elastic_transform::ElasticTransform;
+pub use elastic_transform::{displace, ElasticParams, ElasticTransform};
 pub use jpeg_compression::JpegCompression;
 pub use pixelate::Pixelate;

@@ -10,9 +10,10 @@
 //! Draws: one uniform 3×2 (affine jitter), then uniform 28×28 for dx, then uniform 28×28 for dy.
 
 use super::{blur_2d, check_digit, SIDE};
+use crate::corrupt::digital::{displace, ElasticParams};
 use crate::corrupt::{Context, Corruption};
-use crate::error::{Error, Result};
-use crate::ops::affine::{affine_from_points, warp_affine, WarpBorder};
+use crate::error::Result;
+use crate::ops::affine::{warp_affine, WarpBorder};
 use crate::ops::gaussian::Boundary;
 use crate::ops::map_coordinates::map_coordinates_constant_order1;
 use crate::raster::Image;
@@ -22,49 +23,21 @@ use serde::Deserialize;
 /// scikit-image's `truncate` of the field smoothing.
 const TRUNCATE: f64 = 3.0;
 
-/// One severity. The reference writes each parameter as `28 · factor`; the products are taken
-/// in float64 as Python does.
+/// One severity: ImageNet-C's parameters, written as `28 · factor` in the reference.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ElasticTransform {
-    /// The common factor of the three parameters (28, the digit's side).
-    pub scale: f64,
-    /// Displacement strength α / scale.
-    pub alpha: f64,
-    /// Smoothing σ of the displacement field / scale.
-    pub sigma: f64,
-    /// Jitter of the affine control points / scale.
-    pub affine: f64,
-}
+#[serde(transparent)]
+pub struct ElasticTransform(pub ElasticParams);
 
 impl Corruption for ElasticTransform {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "elastic_transform")?;
-        let alpha = self.scale * self.alpha;
-        let sigma = self.scale * self.sigma;
-        let jitter = self.scale * self.affine;
+        let (alpha, sigma, _) = self.0.in_pixels();
         let x = image.to_unit_f32();
-
         // Control points (14 ± 9, 14 ± 9) as in the reference, jittered in float32.
-        let (centre, third) = ((SIDE / 2) as f32, (SIDE / 3) as f32);
-        let from = [
-            [centre + third, centre + third],
-            [centre + third, centre - third],
-            [centre - third, centre - third],
-        ];
-        let mut offsets = [0f64; 6];
-        rng.fill_uniform(-jitter, jitter, &mut offsets);
-        let mut to = from;
-        for (k, point) in to.iter_mut().enumerate() {
-            point[0] += offsets[2 * k] as f32;
-            point[1] += offsets[2 * k + 1] as f32;
-        }
-        let m = affine_from_points(&from, &to)
-            .ok_or_else(|| Error::Invalid("elastic_transform: degenerate affine points".into()))?;
+        let m = self.0.random_affine(SIDE, SIDE, rng)?;
         let warped = warp_affine(&x, SIDE, SIDE, 1, &m, WarpBorder::Zero);
 
-        // Displacement fields, dx drawn first; each float64, smoothed, scaled by α, cast to
-        // float32, then added to the pixel's (row, col) in float64: the sample positions.
+        // Displacement fields, dx drawn first; each float64, smoothed, then sample positions.
         let mut cols = vec![0f64; SIDE * SIDE];
         rng.fill_uniform(-1.0, 1.0, &mut cols);
         let mut rows = vec![0f64; SIDE * SIDE];
@@ -72,13 +45,7 @@ impl Corruption for ElasticTransform {
         for field in [&mut cols, &mut rows] {
             blur_2d(field.as_mut_slice(), sigma, Boundary::Reflect, TRUNCATE);
         }
-        let lines = rows.chunks_exact_mut(SIDE).zip(cols.chunks_exact_mut(SIDE));
-        for (y, (row_line, col_line)) in lines.enumerate() {
-            for (x, (r, q)) in row_line.iter_mut().zip(col_line).enumerate() {
-                *r = y as f64 + (*r * alpha) as f32 as f64;
-                *q = x as f64 + (*q * alpha) as f32 as f64;
-            }
-        }
+        displace(&mut rows, &mut cols, SIDE, alpha);
         let mut out = vec![0f32; SIDE * SIDE];
         map_coordinates_constant_order1(&warped, (SIDE, SIDE), &rows, &cols, &mut out);
         let data = out
@@ -95,12 +62,12 @@ mod tests {
     use crate::rng::NumpyRandom;
 
     fn severity_1() -> ElasticTransform {
-        ElasticTransform {
+        ElasticTransform(ElasticParams {
             scale: 28.0,
             alpha: 2.0,
             sigma: 0.7,
             affine: 0.1,
-        }
+        })
     }
 
     #[test]

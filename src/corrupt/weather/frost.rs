@@ -32,10 +32,27 @@ impl Corruption for Frost {
                 image.channels
             )));
         }
+        // numpy's float64 sum, cast straight to 8 bits by the caller's uint8 conversion.
+        self.blend_drawn(image, FrostTextures::texture, rng, context, |sum| sum as u8)
+    }
+}
+
+impl Frost {
+    /// The reference's draws and blend, shared with MNIST-C's frost: a texture of the same
+    /// channel count as `image` (`texture_of` picks it from the set), a window of the image's
+    /// size, and clip(a·v + b·f, 0, 255) in float64 per value, made a byte by `to_byte`.
+    pub(crate) fn blend_drawn(
+        &self,
+        image: &Image,
+        texture_of: impl Fn(&FrostTextures, usize) -> Option<&Image>,
+        rng: &mut dyn Random,
+        context: &Context,
+        to_byte: impl Fn(f64) -> u8,
+    ) -> Result<Image> {
         let textures = FrostTextures::for_context(context)?;
         let index = rng.randint(0, CHOSEN_TEXTURES) as usize;
-        let texture = textures
-            .texture(index)
+        let texture = texture_of(&textures, index)
+            .filter(|t| t.channels == image.channels)
             .ok_or_else(|| Error::Invalid(format!("no frost texture {index}")))?;
         // randint(0, n) needs n ≥ 1: the texture must be strictly larger than the image.
         if texture.height <= image.height || texture.width <= image.width {
@@ -53,16 +70,17 @@ impl Corruption for Frost {
         // a·v and b·f for every 8-bit value, each the same float64 product numpy forms.
         let image_term: [f64; 256] = std::array::from_fn(|v| self.image_weight * v as f64);
         let frost_term: [f64; 256] = std::array::from_fn(|f| self.frost_weight * f as f64);
-        let row_len = image.width * 3;
+        let c = image.channels;
+        let row_len = image.width * c;
         let mut data = Vec::with_capacity(image.len());
         for (y, row) in image.data.chunks_exact(row_len).enumerate() {
-            let start = ((top + y) * texture.width + left) * 3;
+            let start = ((top + y) * texture.width + left) * c;
             let window = &texture.data[start..start + row_len];
             data.extend(row.iter().zip(window).map(|(&v, &f)| {
-                (image_term[v as usize] + frost_term[f as usize]).clamp(0.0, 255.0) as u8
+                to_byte((image_term[v as usize] + frost_term[f as usize]).clamp(0.0, 255.0))
             }));
         }
-        Image::new(image.width, image.height, 3, data)
+        Image::new(image.width, image.height, c, data)
     }
 }
 
