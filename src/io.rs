@@ -15,6 +15,16 @@ pub fn read_rgb(path: &Path) -> Result<Image> {
     Image::new(w as usize, h as usize, 3, rgb.into_raw())
 }
 
+/// Reads a PNG or JPEG file as one gray channel (colour images through the image crate's luma).
+pub fn read_gray(path: &Path) -> Result<Image> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let decoded = image::load_from_memory(&bytes)
+        .map_err(|e| Error::file(path, format!("cannot decode image: {e}")))?;
+    let gray = decoded.to_luma8();
+    let (w, h) = gray.dimensions();
+    Image::new(w as usize, h as usize, 1, gray.into_raw())
+}
+
 /// Writes an image as PNG (lossless), atomically: a temporary file beside the target is renamed
 /// into place only once complete, so a failure never leaves a partial file.
 pub fn write_png(path: &Path, image: &Image) -> Result<()> {

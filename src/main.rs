@@ -57,8 +57,8 @@ enum Command {
     },
     /// Write a labelled contact sheet of every corruption × severity.
     Preview {
-        /// `[INPUT] OUTPUT.png`: the input image (the built-in 224×224 photo when left out) and
-        /// the sheet to write.
+        /// `[INPUT] OUTPUT.png`: the input image (when left out, the built-in 224×224 photo, or
+        /// for the mnist-c suite the built-in 28×28 digit) and the sheet to write.
         #[arg(num_args = 1..=2, required = true, value_names = ["INPUT", "OUTPUT.png"])]
         paths: Vec<PathBuf>,
         #[arg(long, default_value = "imagenet-c")]
@@ -70,8 +70,15 @@ enum Command {
         seed: u64,
         #[arg(long, value_enum, default_value = "fast")]
         rng: RngArg,
+        /// Leave out a corruption (repeatable), e.g. pessimal_noise without its matrix.
+        #[arg(long, value_name = "CORRUPTION")]
+        skip: Vec<String>,
         #[arg(long)]
         frost_dir: Option<PathBuf>,
+        /// The `pessimal_noise_matrix` file (the mnist-c suite's pessimal_noise needs it).
+        /// Default: $BLIGHT_PESSIMAL_MATRIX.
+        #[arg(long)]
+        pessimal_matrix: Option<PathBuf>,
     },
     /// Generate a benchmark dataset in its reference layout, with a manifest.
     Generate {
@@ -294,28 +301,39 @@ fn run(cli: Cli) -> blight::Result<()> {
             recipe,
             seed,
             rng,
+            skip,
             frost_dir,
+            pessimal_matrix,
         } => {
-            let suite = Suite::choose(&suite, recipe.as_deref())?;
+            let mut suite = Suite::choose(&suite, recipe.as_deref())?;
+            leave_out(&mut suite, &skip)?;
             let (input, output) = match paths.as_slice() {
                 [output] => (None, output.clone()),
                 [input, output] => (Some(input.clone()), output.clone()),
                 _ => unreachable!("clap takes one or two paths"),
             };
+            // MNIST-C corrupts 28×28 gray digits; ImageNet-C RGB photos.
+            let digits = suite.engine == "mnist-c";
             let (image, sample) = match &input {
                 Some(path) => (
-                    blight::io::read_rgb(path)?,
+                    if digits {
+                        blight::io::read_gray(path)?
+                    } else {
+                        blight::io::read_rgb(path)?
+                    },
                     path.file_name()
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default(),
                 ),
+                None if digits => (blight::builtin::digit(), "digit".to_string()),
                 None => (blight::builtin::photo(), "astronaut".to_string()),
             };
-            let context = context(
+            let mut context = context(
                 frost_dir,
                 suite.jpeg_codec,
                 suite.corruptions.iter().any(|c| c.name == "frost"),
             );
+            context.pessimal_matrix = pessimal_matrix;
             let sheet = blight::preview::contact_sheet(
                 &suite,
                 &image,
@@ -344,16 +362,7 @@ fn run(cli: Cli) -> blight::Result<()> {
             pessimal_matrix,
         } => {
             let mut suite = Suite::choose(&suite, recipe.as_deref())?;
-            if let Some(name) = skip
-                .iter()
-                .find(|name| suite.corruptions.iter().all(|c| &c.name != *name))
-            {
-                return Err(blight::Error::UnknownCorruption {
-                    suite: suite.name.clone(),
-                    name: name.clone(),
-                });
-            }
-            suite.corruptions.retain(|c| !skip.contains(&c.name));
+            leave_out(&mut suite, &skip)?;
             let size = size.unwrap_or(suite.image_size);
             let image = if suite.engine == "mnist-c" {
                 if size != 28 {
@@ -427,6 +436,21 @@ fn context(
         );
     }
     context
+}
+
+/// Removes the `skip` corruptions from `suite`; a name the suite does not have is an error.
+fn leave_out(suite: &mut Suite, skip: &[String]) -> blight::Result<()> {
+    if let Some(name) = skip
+        .iter()
+        .find(|name| suite.corruptions.iter().all(|c| &c.name != *name))
+    {
+        return Err(blight::Error::UnknownCorruption {
+            suite: suite.name.clone(),
+            name: name.clone(),
+        });
+    }
+    suite.corruptions.retain(|c| !skip.contains(&c.name));
+    Ok(())
 }
 
 fn list() -> blight::Result<()> {

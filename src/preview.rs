@@ -11,6 +11,8 @@ use rayon::prelude::*;
 
 /// Pixels between tiles and around the sheet.
 const GAP: usize = 4;
+/// Images narrower than this are enlarged by a whole factor to at least this width.
+const MIN_TILE: usize = 84;
 /// Text is the 8×8 bitmap font scaled by this factor.
 const TEXT_SCALE: usize = 2;
 const GLYPH: usize = 8 * TEXT_SCALE;
@@ -54,7 +56,9 @@ pub fn contact_sheet(
         * GLYPH
         + 2 * GAP;
     let columns = 1 + SEVERITIES.count();
-    let (tw, th) = (image.width, image.height);
+    // Small images (MNIST digits) are shown enlarged, pixel for pixel.
+    let zoom = (MIN_TILE / image.width.max(1)).max(1);
+    let (tw, th) = (image.width * zoom, image.height * zoom);
     let width = label_width + columns * (tw + GAP) + GAP;
     let header = GLYPH + 2 * GAP;
     let height = header + suite.corruptions.len() * (th + GAP) + GAP;
@@ -65,30 +69,32 @@ pub fn contact_sheet(
         data: vec![255; width * height * 3],
     };
     for col in 0..columns {
-        let title = if col == 0 {
-            "clean".to_string()
-        } else {
-            format!("severity {col}")
+        // Narrow tiles get short titles, so neighbours do not overlap.
+        let title = match col {
+            0 => "clean".to_string(),
+            _ if tw < "severity 5".len() * GLYPH => format!("s{col}"),
+            _ => format!("severity {col}"),
         };
         draw_text(&mut sheet, &title, label_width + col * (tw + GAP), GAP);
     }
     for (row, c) in suite.corruptions.iter().enumerate() {
         let top = header + row * (th + GAP);
         draw_text(&mut sheet, &c.name, GAP, top + th / 2 - GLYPH / 2);
-        blit(&mut sheet, image, label_width, top);
+        blit(&mut sheet, image, zoom, label_width, top);
         for s in 1..columns {
             let tile = &tiles[row * (columns - 1) + s - 1];
-            blit(&mut sheet, tile, label_width + s * (tw + GAP), top);
+            blit(&mut sheet, tile, zoom, label_width + s * (tw + GAP), top);
         }
     }
     Ok(sheet)
 }
 
-/// Copies `tile` (gray or RGB) into `sheet` with its top-left corner at (x, y).
-fn blit(sheet: &mut Image, tile: &Image, x: usize, y: usize) {
-    for ty in 0..tile.height {
-        for tx in 0..tile.width {
-            let src = (ty * tile.width + tx) * tile.channels;
+/// Copies `tile` (gray or RGB), each pixel as a `zoom`×`zoom` block, into `sheet` with its
+/// top-left corner at (x, y).
+fn blit(sheet: &mut Image, tile: &Image, zoom: usize, x: usize, y: usize) {
+    for ty in 0..tile.height * zoom {
+        for tx in 0..tile.width * zoom {
+            let src = ((ty / zoom) * tile.width + tx / zoom) * tile.channels;
             let dst = ((y + ty) * sheet.width + x + tx) * 3;
             for ch in 0..3 {
                 sheet.data[dst + ch] = tile.data[src + ch.min(tile.channels - 1)];

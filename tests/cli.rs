@@ -200,3 +200,23 @@ fn bench_times_the_mnist_c_suite_on_the_built_in_digit() {
     assert!(!wrong.status.success());
     assert_one_line_error(&String::from_utf8_lossy(&wrong.stderr), "no_such");
 }
+
+#[test]
+fn preview_of_the_mnist_c_suite_shows_the_built_in_digit_enlarged() {
+    let dir = scratch("preview-mnist");
+    let sheet = dir.join("sheet.png");
+    let out = blight()
+        .args(["preview", "--suite", "mnist-c", "--skip", "pessimal_noise"])
+        .arg(&sheet)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let image = image::open(&sheet).unwrap();
+    // 31 rows of 84-pixel tiles (28 × 3) with 4-pixel gaps under a 24-pixel header.
+    assert_eq!(image.height(), 24 + 31 * (84 + 4) + 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}
