@@ -7,22 +7,22 @@ use std::path::Path;
 /// Reads a PNG or JPEG file as 8-bit RGB, converting other modes as PIL's `convert('RGB')` does
 /// (gray replicated, alpha dropped without compositing, palette expanded).
 pub fn read_rgb(path: &Path) -> Result<Image> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let decoded = image::load_from_memory(&bytes)
-        .map_err(|e| Error::file(path, format!("cannot decode image: {e}")))?;
-    let rgb = decoded.to_rgb8();
+    let rgb = decode_file(path)?.to_rgb8();
     let (w, h) = rgb.dimensions();
     Image::new(w as usize, h as usize, 3, rgb.into_raw())
 }
 
 /// Reads a PNG or JPEG file as one gray channel (colour images through the image crate's luma).
 pub fn read_gray(path: &Path) -> Result<Image> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let decoded = image::load_from_memory(&bytes)
-        .map_err(|e| Error::file(path, format!("cannot decode image: {e}")))?;
-    let gray = decoded.to_luma8();
+    let gray = decode_file(path)?.to_luma8();
     let (w, h) = gray.dimensions();
     Image::new(w as usize, h as usize, 1, gray.into_raw())
+}
+
+fn decode_file(path: &Path) -> Result<image::DynamicImage> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    image::load_from_memory(&bytes)
+        .map_err(|e| Error::file(path, format!("cannot decode image: {e}")))
 }
 
 /// Writes an image as PNG (lossless), atomically: a temporary file beside the target is renamed
