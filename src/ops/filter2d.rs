@@ -229,6 +229,9 @@ unsafe fn correlate_avx2(
     correlate_rows::<16>(out, padded, padded_row, row, groups)
 }
 
+/// Blocks of 16 as with AVX2, the float64 totals in two 512-bit registers. Blocks of 32 (full
+/// 512-bit sums) measured up to twice as slow on the development machine, and their speed swung
+/// with the machine's state far more than this width's.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw")]
 unsafe fn correlate_avx512(
@@ -238,7 +241,7 @@ unsafe fn correlate_avx512(
     row: usize,
     groups: &TapGroups,
 ) {
-    correlate_rows::<32>(out, padded, padded_row, row, groups)
+    correlate_rows::<16>(out, padded, padded_row, row, groups)
 }
 
 /// Output row y's window starts at padded row y; blocks of B values, then single values.
