@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 use crate::rng::Random;
 use std::cell::RefCell;
 
-/// A `size`×`size` plasma map (row-major) with values in [0, 1]. `size` must be a power of two.
+/// A `size`×`size` plasma map (row-major) with values in [0, 1]. `size` must be a power of two,
+/// at least 2.
 pub fn plasma_fractal(size: usize, wibble_decay: f64, rng: &mut dyn Random) -> Result<Vec<f64>> {
     plasma_fractal_crop(size, wibble_decay, rng, size, size)
 }
@@ -30,9 +31,9 @@ pub fn plasma_fractal_crop(
     rows: usize,
     cols: usize,
 ) -> Result<Vec<f64>> {
-    if !size.is_power_of_two() {
+    if !size.is_power_of_two() || size < 2 {
         return Err(Error::Invalid(format!(
-            "plasma map size {size} is not a power of two"
+            "plasma map size {size} is not a power of two of at least 2"
         )));
     }
     if rows > size || cols > size {
@@ -91,7 +92,7 @@ impl Planes {
 
     /// Runs diamond–square for a `size`×`size` map (a power of two).
     fn build(&mut self, size: usize, wibble_decay: f64, rng: &mut dyn Random) {
-        let most = (size / 2).max(1).pow(2);
+        let most = (size / 2).pow(2);
         for buffer in [
             &mut self.corners,
             &mut self.centres,
@@ -324,6 +325,7 @@ mod tests {
     #[test]
     fn rejects_sizes_that_are_not_powers_of_two() {
         assert!(plasma_fractal(48, 2.0, &mut NumpyRandom::new(0)).is_err());
+        assert!(plasma_fractal(1, 2.0, &mut NumpyRandom::new(0)).is_err());
     }
 
     #[test]
