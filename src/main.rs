@@ -32,7 +32,8 @@ enum Command {
     Apply {
         /// Corruption name, e.g. gaussian_noise (see `blight list`).
         corruption: String,
-        /// Input image (PNG or JPEG; converted to RGB like PIL's convert('RGB')).
+        /// Input image (PNG or JPEG; converted to RGB like PIL's convert('RGB'), or to gray for
+        /// the mnist-c suite, whose corruptions take 28×28 digits).
         input: PathBuf,
         /// Output image; the format follows the extension (.png is lossless).
         output: PathBuf,
@@ -276,7 +277,12 @@ fn run(cli: Cli) -> blight::Result<()> {
         } => {
             let recipe = Recipe::choose(&suite, recipe.as_deref())?;
             let corrupt = recipe.build_one(&corruption, severity)?;
-            let image = blight::io::read_rgb(&input)?;
+            // MNIST-C corrupts gray digits; ImageNet-C RGB photos.
+            let image = if recipe.engine == "mnist-c" {
+                blight::io::read_gray(&input)?
+            } else {
+                blight::io::read_rgb(&input)?
+            };
             let context = context(frost_dir, recipe.jpeg_codec, corruption == "frost");
             let sample = input
                 .file_name()

@@ -120,7 +120,33 @@ impl RecipeCorruption {
                 ));
             }
         }
+        for (key, value) in &table {
+            check_magnitude(value).map_err(|v| {
+                format!(
+                    "{} severity {}: '{key}' = {v} is not a finite number within ±{MAX_PARAMETER}",
+                    self.name,
+                    i + 1
+                )
+            })?;
+        }
         Ok(table)
+    }
+}
+
+/// The largest magnitude a numeric parameter may have. The reference tables stay below 300;
+/// values far beyond ask for blur kernels or intermediate images that no memory holds, so a
+/// recipe with one (usually a typo) is refused when it loads instead of failing mid-run.
+pub const MAX_PARAMETER: f64 = 10_000.0;
+
+/// Checks every number in `value` (nested arrays and tables included), returning the first
+/// that is not finite or exceeds [`MAX_PARAMETER`] in magnitude.
+fn check_magnitude(value: &toml::Value) -> std::result::Result<(), f64> {
+    match value {
+        toml::Value::Float(v) if !(v.is_finite() && v.abs() <= MAX_PARAMETER) => Err(*v),
+        toml::Value::Integer(v) if (*v as f64).abs() > MAX_PARAMETER => Err(*v as f64),
+        toml::Value::Array(items) => items.iter().try_for_each(check_magnitude),
+        toml::Value::Table(table) => table.values().try_for_each(check_magnitude),
+        _ => Ok(()),
     }
 }
 

@@ -220,3 +220,50 @@ fn preview_of_the_mnist_c_suite_shows_the_built_in_digit_enlarged() {
     assert_eq!(image.height(), 24 + 31 * (84 + 4) + 4);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn recipe_with_an_absurd_parameter_is_refused_in_one_line() {
+    let dir = scratch("absurd-recipe");
+    let text = include_str!("../corruptions/imagenet-c.toml").replacen(
+        "{ sigma = 1.0 }",
+        "{ sigma = 1e9 }",
+        1,
+    );
+    assert!(text.contains("1e9"), "the gaussian_blur table moved");
+    let recipe = dir.join("recipe.toml");
+    std::fs::write(&recipe, text).unwrap();
+    let output = dir.join("out.png");
+    let recipe_arg = recipe.to_str().unwrap();
+    let (ok, stderr) = apply(
+        &["gaussian_blur", "--severity", "1", "--recipe", recipe_arg],
+        &clean_photo(),
+        &output,
+    );
+    assert!(!ok);
+    assert_one_line_error(&stderr, "'sigma' = 1000000000");
+    assert!(!output.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn apply_takes_a_gray_digit_for_the_mnist_c_suite() {
+    let dir = scratch("apply-mnist");
+    let (digit, output) = (dir.join("digit.png"), dir.join("out.png"));
+    let pixels: Vec<u8> = (0..784)
+        .map(|i| if i % 28 > 9 && i % 28 < 18 { 255 } else { 0 })
+        .collect();
+    image::GrayImage::from_raw(28, 28, pixels.clone())
+        .unwrap()
+        .save(&digit)
+        .unwrap();
+    let (ok, stderr) = apply(
+        &["inverse", "--suite", "mnist-c", "--severity", "1"],
+        &digit,
+        &output,
+    );
+    assert!(ok, "{stderr}");
+    let out = image::open(&output).unwrap().to_luma8().into_raw();
+    let want: Vec<u8> = pixels.iter().map(|v| 255 - v).collect();
+    assert_eq!(out, want);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -18,6 +18,14 @@ pub struct Pixelate {
 
 impl Corruption for Pixelate {
     fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
+        // An intermediate larger than the image only wastes memory (a factor of 1e4 would ask
+        // for terabytes); the reference's factors are all below 1.
+        if !(self.factor > 0.0 && self.factor <= 1.0) {
+            return Err(Error::Invalid(format!(
+                "pixelate factor {} is outside (0, 1]",
+                self.factor
+            )));
+        }
         let small_width = (image.width as f64 * self.factor) as usize;
         let small_height = (image.height as f64 * self.factor) as usize;
         if small_width == 0 || small_height == 0 {
@@ -28,5 +36,26 @@ impl Corruption for Pixelate {
         }
         let small = resize(image, small_width, small_height, Filter::Box)?;
         resize(&small, image.width, image.height, Filter::Box)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::NumpyRandom;
+
+    #[test]
+    fn factors_outside_zero_to_one_are_errors() {
+        let image = Image::zeros(28, 28, 1);
+        for factor in [0.0, -0.5, 1.5, 1e4, f64::NAN] {
+            let err = Pixelate { factor }
+                .apply(&image, &mut NumpyRandom::new(0), &Context::default())
+                .unwrap_err();
+            assert!(err.to_string().contains("pixelate factor"), "{err}");
+        }
+        let same = Pixelate { factor: 1.0 }
+            .apply(&image, &mut NumpyRandom::new(0), &Context::default())
+            .unwrap();
+        assert_eq!(same.data, image.data);
     }
 }
