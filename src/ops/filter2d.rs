@@ -201,14 +201,12 @@ pub fn filter2d_unit_u8(image: &[u8], shape: (usize, usize, usize), kernel: &Ker
     out
 }
 
-/// Every output row on the widest vector unit present; all give the same bits.
+/// Every output row with AVX2 where present; both widths give the same bits. AVX2 also on
+/// AVX-512 machines: 512-bit blocks of 32 measured up to twice as slow on the development
+/// machine, and their speed swung with the machine's state far more.
 fn correlate(out: &mut [u8], padded: &[u16], padded_row: usize, row: usize, groups: &TapGroups) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx512bw") {
-            // SAFETY: the CPU reported the features (avx512bw implies avx512f).
-            return unsafe { correlate_avx512(out, padded, padded_row, row, groups) };
-        }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU reported the feature.
             return unsafe { correlate_avx2(out, padded, padded_row, row, groups) };
@@ -220,21 +218,6 @@ fn correlate(out: &mut [u8], padded: &[u16], padded_row: usize, row: usize, grou
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn correlate_avx2(
-    out: &mut [u8],
-    padded: &[u16],
-    padded_row: usize,
-    row: usize,
-    groups: &TapGroups,
-) {
-    correlate_rows::<16>(out, padded, padded_row, row, groups)
-}
-
-/// Blocks of 16 as with AVX2, the float64 totals in two 512-bit registers. Blocks of 32 (full
-/// 512-bit sums) measured up to twice as slow on the development machine, and their speed swung
-/// with the machine's state far more than this width's.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw")]
-unsafe fn correlate_avx512(
     out: &mut [u8],
     padded: &[u16],
     padded_row: usize,

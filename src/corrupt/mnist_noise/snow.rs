@@ -12,54 +12,25 @@
 //! 5. out = clip(x + F + rot180(F), 0, 1)·255 in float64.
 
 use super::{check_digit, finish, SIDE};
+use crate::corrupt::weather;
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
-use crate::ops::motion::{motion_blur, MotionKernel};
-use crate::ops::zoom::LinearZoom;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
 
+/// ImageNet-C's snow parameters; `blend` weighs the plain digit against its brightened version.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Snow {
-    /// Mean of the flake layer's normal draw.
-    pub mean: f64,
-    /// Standard deviation of the flake layer's normal draw.
-    pub std: f64,
-    /// Centre zoom of the layer (bigger flakes).
-    pub zoom: f64,
-    /// Layer values below this are cleared.
-    pub threshold: f64,
-    /// Motion blur radius of the streaks, pixels.
-    pub blur_radius: usize,
-    /// Motion blur σ of the streaks, pixels.
-    pub blur_sigma: f64,
-    /// Weight of the plain digit against its brightened version.
-    pub blend: f64,
-    /// [low, high) of the uniform streak-angle draw, degrees (y down).
-    pub angle_range: [f64; 2],
-}
+#[serde(transparent)]
+pub struct Snow(pub weather::Snow);
 
 impl Corruption for Snow {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "snow")?;
-        let mut layer = vec![0.0f64; SIDE * SIDE];
-        rng.fill_normal(self.mean, self.std, &mut layer);
-        let layer = LinearZoom::clipped_zoom(SIDE, SIDE, self.zoom)?.apply(&layer, 1)?;
-        let layer8: Vec<u8> = layer
-            .iter()
-            .map(|&v| {
-                let v = if v < self.threshold { 0.0 } else { v };
-                (v.clamp(0.0, 1.0) * 255.0) as u8
-            })
-            .collect();
-        let angle = rng.uniform(self.angle_range[0], self.angle_range[1]);
-        let kernel = MotionKernel::new(self.blur_radius, self.blur_sigma, angle)?;
-        let flakes = motion_blur(&Image::new(SIDE, SIDE, 1, layer8)?, &kernel);
+        let flakes = self.0.streaks(SIDE, SIDE, rng)?;
 
-        let keep = self.blend as f32;
-        let lift = (1.0 - self.blend) as f32;
+        let keep = self.0.blend as f32;
+        let lift = (1.0 - self.0.blend) as f32;
         let last = SIDE * SIDE - 1;
         let values: Vec<f64> = image
             .to_unit_f32()
@@ -83,7 +54,7 @@ mod tests {
     use crate::rng::NumpyRandom;
 
     fn default_row() -> Snow {
-        Snow {
+        Snow(weather::Snow {
             mean: 0.55,
             std: 0.3,
             zoom: 2.5,
@@ -92,7 +63,7 @@ mod tests {
             blur_sigma: 12.0,
             blend: 0.55,
             angle_range: [-135.0, -45.0],
-        }
+        })
     }
 
     #[test]

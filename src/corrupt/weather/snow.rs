@@ -49,24 +49,7 @@ impl Corruption for Snow {
             )));
         }
         let (height, width) = (image.height, image.width);
-
-        let mut layer = vec![0.0f64; height * width];
-        rng.fill_normal(self.mean, self.std, &mut layer);
-        let layer = LinearZoom::clipped_zoom(height, width, self.zoom)?.apply(&layer, 1)?;
-        let layer8: Vec<u8> = layer
-            .iter()
-            .map(|&v| {
-                let v = if v < self.threshold { 0.0 } else { v };
-                // clip(v, 0, 1)·255 and numpy's truncating uint8 cast (NaN goes to 0).
-                let scaled = if v >= 0.0 { v.min(1.0) * 255.0 } else { 0.0 };
-                // SAFETY: `scaled` lies in [0, 255].
-                unsafe { scaled.to_int_unchecked::<u8>() }
-            })
-            .collect();
-
-        let angle = rng.uniform(self.angle_range[0], self.angle_range[1]);
-        let kernel = MotionKernel::new(self.blur_radius, self.blur_sigma, angle)?;
-        let flakes = motion_blur(&Image::new(width, height, 1, layer8)?, &kernel);
+        let flakes = self.streaks(height, width, rng)?;
 
         // float32(v) / 255 for the image and float64 v / 255 for the flakes, by 8-bit value.
         let unit: [f32; 256] = std::array::from_fn(|v| v as f32 / 255.0);
@@ -116,6 +99,35 @@ impl Corruption for Snow {
             blend.row(in_row, out_row);
         }
         Image::new(width, height, 3, data)
+    }
+}
+
+impl Snow {
+    /// Steps 1–3, shared with MNIST-C's snow: an H×W normal layer (mean, std), zoomed about its
+    /// centre, cleared below the threshold, cast to 8 bits as clip(v, 0, 1)·255 truncated, then
+    /// motion-blurred at an angle drawn from `angle_range`.
+    pub(crate) fn streaks(
+        &self,
+        height: usize,
+        width: usize,
+        rng: &mut dyn Random,
+    ) -> Result<Image> {
+        let mut layer = vec![0.0f64; height * width];
+        rng.fill_normal(self.mean, self.std, &mut layer);
+        let layer = LinearZoom::clipped_zoom(height, width, self.zoom)?.apply(&layer, 1)?;
+        let layer8: Vec<u8> = layer
+            .iter()
+            .map(|&v| {
+                let v = if v < self.threshold { 0.0 } else { v };
+                // clip(v, 0, 1)·255 and numpy's truncating uint8 cast (NaN goes to 0).
+                let scaled = if v >= 0.0 { v.min(1.0) * 255.0 } else { 0.0 };
+                // SAFETY: `scaled` lies in [0, 255].
+                unsafe { scaled.to_int_unchecked::<u8>() }
+            })
+            .collect();
+        let angle = rng.uniform(self.angle_range[0], self.angle_range[1]);
+        let kernel = MotionKernel::new(self.blur_radius, self.blur_sigma, angle)?;
+        Ok(motion_blur(&Image::new(width, height, 1, layer8)?, &kernel))
     }
 }
 
