@@ -20,6 +20,16 @@ pub struct DefocusBlur {
 
 impl Corruption for DefocusBlur {
     fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
+        let kernel = self.kernel()?;
+        let shape = (image.height, image.width, image.channels);
+        let data = filter2d_unit_u8(&image.data, shape, &kernel);
+        Ok(Image { data, ..*image })
+    }
+}
+
+impl DefocusBlur {
+    /// The anti-aliased disk as a float64 correlation kernel, shared with MNIST-C's defocus blur.
+    pub(crate) fn kernel(&self) -> Result<Kernel2d> {
         if !(self.radius >= 0.0 && self.radius <= 1000.0) {
             return Err(Error::Invalid(format!(
                 "defocus_blur radius must be in [0, 1000], got {}",
@@ -28,14 +38,11 @@ impl Corruption for DefocusBlur {
         }
         let disk = disk(self.radius, self.alias_blur);
         let weights = disk.weights.iter().map(|&w| w as f64).collect();
-        let kernel = Kernel2d::new(disk.side, disk.side, weights).ok_or_else(|| {
+        Kernel2d::new(disk.side, disk.side, weights).ok_or_else(|| {
             Error::Invalid(format!(
                 "defocus_blur radius {} gives an even {}-pixel disk grid",
                 self.radius, disk.side
             ))
-        })?;
-        let shape = (image.height, image.width, image.channels);
-        let data = filter2d_unit_u8(&image.data, shape, &kernel);
-        Ok(Image { data, ..*image })
+        })
     }
 }

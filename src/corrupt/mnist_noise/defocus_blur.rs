@@ -7,40 +7,23 @@
 //! matches only to about 1e-16 relative ([`crate::ops::filter2d`]).
 
 use super::{check_digit, finish, SIDE};
+use crate::corrupt::blur;
 use crate::corrupt::{Context, Corruption};
-use crate::error::{Error, Result};
-use crate::ops::disk::disk;
-use crate::ops::filter2d::{filter2d, Kernel2d};
+use crate::error::Result;
+use crate::ops::filter2d::filter2d;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
 
+/// ImageNet-C's defocus parameters: the disk radius and the σ that anti-aliases it.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DefocusBlur {
-    /// Disk radius in pixels.
-    pub radius: f64,
-    /// σ of the Gaussian that anti-aliases the disk.
-    pub alias_blur: f64,
-}
+#[serde(transparent)]
+pub struct DefocusBlur(pub blur::DefocusBlur);
 
 impl Corruption for DefocusBlur {
     fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "defocus_blur")?;
-        if !(self.radius >= 0.0 && self.radius <= 100.0) {
-            return Err(Error::Invalid(format!(
-                "defocus_blur radius must be in [0, 100], got {}",
-                self.radius
-            )));
-        }
-        let disk = disk(self.radius, self.alias_blur);
-        let weights = disk.weights.iter().map(|&w| w as f64).collect();
-        let kernel = Kernel2d::new(disk.side, disk.side, weights).ok_or_else(|| {
-            Error::Invalid(format!(
-                "defocus_blur radius {} gives an even {}-pixel disk grid",
-                self.radius, disk.side
-            ))
-        })?;
+        let kernel = self.0.kernel()?;
         let blurred = filter2d(&image.to_unit_f64(), (SIDE, SIDE, 1), &kernel);
         Ok(finish(image, &blurred))
     }
@@ -57,10 +40,10 @@ mod tests {
         let mut data = vec![0u8; 784];
         data[14 * 28 + 14] = 255;
         let digit = Image::new(28, 28, 1, data).unwrap();
-        let blur = DefocusBlur {
+        let blur = DefocusBlur(blur::DefocusBlur {
             radius: 3.0,
             alias_blur: 0.1,
-        };
+        });
         let out = blur
             .apply(&digit, &mut NumpyRandom::new(0), &Context::default())
             .unwrap();
@@ -85,10 +68,10 @@ mod tests {
     #[test]
     fn a_flat_digit_stays_flat() {
         let digit = Image::new(28, 28, 1, vec![200; 784]).unwrap();
-        let blur = DefocusBlur {
+        let blur = DefocusBlur(blur::DefocusBlur {
             radius: 10.0,
             alias_blur: 0.5,
-        };
+        });
         let out = blur
             .apply(&digit, &mut NumpyRandom::new(0), &Context::default())
             .unwrap();
