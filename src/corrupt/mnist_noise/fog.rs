@@ -4,6 +4,7 @@
 //! randomness; only its corner is rescaled ([`plasma_fractal_crop`]).
 
 use super::{check_digit, finish, SIDE};
+use crate::corrupt::weather;
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::ops::plasma::plasma_fractal_crop;
@@ -11,28 +12,22 @@ use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
 
+/// ImageNet-C's fog parameters; the plasma map must be at least 28 on a side.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Fog {
-    /// Weight of the fractal added to the image.
-    pub strength: f64,
-    /// Factor by which the fractal's noise amplitude falls per octave (larger is smoother).
-    pub wibble_decay: f64,
-    /// Side of the plasma map (a power of two, at least 28).
-    pub map_size: usize,
-}
+#[serde(transparent)]
+pub struct Fog(pub weather::Fog);
 
 impl Corruption for Fog {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "fog")?;
         let max = image.data.iter().copied().max().unwrap_or(0) as f64 / 255.0;
-        let haze = plasma_fractal_crop(self.map_size, self.wibble_decay, rng, SIDE, SIDE)?;
-        let denominator = max + self.strength;
+        let haze = plasma_fractal_crop(self.0.map_size, self.0.wibble_decay, rng, SIDE, SIDE)?;
+        let denominator = max + self.0.strength;
         let values: Vec<f64> = image
             .data
             .iter()
             .zip(&haze)
-            .map(|(&v, &p)| (v as f64 / 255.0 + self.strength * p) * max / denominator)
+            .map(|(&v, &p)| (v as f64 / 255.0 + self.0.strength * p) * max / denominator)
             .collect();
         Ok(finish(image, &values))
     }
@@ -47,11 +42,11 @@ mod tests {
     #[test]
     fn adds_the_map_corner_and_rescales_by_the_maximum() {
         let digit = Image::new(28, 28, 1, (0..784).map(|i| (i * 5 % 200) as u8).collect()).unwrap();
-        let fog = Fog {
+        let fog = Fog(weather::Fog {
             strength: 3.0,
             wibble_decay: 1.4,
             map_size: 256,
-        };
+        });
         let out = fog
             .apply(&digit, &mut NumpyRandom::new(2003), &Context::default())
             .unwrap();
@@ -70,11 +65,11 @@ mod tests {
     #[test]
     fn a_black_image_stays_black() {
         // m = 0 multiplies everything away.
-        let fog = Fog {
+        let fog = Fog(weather::Fog {
             strength: 1.5,
             wibble_decay: 2.0,
             map_size: 256,
-        };
+        });
         let out = fog
             .apply(
                 &Image::zeros(28, 28, 1),

@@ -9,41 +9,36 @@
 //! 3. out = clip(vblur_σ(u/255), 0, 1)·255.
 
 use super::{check_digit, finish, vertical_blur, SIDE};
+use crate::corrupt::blur;
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
 
+/// ImageNet-C's glass blur parameters: σ of both (here vertical) blurs, the largest offset δ and the number of scrambles.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GlassBlur {
-    /// σ of both vertical Gaussian blurs, in pixels.
-    pub sigma: f64,
-    /// The largest displacement δ; offsets are drawn from [−δ, δ).
-    pub max_delta: usize,
-    /// How many times the scramble runs over the image.
-    pub iterations: usize,
-}
+#[serde(transparent)]
+pub struct GlassBlur(pub blur::GlassBlur);
 
 impl Corruption for GlassBlur {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "glass_blur")?;
-        if self.max_delta == 0 || self.max_delta >= SIDE / 2 {
+        if self.0.max_delta == 0 || self.0.max_delta >= SIDE / 2 {
             return Err(Error::Invalid(format!(
                 "glass_blur max_delta must be in 1..{}, got {}",
                 SIDE / 2,
-                self.max_delta
+                self.0.max_delta
             )));
         }
         let mut values = image.to_unit_f64();
-        vertical_blur(&mut values, SIDE, SIDE, self.sigma);
+        vertical_blur(&mut values, SIDE, SIDE, self.0.sigma);
         let mut pixels: Vec<u8> = values.iter().map(|v| (v * 255.0) as u8).collect();
-        for _ in 0..self.iterations {
-            scramble(&mut pixels, self.max_delta, rng);
+        for _ in 0..self.0.iterations {
+            scramble(&mut pixels, self.0.max_delta, rng);
         }
         let mut values: Vec<f64> = pixels.iter().map(|&v| v as f64 / 255.0).collect();
-        vertical_blur(&mut values, SIDE, SIDE, self.sigma);
+        vertical_blur(&mut values, SIDE, SIDE, self.0.sigma);
         Ok(finish(image, &values))
     }
 }
@@ -116,11 +111,11 @@ mod tests {
         }
         data[10 * 28 + 13] = 0;
         let digit = Image::new(28, 28, 1, data).unwrap();
-        let glass = GlassBlur {
+        let glass = GlassBlur(blur::GlassBlur {
             sigma: 0.7,
             max_delta: 1,
             iterations: 0,
-        };
+        });
         let out = glass
             .apply(&digit, &mut NumpyRandom::new(0), &Context::default())
             .unwrap();
@@ -137,11 +132,11 @@ mod tests {
 
     #[test]
     fn rejects_a_zero_delta() {
-        let glass = GlassBlur {
+        let glass = GlassBlur(blur::GlassBlur {
             sigma: 0.7,
             max_delta: 0,
             iterations: 1,
-        };
+        });
         let digit = Image::zeros(28, 28, 1);
         assert!(glass
             .apply(&digit, &mut NumpyRandom::new(0), &Context::default())
