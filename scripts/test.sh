@@ -4,6 +4,7 @@
 # then generates MNIST-C with the release binary and loads it with real numpy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+unset BLIGHT_SIMD
 export BLIGHT_FROST_DIR=${BLIGHT_FROST_DIR:-$PWD/target/frost}
 export BLIGHT_MNIST_DIR=${BLIGHT_MNIST_DIR:-$PWD/target/mnist}
 if ! ls "$BLIGHT_FROST_DIR"/frost6.jpg >/dev/null 2>&1; then
@@ -15,7 +16,24 @@ fi
 
 cargo fmt --check
 cargo clippy --all-targets --quiet -- -D warnings
+# No x86-only code may be reachable without a cfg gate: lint the crate for 64-bit ARM as well
+# (needs the aarch64 standard library and a cross C compiler for mimalloc; .ci/run installs both).
+if rustup target list --installed 2>/dev/null | grep -q aarch64-unknown-linux-gnu \
+  && command -v aarch64-linux-gnu-gcc >/dev/null; then
+  cargo clippy --target aarch64-unknown-linux-gnu --all-targets --quiet -- -D warnings
+else
+  echo "skipped: the aarch64 lint (rustup target add aarch64-unknown-linux-gnu; apt-get install gcc-aarch64-linux-gnu)"
+fi
 cargo test
+
+# Every vector path this CPU has gives the same bytes: the kernel and parity tests again under
+# each lower path (the run above used the best one).
+cargo build --quiet
+for path in $(target/debug/blight simd | grep -v active); do
+  echo "== kernel and parity tests with BLIGHT_SIMD=$path"
+  BLIGHT_SIMD=$path cargo test --lib --test parity_imagenet_c --test parity_mnist_random \
+    --test parity_mnist_geometry --test jpeg_codec --test numpy_rng --test mnist_c_generate
+done
 
 # MNIST-C as a user makes it, read back by numpy.
 cargo build --release --quiet

@@ -15,6 +15,7 @@ pub mod pipeline;
 pub mod preview;
 pub mod raster;
 pub mod rng;
+pub mod simd;
 pub mod sink;
 pub mod source;
 pub mod suite;

@@ -3,6 +3,7 @@
 use blight::corrupt::Context;
 use blight::frost::TextureSource;
 use blight::rng::{self, RngKind, StreamKey};
+use blight::simd::Isa;
 use blight::suite::{Recipe, Suite};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -91,6 +92,9 @@ enum Command {
         #[command(subcommand)]
         what: FetchWhat,
     },
+    /// The vector instruction sets this CPU supports, least capable first; the one in use is
+    /// marked. BLIGHT_SIMD=baseline|avx2|avx512 lowers it.
+    Simd,
     /// Time every corruption × severity on one thread (median of repeats).
     Bench {
         /// Side of the square test image: the built-in photo, resampled (default 224), or for the
@@ -199,6 +203,8 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> blight::Result<()> {
+    // An invalid BLIGHT_SIMD is refused here rather than ignored by the kernels.
+    Isa::requested()?;
     match cli.command {
         Command::Generate {
             dataset:
@@ -264,6 +270,17 @@ fn run(cli: Cli) -> blight::Result<()> {
             Ok(())
         }
         Command::List => list(),
+        Command::Simd => {
+            for isa in Isa::supported() {
+                let active = if isa == Isa::active() {
+                    " (active)"
+                } else {
+                    ""
+                };
+                println!("{}{active}", isa.name());
+            }
+            Ok(())
+        }
         Command::Apply {
             corruption,
             input,
@@ -396,6 +413,7 @@ fn run(cli: Cli) -> blight::Result<()> {
                     "rng": RngKind::from(rng).to_string(),
                     "repeats": repeats,
                     "threads": 1,
+                    "simd": Isa::active().name(),
                     "timings": timings,
                     "total_ms": total,
                     "total_wall_ms": total_wall,
@@ -414,8 +432,9 @@ fn run(cli: Cli) -> blight::Result<()> {
                     println!();
                 }
                 println!(
-                    "total of all {} variants at {size}×{size}, one thread: {total:.1} ms CPU ({total_wall:.1} ms wall)",
-                    timings.len()
+                    "total of all {} variants at {size}×{size}, one thread, {}: {total:.1} ms CPU ({total_wall:.1} ms wall)",
+                    timings.len(),
+                    Isa::active().name()
                 );
             }
             Ok(())

@@ -6,6 +6,8 @@
 //! integers, and the result is that integer times 2⁻¹⁶ in float32. (The IPP float version that
 //! newer OpenCV builds call differs in the last bits; the 2018 reference outputs need this one.)
 
+use crate::simd::{self, Isa};
+
 /// Distance weights (horizontal/vertical, diagonal, knight's move) of `DIST_L2` with a 5×5 mask.
 const L2_MASK_5: [f32; 3] = [1.0, 1.4, 2.1969];
 const SHIFT: u32 = 16;
@@ -41,18 +43,12 @@ fn lower_to(best: &mut [u32], run: &[u32], w: u32) {
 /// for the one neighbour in the same row. The minimum of the same candidates, so the same result.
 pub fn distance_l2_mask5(src: &[u8], width: usize, height: usize) -> Vec<f32> {
     assert_eq!(src.len(), width * height);
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU reported AVX2.
-        return unsafe { distance_avx2(src, width, height) };
-    }
-    distance_rows(src, width, height)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn distance_avx2(src: &[u8], width: usize, height: usize) -> Vec<f32> {
-    distance_rows(src, width, height)
+    // AVX2 also on AVX-512 machines, as before the dispatch was shared: not measured wider.
+    simd::dispatch_at_most(
+        Isa::Avx2,
+        #[inline(always)]
+        |_| distance_rows(src, width, height),
+    )
 }
 
 #[inline(always)]

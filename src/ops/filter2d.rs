@@ -12,6 +12,7 @@
 //! weights' exponents span a narrow range, as those of defocus blur's alias_blur 0.5 disks do).
 
 use super::border::reflect_101;
+use crate::simd::{self, Isa};
 
 /// A correlation kernel, row-major, with odd sides so that its centre is the anchor.
 #[derive(Clone, Debug, PartialEq)]
@@ -205,26 +206,14 @@ pub fn filter2d_unit_u8(image: &[u8], shape: (usize, usize, usize), kernel: &Ker
 /// AVX-512 machines: 512-bit blocks of 32 measured up to twice as slow on the development
 /// machine, and their speed swung with the machine's state far more.
 fn correlate(out: &mut [u8], padded: &[u16], padded_row: usize, row: usize, groups: &TapGroups) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU reported the feature.
-            return unsafe { correlate_avx2(out, padded, padded_row, row, groups) };
-        }
-    }
-    correlate_rows::<8>(out, padded, padded_row, row, groups)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn correlate_avx2(
-    out: &mut [u8],
-    padded: &[u16],
-    padded_row: usize,
-    row: usize,
-    groups: &TapGroups,
-) {
-    correlate_rows::<16>(out, padded, padded_row, row, groups)
+    simd::dispatch_at_most(
+        Isa::Avx2,
+        #[inline(always)]
+        |isa| match isa {
+            Isa::Baseline => correlate_rows::<8>(out, padded, padded_row, row, groups),
+            _ => correlate_rows::<16>(out, padded, padded_row, row, groups),
+        },
+    )
 }
 
 /// Output row y's window starts at padded row y; blocks of B values, then single values.

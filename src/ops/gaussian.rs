@@ -4,6 +4,7 @@
 //! accumulation order so results agree to the last bit.
 
 use super::numeric::pairwise_sum;
+use crate::simd::{self, Isa};
 
 /// How values outside the image are made up (scipy's `mode`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -218,40 +219,14 @@ fn symmetric_sum(
     centre: (usize, f64),
     pairs: &[(usize, usize, f64)],
 ) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU reported the feature.
-            return unsafe { symmetric_sum_avx512(out, source, centre, pairs) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU reported the feature.
-            return unsafe { symmetric_sum_avx2(out, source, centre, pairs) };
-        }
-    }
-    symmetric_blocks::<8>(out, source, centre, pairs)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn symmetric_sum_avx2(
-    out: &mut [f64],
-    source: &[f64],
-    centre: (usize, f64),
-    pairs: &[(usize, usize, f64)],
-) {
-    symmetric_blocks::<16>(out, source, centre, pairs)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn symmetric_sum_avx512(
-    out: &mut [f64],
-    source: &[f64],
-    centre: (usize, f64),
-    pairs: &[(usize, usize, f64)],
-) {
-    symmetric_blocks::<32>(out, source, centre, pairs)
+    simd::dispatch(
+        #[inline(always)]
+        |isa| match isa {
+            Isa::Baseline => symmetric_blocks::<8>(out, source, centre, pairs),
+            Isa::Avx2 => symmetric_blocks::<16>(out, source, centre, pairs),
+            Isa::Avx512 => symmetric_blocks::<32>(out, source, centre, pairs),
+        },
+    )
 }
 
 /// [`symmetric_sum`] over blocks of B outputs (separate multiply and add, no fusion), then blocks
@@ -324,81 +299,32 @@ pub fn gaussian_filter<T: Sample>(
     correlate_symmetric(data, shape, 1, &weights, boundary);
 }
 
-/// The widest vector unit the CPU offers for the plane filters below. Every variant performs the
-/// same operations in the same order per output value, so all give identical bits.
-#[derive(Clone, Copy, Debug)]
-enum Lanes {
-    Baseline,
-    #[cfg(target_arch = "x86_64")]
-    Avx2,
-    #[cfg(target_arch = "x86_64")]
-    Avx512,
+/// out[t] = Σ over a window of 2r + 1 runs (run i starting at `offsets[i]` in `source`) in
+/// scipy's order: the centre run times its weight, then (run i + run 2r − i) · weights[i] for
+/// i = 0..r, outermost first. Every block width performs the same operations per output value,
+/// so every instruction set gives identical bits.
+fn window_sum(out: &mut [f64], source: &[f64], offsets: &[usize], weights: &[f64]) {
+    simd::dispatch(
+        #[inline(always)]
+        |isa| match isa {
+            Isa::Baseline => window_blocks::<8>(out, source, offsets, weights),
+            Isa::Avx2 => window_blocks::<16>(out, source, offsets, weights),
+            Isa::Avx512 => window_blocks::<32>(out, source, offsets, weights),
+        },
+    )
 }
 
-impl Lanes {
-    fn detect() -> Self {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                return Lanes::Avx512;
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                return Lanes::Avx2;
-            }
-        }
-        Lanes::Baseline
-    }
-
-    /// out[t] = Σ over a window of 2r + 1 runs (run i starting at `offsets[i]` in `source`) in
-    /// scipy's order: the centre run times its weight, then (run i + run 2r − i) · weights[i]
-    /// for i = 0..r, outermost first.
-    fn window(self, out: &mut [f64], source: &[f64], offsets: &[usize], weights: &[f64]) {
-        match self {
-            Lanes::Baseline => window_blocks::<8>(out, source, offsets, weights),
-            // SAFETY: the variant is chosen only after the CPU reported the feature.
-            #[cfg(target_arch = "x86_64")]
-            Lanes::Avx2 => unsafe { window_avx2(out, source, offsets, weights) },
-            #[cfg(target_arch = "x86_64")]
-            Lanes::Avx512 => unsafe { window_avx512(out, source, offsets, weights) },
-        }
-    }
-
-    /// out (R×n) = coef (R×m) · source (m×n): every output summed over j = 0..m in order,
-    /// starting from 0, as `+= source · coef`.
-    fn product(self, out: &mut [f64], coef: &[f64], source: &[f64], (m, n): (usize, usize)) {
-        match self {
-            Lanes::Baseline => product_blocks::<4, 4>(out, coef, source, (m, n)),
-            // SAFETY: as above.
-            #[cfg(target_arch = "x86_64")]
-            Lanes::Avx2 => unsafe { product_avx2(out, coef, source, (m, n)) },
-            #[cfg(target_arch = "x86_64")]
-            Lanes::Avx512 => unsafe { product_avx512(out, coef, source, (m, n)) },
-        }
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn window_avx2(out: &mut [f64], source: &[f64], offsets: &[usize], weights: &[f64]) {
-    window_blocks::<16>(out, source, offsets, weights)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn window_avx512(out: &mut [f64], source: &[f64], offsets: &[usize], weights: &[f64]) {
-    window_blocks::<32>(out, source, offsets, weights)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn product_avx2(out: &mut [f64], coef: &[f64], source: &[f64], size: (usize, usize)) {
-    product_blocks::<8, 4>(out, coef, source, size)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn product_avx512(out: &mut [f64], coef: &[f64], source: &[f64], size: (usize, usize)) {
-    product_blocks::<32, 4>(out, coef, source, size)
+/// out (R×n) = coef (R×m) · source (m×n): every output summed over j = 0..m in order, starting
+/// from 0, as `+= source · coef`.
+fn product(out: &mut [f64], coef: &[f64], source: &[f64], size: (usize, usize)) {
+    simd::dispatch(
+        #[inline(always)]
+        |isa| match isa {
+            Isa::Baseline => product_blocks::<4, 4>(out, coef, source, size),
+            Isa::Avx2 => product_blocks::<8, 4>(out, coef, source, size),
+            Isa::Avx512 => product_blocks::<32, 4>(out, coef, source, size),
+        },
+    )
 }
 
 /// The window sum with blocks of B outputs in registers (the same operations per value for
@@ -525,7 +451,6 @@ pub fn gaussian_filter_plane(
         Boundary::Constant(v) => v,
         _ => 0.0,
     };
-    let lanes = Lanes::detect();
 
     // Rows: the plane followed by one row of the fill value; output row y adds whole input rows
     // y − radius ..= y + radius (their starts in `row_starts[y..]`). Strips of columns, so the
@@ -545,7 +470,7 @@ pub fn gaussian_filter_plane(
         let width = STRIP.min(w - x0);
         for (y, out) in plane.chunks_exact_mut(w).enumerate() {
             let window = &row_starts[y..=y + 2 * radius];
-            lanes.window(&mut out[x0..x0 + width], &source[x0..], window, &weights);
+            window_sum(&mut out[x0..x0 + width], &source[x0..], window, &weights);
         }
     }
 
@@ -561,7 +486,7 @@ pub fn gaussian_filter_plane(
                 *p = row[*x];
             }
         }
-        lanes.window(row, &padded, &window, &weights);
+        window_sum(row, &padded, &window, &weights);
     }
 }
 
@@ -625,13 +550,12 @@ pub fn gaussian_filter_folded(
     if plane.is_empty() {
         return;
     }
-    let lanes = Lanes::detect();
     // Rows: output row i = Σ_j m[i][j] · input row j.
     let source = plane.to_vec();
-    lanes.product(plane, &rows.matrix, &source, (h, w));
+    product(plane, &rows.matrix, &source, (h, w));
     // Columns: output row r = Σ_j input[r][j] · (row j of the transposed matrix).
     let source = plane.to_vec();
-    lanes.product(plane, &source, &cols.transposed, (w, w));
+    product(plane, &source, &cols.transposed, (w, w));
 }
 
 /// scikit-image's `gaussian(img / 255., σ)` of an 8-bit H×W×C image in float64, clipped to [0, 1],
@@ -694,30 +618,14 @@ impl BandPlan<'_> {
     /// Filters the image and hands each finished row to `emit(y, values)`, in order, on the widest
     /// vector unit present (all give the same bits).
     fn filter_rows(&self, mut emit: impl FnMut(usize, &[f64])) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                // SAFETY: the CPU reported the feature.
-                return unsafe { self.run_avx512(&mut emit) };
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU reported the feature.
-                return unsafe { self.run_avx2(&mut emit) };
-            }
-        }
-        self.run::<8>(&mut emit)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn run_avx2(&self, emit: &mut impl FnMut(usize, &[f64])) {
-        self.run::<16>(emit)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn run_avx512(&self, emit: &mut impl FnMut(usize, &[f64])) {
-        self.run::<32>(emit)
+        simd::dispatch(
+            #[inline(always)]
+            |isa| match isa {
+                Isa::Baseline => self.run::<8>(&mut emit),
+                Isa::Avx2 => self.run::<16>(&mut emit),
+                Isa::Avx512 => self.run::<32>(&mut emit),
+            },
+        )
     }
 
     /// Both passes with blocks of B values, rows first, in [`correlate_symmetric`]'s order.
@@ -1026,9 +934,9 @@ mod tests {
         }
         let mut baseline = vec![0.0; 45];
         let (offsets, k) = ([0, 2, 4, 7, 9], [0.25, 0.5, 0.125, 0.5, 0.25]);
-        Lanes::Baseline.window(&mut baseline, &data, &offsets, &k);
+        window_blocks::<8>(&mut baseline, &data, &offsets, &k);
         let mut best = vec![0.0; 45];
-        Lanes::detect().window(&mut best, &data, &offsets, &k);
+        window_sum(&mut best, &data, &offsets, &k);
         assert_eq!(baseline, best);
         let pairs = [(0, 9, 0.25), (2, 7, 0.5)];
         let mut plain = vec![0.0; 45];
@@ -1064,9 +972,9 @@ mod tests {
             .map(|i| ((i * 37) % 101) as f64 / 50.5 - 1.0)
             .collect();
         let mut baseline = vec![0.0; rows * n];
-        Lanes::Baseline.product(&mut baseline, &coef, &source, (m, n));
+        product_blocks::<4, 4>(&mut baseline, &coef, &source, (m, n));
         let mut best = vec![0.0; rows * n];
-        Lanes::detect().product(&mut best, &coef, &source, (m, n));
+        product(&mut best, &coef, &source, (m, n));
         assert_eq!(baseline, best);
         let mut plain = vec![0.0; rows * n];
         product_blocks::<1, 1>(&mut plain, &coef, &source, (m, n));

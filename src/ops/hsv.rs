@@ -10,6 +10,7 @@
 use crate::error::{Error, Result};
 use crate::ops::unit_byte::unit_to_byte;
 use crate::raster::Image;
+use crate::simd;
 
 /// One pixel from RGB to HSV.
 #[inline]
@@ -64,33 +65,11 @@ pub fn map_hsv(image: &Image, change: impl Fn([f64; 3]) -> [f64; 3]) -> Result<I
         )));
     }
     let mut data = vec![0u8; image.len()];
-    #[cfg(target_arch = "x86_64")]
-    {
-        if is_x86_feature_detected!("avx512f") {
-            // SAFETY: the processor has AVX-512F.
-            unsafe { map_pixels_avx512(&image.data, &mut data, &change) };
-            return Ok(Image { data, ..*image });
-        }
-        if is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor has AVX2.
-            unsafe { map_pixels_avx2(&image.data, &mut data, &change) };
-            return Ok(Image { data, ..*image });
-        }
-    }
-    map_pixels(&image.data, &mut data, &change);
+    simd::dispatch(
+        #[inline(always)]
+        |_| map_pixels(&image.data, &mut data, &change),
+    );
     Ok(Image { data, ..*image })
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn map_pixels_avx512(src: &[u8], dst: &mut [u8], change: &impl Fn([f64; 3]) -> [f64; 3]) {
-    map_pixels(src, dst, change)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn map_pixels_avx2(src: &[u8], dst: &mut [u8], change: &impl Fn([f64; 3]) -> [f64; 3]) {
-    map_pixels(src, dst, change)
 }
 
 /// Pixels per batch of [`map_pixels`].

@@ -12,6 +12,8 @@
 //! within a few pixels of the border. The sum runs over all 2×2×2 taps in C order in float64
 //! (the channel taps weigh exactly 1 and 0) and is rounded to float32 once.
 
+use crate::simd::{self, Isa};
+
 /// scipy 1.0's `map_coordinate` for `NI_EXTEND_REFLECT`: folds `x` into the line of `len` samples.
 fn fold_reflect(x: f64, len: usize) -> f64 {
     let n = len as f64;
@@ -214,13 +216,16 @@ fn sample<const C: usize>(
 /// four float64 lanes (the fourth, read from the next pixel, is dropped), with the same
 /// operations per channel as [`sample`].
 fn sample_rgb(image: &[f32], size: (usize, usize), rows: &[f64], cols: &[f64], out: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU reported AVX2.
-        unsafe { rgb_avx2::sample(image, size, rows, cols, out) };
-        return;
-    }
-    sample::<3>(image, size, rows, cols, out);
+    simd::dispatch_at_most(
+        Isa::Avx2,
+        #[inline(always)]
+        |isa| match isa {
+            // SAFETY: the dispatch hands over Avx2 only where the CPU has it.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { rgb_avx2::sample(image, size, rows, cols, out) },
+            _ => sample::<3>(image, size, rows, cols, out),
+        },
+    )
 }
 
 #[cfg(target_arch = "x86_64")]

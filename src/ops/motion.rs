@@ -10,6 +10,7 @@
 
 use crate::error::{Error, Result};
 use crate::raster::Image;
+use crate::simd;
 
 /// ImageMagick's `MagickSQ2PI`, √(2π), by which each raw weight is divided before normalising.
 const SQRT_2PI: f64 = 2.506_628_274_631_000_2;
@@ -78,7 +79,7 @@ impl MotionKernel {
 pub fn motion_blur(image: &Image, kernel: &MotionKernel) -> Image {
     let mut out = Image::zeros(image.width, image.height, image.channels);
     if !image.is_empty() {
-        Taps::detect().blur(image, kernel, &mut out.data);
+        blur(image, kernel, &mut out.data);
     }
     out
 }
@@ -137,6 +138,7 @@ impl Padded {
     }
 
     /// Where each tap's run of `row_len` values for output row `y` starts in `values`.
+    #[cfg(target_arch = "x86_64")]
     fn tap_starts(&self, y: usize, kernel: &MotionKernel, starts: &mut [usize]) {
         for (start, &(dx, dy)) in starts.iter_mut().zip(&kernel.offsets) {
             let sy = (y as isize + dy).clamp(0, self.height as isize - 1) as usize;
@@ -150,48 +152,19 @@ impl Padded {
     }
 }
 
-/// The widest vector unit the CPU offers for the tap loop. Every variant adds the same products
-/// in the same order for each output value (separate multiply and add, never fused), so all give
-/// identical bits.
-#[derive(Clone, Copy)]
-enum Taps {
-    Baseline,
-    #[cfg(target_arch = "x86_64")]
-    Avx2,
-    #[cfg(target_arch = "x86_64")]
-    Avx512,
-}
-
-impl Taps {
-    fn detect() -> Taps {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                return Taps::Avx512;
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                return Taps::Avx2;
-            }
-        }
-        Taps::Baseline
-    }
-
-    fn blur(self, image: &Image, kernel: &MotionKernel, out: &mut [u8]) {
-        match self {
-            Taps::Baseline => blur_rows(&Padded::new(image, kernel), kernel, out),
-            // SAFETY: the variant is chosen only after the CPU reported the feature.
+/// The tap loop on the active instruction set. Every path adds the same products in the same
+/// order for each output value (separate multiply and add, never fused), so all give identical
+/// bits.
+fn blur(image: &Image, kernel: &MotionKernel, out: &mut [u8]) {
+    simd::dispatch(
+        #[inline(always)]
+        |isa| match isa {
+            // SAFETY: the dispatch hands over Avx512 only where the CPU has it.
             #[cfg(target_arch = "x86_64")]
-            Taps::Avx2 => unsafe { blur_avx2(image, kernel, out) },
-            #[cfg(target_arch = "x86_64")]
-            Taps::Avx512 => unsafe { blur_avx512(image, kernel, out) },
-        }
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn blur_avx2(image: &Image, kernel: &MotionKernel, out: &mut [u8]) {
-    blur_rows(&Padded::new(image, kernel), kernel, out)
+            simd::Isa::Avx512 => unsafe { blur_avx512(image, kernel, out) },
+            _ => blur_rows(&Padded::new(image, kernel), kernel, out),
+        },
+    )
 }
 
 /// The tap loop with AVX-512: blocks of 64 values held in eight registers while every tap adds its

@@ -9,6 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::rng::Random;
+use crate::simd;
 use std::cell::RefCell;
 
 /// A `size`×`size` plasma map (row-major) with values in [0, 1]. `size` must be a power of two,
@@ -107,30 +108,10 @@ impl Planes {
                 buffer.resize(most, 0.0);
             }
         }
-        #[cfg(target_arch = "x86_64")]
-        {
-            if is_x86_feature_detected!("avx512f") {
-                // SAFETY: the processor has AVX-512F.
-                return unsafe { self.build_avx512(size, wibble_decay, rng) };
-            }
-            if is_x86_feature_detected!("avx2") {
-                // SAFETY: the processor has AVX2.
-                return unsafe { self.build_avx2(size, wibble_decay, rng) };
-            }
-        }
-        self.build_levels(size, wibble_decay, rng);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
-    fn build_avx512(&mut self, size: usize, wibble_decay: f64, rng: &mut dyn Random) {
-        self.build_levels(size, wibble_decay, rng);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn build_avx2(&mut self, size: usize, wibble_decay: f64, rng: &mut dyn Random) {
-        self.build_levels(size, wibble_decay, rng);
+        simd::dispatch(
+            #[inline(always)]
+            |_| self.build_levels(size, wibble_decay, rng),
+        );
     }
 
     /// The unscaled diamond–square map. Every point but (0, 0), which stays 0, is written

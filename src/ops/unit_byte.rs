@@ -1,6 +1,8 @@
 //! The last step of the reference's float corruptions: `np.clip(x, 0, 1) * 255` and numpy's
 //! truncating `uint8` cast, written so that loops over it vectorise.
 
+use crate::simd;
+
 /// clip(x, 0, 1)·255 truncated to 8 bits. NaN, which `clip` keeps and the cast makes 0, becomes
 /// 0 here by `max` (which ignores NaN); every other value clips as `clamp` does.
 #[inline(always)]
@@ -28,18 +30,10 @@ pub fn combine_with_noise(
     out: &mut [u8],
     combine: impl Fn(f64, f64) -> f64,
 ) {
-    #[cfg(target_arch = "x86_64")]
-    if is_x86_feature_detected!("avx512f") {
-        // SAFETY: the processor has AVX-512F.
-        return unsafe { combine_avx512(values, noise, out, combine) };
-    }
-    combine_values(values, noise, out, combine)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn combine_avx512(values: &[u8], noise: &[f64], out: &mut [u8], combine: impl Fn(f64, f64) -> f64) {
-    combine_values(values, noise, out, combine)
+    simd::dispatch(
+        #[inline(always)]
+        |_| combine_values(values, noise, out, combine),
+    )
 }
 
 #[inline(always)]

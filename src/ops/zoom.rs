@@ -14,6 +14,7 @@
 
 use crate::error::{Error, Result};
 use crate::ops::gaussian::Sample;
+use crate::simd::{self, Isa};
 
 /// Where one output sample along an axis reads: two neighbouring input samples and their weights.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -140,11 +141,15 @@ impl LinearZoom {
         let plan = self.plan(src.len(), channels)?;
         let n = plan.row_len;
         let mut scratch = Scratch::new(&plan);
-        let vector = Vector::detect();
-        for y in 0..self.rows.len() {
-            self.row(&plan, vector, src, y, &mut scratch);
-            emit(y, &scratch.row[..n]);
-        }
+        simd::dispatch(
+            #[inline(always)]
+            |isa| {
+                for y in 0..self.rows.len() {
+                    self.row(&plan, isa, src, y, &mut scratch);
+                    emit(y, &scratch.row[..n]);
+                }
+            },
+        );
         Ok(())
     }
 
@@ -167,11 +172,17 @@ impl LinearZoom {
             )));
         }
         let mut scratch = Scratch::new(&plan);
-        let vector = Vector::detect();
-        for (y, sum_row) in sum.chunks_exact_mut(n).enumerate() {
-            self.row(&plan, vector, src, y, &mut scratch);
-            vector.add(sum_row, &scratch.row);
-        }
+        simd::dispatch(
+            #[inline(always)]
+            |isa| {
+                for (y, sum_row) in sum.chunks_exact_mut(n).enumerate() {
+                    self.row(&plan, isa, src, y, &mut scratch);
+                    for (s, &v) in sum_row.iter_mut().zip(&scratch.row) {
+                        *s = *s + v;
+                    }
+                }
+            },
+        );
         Ok(())
     }
 
@@ -193,11 +204,12 @@ impl LinearZoom {
         Ok(ColumnPlan::new(&self.cols, channels))
     }
 
-    /// Output row `y` into `scratch.row`.
+    /// Output row `y` into `scratch.row`, on the instruction set `isa` the caller runs on.
+    #[inline(always)]
     fn row<S: Sample, T: Sample>(
         &self,
         plan: &ColumnPlan,
-        vector: Vector,
+        isa: Isa,
         src: &[S],
         y: usize,
         scratch: &mut Scratch<T>,
@@ -212,7 +224,7 @@ impl LinearZoom {
             let (upper, lower) = scratch.cache.pair(r.lo, r.hi, |i, gathered| {
                 plan.gather(&src[i * line..][..line], gathered)
             });
-            vector.interpolate_gathered([upper, lower], [r.w_lo, r.w_hi], plan, row);
+            interpolate_gathered([upper, lower], [r.w_lo, r.w_hi], plan, row);
         } else {
             let lines = LinePair {
                 upper: &src[r.lo * line..],
@@ -220,7 +232,10 @@ impl LinearZoom {
                 w_upper: r.w_lo,
                 w_lower: r.w_hi,
             };
-            vector.interpolate(plan, lines, row);
+            match isa {
+                Isa::Avx512 => interpolate::<S, T, true>(plan, lines, row),
+                _ => interpolate::<S, T, false>(plan, lines, row),
+            }
         }
     }
 }
@@ -409,133 +424,6 @@ impl ColumnPlan {
     }
 }
 
-/// The widest vector unit the CPU offers for the interpolation loop. All variants compute every
-/// output value with the same operations in the same order, so they give identical bits.
-#[derive(Clone, Copy)]
-enum Vector {
-    Baseline,
-    #[cfg(target_arch = "x86_64")]
-    Avx2,
-    #[cfg(target_arch = "x86_64")]
-    Avx512,
-}
-
-impl Vector {
-    fn detect() -> Vector {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                return Vector::Avx512;
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                return Vector::Avx2;
-            }
-        }
-        Vector::Baseline
-    }
-
-    fn interpolate<S: Sample, T: Sample>(
-        self,
-        plan: &ColumnPlan,
-        lines: LinePair<S>,
-        row: &mut [T],
-    ) {
-        match self {
-            Vector::Baseline => interpolate::<S, T, false>(plan, lines, row),
-            // SAFETY: the variant is chosen only after the CPU reported the feature.
-            #[cfg(target_arch = "x86_64")]
-            Vector::Avx2 => unsafe { interpolate_avx2(plan, lines, row) },
-            #[cfg(target_arch = "x86_64")]
-            Vector::Avx512 => unsafe { interpolate_avx512(plan, lines, row) },
-        }
-    }
-}
-
-impl Vector {
-    /// Every value of an output row from its two gathered input lines and their row weights.
-    fn interpolate_gathered<T: Sample>(
-        self,
-        lines: [&Gathered; 2],
-        weights: [f64; 2],
-        plan: &ColumnPlan,
-        row: &mut [T],
-    ) {
-        match self {
-            Vector::Baseline => interpolate_gathered(lines, weights, plan, row),
-            // SAFETY: the variant is chosen only after the CPU reported the feature.
-            #[cfg(target_arch = "x86_64")]
-            Vector::Avx2 => unsafe { interpolate_gathered_avx2(lines, weights, plan, row) },
-            #[cfg(target_arch = "x86_64")]
-            Vector::Avx512 => unsafe { interpolate_gathered_avx512(lines, weights, plan, row) },
-        }
-    }
-
-    /// sum[i] += row[i] over the sum's length.
-    fn add<T: Copy + std::ops::Add<Output = T>>(self, sum: &mut [T], row: &[T]) {
-        match self {
-            Vector::Baseline => add(sum, row),
-            // SAFETY: the variant is chosen only after the CPU reported the feature.
-            #[cfg(target_arch = "x86_64")]
-            Vector::Avx2 => unsafe { add_avx2(sum, row) },
-            #[cfg(target_arch = "x86_64")]
-            Vector::Avx512 => unsafe { add_avx512(sum, row) },
-        }
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn add_avx2<T: Copy + std::ops::Add<Output = T>>(sum: &mut [T], row: &[T]) {
-    add(sum, row)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn add_avx512<T: Copy + std::ops::Add<Output = T>>(sum: &mut [T], row: &[T]) {
-    add(sum, row)
-}
-
-#[inline(always)]
-fn add<T: Copy + std::ops::Add<Output = T>>(sum: &mut [T], row: &[T]) {
-    for (s, &v) in sum.iter_mut().zip(row) {
-        *s = *s + v;
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn interpolate_avx2<S: Sample, T: Sample>(plan: &ColumnPlan, lines: LinePair<S>, row: &mut [T]) {
-    interpolate::<S, T, false>(plan, lines, row)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn interpolate_avx512<S: Sample, T: Sample>(plan: &ColumnPlan, lines: LinePair<S>, row: &mut [T]) {
-    interpolate::<S, T, true>(plan, lines, row)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn interpolate_gathered_avx2<T: Sample>(
-    lines: [&Gathered; 2],
-    weights: [f64; 2],
-    plan: &ColumnPlan,
-    row: &mut [T],
-) {
-    interpolate_gathered(lines, weights, plan, row)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn interpolate_gathered_avx512<T: Sample>(
-    lines: [&Gathered; 2],
-    weights: [f64; 2],
-    plan: &ColumnPlan,
-    row: &mut [T],
-) {
-    interpolate_gathered(lines, weights, plan, row)
-}
-
 /// [`interpolate`] from gathered lines: every value of the row in one pass.
 #[inline(always)]
 fn interpolate_gathered<T: Sample>(
@@ -569,7 +457,7 @@ fn neighbourhood(v: [f64; 4], w_upper: f64, w_lower: f64, w_lo: f64, w_hi: f64) 
 /// Every value of an output row, segment by segment in output order. A run is computed in blocks
 /// of BLOCK values; its last block may spill past the run's end, into values that the following
 /// segments then overwrite (or into the room after the row). `WIDE` computes the blocks with
-/// AVX-512 and may only be set where the CPU has it.
+/// AVX-512 and may only be set inside a [`simd::dispatch`] that handed over `Isa::Avx512`.
 #[inline(always)]
 fn interpolate<S: Sample, T: Sample, const WIDE: bool>(
     plan: &ColumnPlan,
@@ -610,7 +498,7 @@ fn interpolate<S: Sample, T: Sample, const WIDE: bool>(
                 let out = row[dst..dst + span].as_chunks_mut::<BLOCK>().0;
                 #[cfg(target_arch = "x86_64")]
                 if WIDE {
-                    // SAFETY: WIDE is set only where the CPU has AVX-512.
+                    // SAFETY: WIDE is set only where the dispatch chose AVX-512.
                     unsafe { blocks.run_avx512(out) };
                 } else {
                     blocks.run(out);

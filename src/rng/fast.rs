@@ -16,6 +16,7 @@ mod chacha;
 mod ziggurat;
 
 use super::Random;
+use crate::simd;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
@@ -248,12 +249,10 @@ impl Random for FastRandom {
     }
 
     fn fill_uniform(&mut self, low: f64, high: f64, out: &mut [f64]) {
-        #[cfg(target_arch = "x86_64")]
-        if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq") {
-            // SAFETY: the processor has AVX-512F and AVX-512DQ.
-            return unsafe { fill_uniform_avx512(&mut self.stream, low, high, out) };
-        }
-        fill_uniform(&mut self.stream, low, high, out)
+        simd::dispatch(
+            #[inline(always)]
+            |_| fill_uniform(&mut self.stream, low, high, out),
+        )
     }
 
     /// The ziggurat's fast path runs over the batch's words in one loop; a draw that needs the
@@ -365,13 +364,6 @@ impl Random for FastRandom {
 fn fill_uniform(stream: &mut KeyStream, low: f64, high: f64, out: &mut [f64]) {
     let scale = high - low;
     stream.fill_with(out, |bits| low + scale * unit_interval(bits));
-}
-
-/// [`fill_uniform`] with the 64-bit integer conversions of AVX-512DQ.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq")]
-fn fill_uniform_avx512(stream: &mut KeyStream, low: f64, high: f64, out: &mut [f64]) {
-    fill_uniform(stream, low, high, out)
 }
 
 /// numpy's `random_sample` on a 64-bit draw: its top 53 bits over 2⁵³.

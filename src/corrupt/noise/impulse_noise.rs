@@ -10,6 +10,7 @@ use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::raster::Image;
 use crate::rng::Random;
+use crate::simd;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -27,19 +28,11 @@ const SALT_VS_PEPPER: f64 = 0.5;
 
 impl Corruption for ImpulseNoise {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
-        #[cfg(target_arch = "x86_64")]
-        if is_x86_feature_detected!("avx512f") {
-            // SAFETY: the processor has AVX-512F.
-            return Ok(unsafe { salt_and_pepper_avx512(image, self.amount, rng) });
-        }
-        Ok(salt_and_pepper(image, self.amount, rng))
+        Ok(simd::dispatch(
+            #[inline(always)]
+            |_| salt_and_pepper(image, self.amount, rng),
+        ))
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn salt_and_pepper_avx512(image: &Image, amount: f64, rng: &mut dyn Random) -> Image {
-    salt_and_pepper(image, amount, rng)
 }
 
 /// The corruption, compiled once per vector width.

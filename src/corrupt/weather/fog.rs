@@ -8,6 +8,7 @@ use crate::ops::plasma::plasma_fractal_crop;
 use crate::ops::unit_byte::unit_to_byte;
 use crate::raster::Image;
 use crate::rng::Random;
+use crate::simd;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -61,29 +62,13 @@ impl Corruption for Fog {
                     values.fill(self.strength * haze);
                 }
             }
-            #[cfg(target_arch = "x86_64")]
-            if is_x86_feature_detected!("avx512f") {
-                // SAFETY: the processor has AVX-512F.
-                unsafe { fog_row_avx512(&unit, row, &added, out, max, denominator) };
-                continue;
-            }
-            fog_row(&unit, row, &added, out, max, denominator);
+            simd::dispatch(
+                #[inline(always)]
+                |_| fog_row(&unit, row, &added, out, max, denominator),
+            );
         }
         Ok(Image { data, ..*image })
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn fog_row_avx512(
-    unit: &[f64; 256],
-    row: &[u8],
-    added: &[f64],
-    out: &mut [u8],
-    max: f64,
-    denominator: f64,
-) {
-    fog_row(unit, row, added, out, max, denominator)
 }
 
 /// One row: out = uint8(clip((v/255 + added)·max / denominator, 0, 1)·255), the product formed

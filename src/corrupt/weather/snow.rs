@@ -17,6 +17,7 @@ use crate::ops::motion::{motion_blur, MotionKernel};
 use crate::ops::zoom::LinearZoom;
 use crate::raster::Image;
 use crate::rng::Random;
+use crate::simd;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -142,18 +143,10 @@ struct Blend<'a> {
 
 impl Blend<'_> {
     fn row(&self, image: &[u8], out: &mut [u8]) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU reported the feature.
-            return unsafe { self.row_avx512(image, out) };
-        }
-        self.row_plain(image, out)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
-    fn row_avx512(&self, image: &[u8], out: &mut [u8]) {
-        self.row_plain(image, out)
+        simd::dispatch(
+            #[inline(always)]
+            |_| self.row_plain(image, out),
+        )
     }
 
     #[inline(always)]

@@ -15,6 +15,7 @@ use super::sample::{self, Plane};
 use super::tables;
 use super::{JpegError, Profile};
 use crate::raster::Image;
+use crate::simd;
 
 /// One colour component of a frame and its coefficients.
 #[derive(Clone, Debug)]
@@ -175,44 +176,10 @@ fn encode_component(
     size: usize,
     table: &[u16; 64],
 ) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq") {
-            // SAFETY: the processor has AVX-512F and AVX-512DQ.
-            return unsafe { encode_component_avx512(comp, samples, w, h, size, table) };
-        }
-        if is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor has AVX2.
-            return unsafe { encode_component_avx2(comp, samples, w, h, size, table) };
-        }
-    }
-    encode_blocks(comp, samples, w, h, size, table)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq")]
-fn encode_component_avx512(
-    comp: &mut Component,
-    samples: &Plane,
-    w: usize,
-    h: usize,
-    size: usize,
-    table: &[u16; 64],
-) {
-    encode_blocks(comp, samples, w, h, size, table)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn encode_component_avx2(
-    comp: &mut Component,
-    samples: &Plane,
-    w: usize,
-    h: usize,
-    size: usize,
-    table: &[u16; 64],
-) {
-    encode_blocks(comp, samples, w, h, size, table)
+    simd::dispatch(
+        #[inline(always)]
+        |_| encode_blocks(comp, samples, w, h, size, table),
+    )
 }
 
 /// [`encode_component`]'s work, compiled once per vector width.
@@ -365,30 +332,10 @@ pub fn reconstruct_luma(frame: &Frame) -> Result<Image, JpegError> {
 }
 
 fn inverse_component(comp: &Component, bw: usize, bh: usize) -> Plane {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq") {
-            // SAFETY: the processor has AVX-512F and AVX-512DQ.
-            return unsafe { inverse_component_avx512(comp, bw, bh) };
-        }
-        if is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor has AVX2.
-            return unsafe { inverse_component_avx2(comp, bw, bh) };
-        }
-    }
-    inverse_blocks(comp, bw, bh)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq")]
-fn inverse_component_avx512(comp: &Component, bw: usize, bh: usize) -> Plane {
-    inverse_blocks(comp, bw, bh)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn inverse_component_avx2(comp: &Component, bw: usize, bh: usize) -> Plane {
-    inverse_blocks(comp, bw, bh)
+    simd::dispatch(
+        #[inline(always)]
+        |_| inverse_blocks(comp, bw, bh),
+    )
 }
 
 /// [`inverse_component`]'s work, compiled once per vector width.

@@ -4,6 +4,7 @@
 //! `rand_chacha::ChaCha8Rng` (IETF constants, 256-bit key, 64-bit block counter in words 12–13,
 //! stream id 0 in words 14–15).
 
+use crate::simd::Isa;
 use std::arch::x86_64::*;
 
 /// Words per ChaCha block.
@@ -11,9 +12,9 @@ pub(super) const BLOCK_WORDS: usize = 16;
 /// Blocks per call of [`blocks16`].
 pub(super) const BLOCKS: usize = 16;
 
-/// Whether [`blocks16`] can run on this processor.
+/// Whether [`blocks16`] runs: the shared dispatch chose AVX-512 (which the CPU then has).
 pub(super) fn available() -> bool {
-    is_x86_feature_detected!("avx512f")
+    Isa::active() == Isa::Avx512
 }
 
 /// "expand 32-byte k".
