@@ -7,6 +7,8 @@
 //! The map is an *inverse* map: output pixel (row r, col c) reads the input at
 //! source col = M00·c + M01·r + M02, source row = M10·c + M11·r + M12 (MNIST-C spec §2.3).
 
+use crate::ops::unit_byte::UNIT;
+
 /// An affine map on (col, row) coordinates: the top two rows of scikit-image's 3×3 `params`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Affine {
@@ -75,17 +77,6 @@ pub struct WarpPlan {
     /// Per output pixel: (1 − dc, dc, 1 − dr, dr).
     weights: Vec<[f64; 4]>,
 }
-
-/// x/255 for every 8-bit value, as `x / 255.` gives it in float64.
-pub const UNIT: [f64; 256] = {
-    let mut table = [0.0; 256];
-    let mut v = 0;
-    while v < 256 {
-        table[v] = v as f64 / 255.0;
-        v += 1;
-    }
-    table
-};
 
 impl WarpPlan {
     /// The plan of `map` for `height`×`width` images.

@@ -43,8 +43,9 @@ fn combine_values(values: &[u8], noise: &[f64], out: &mut [u8], combine: impl Fn
     }
 }
 
-/// v / 255 in float64 for every 8-bit v (evaluated at compile time, IEEE division as at run time).
-static UNIT: [f64; 256] = {
+/// v / 255 in float64 for every 8-bit v, as `x / 255.` gives it (evaluated at compile time, IEEE
+/// division as at run time).
+pub static UNIT: [f64; 256] = {
     let mut table = [0.0; 256];
     let mut v = 0;
     while v < 256 {

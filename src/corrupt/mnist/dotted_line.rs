@@ -5,8 +5,8 @@
 use super::{check_digit, finish_value, Memo, SIDE};
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
-use crate::ops::affine_warp::UNIT;
 use crate::ops::line_mask::{line_from_points, LineMask};
+use crate::ops::unit_byte::UNIT;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;

@@ -129,7 +129,7 @@ fn warp_digit(image: &Image, plan: &WarpPlan) -> Image {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::affine_warp::UNIT;
+    use crate::ops::unit_byte::UNIT;
 
     #[test]
     fn unit_values_finish_as_themselves() {

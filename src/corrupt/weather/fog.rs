@@ -5,7 +5,7 @@
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
 use crate::ops::plasma::plasma_fractal_crop;
-use crate::ops::unit_byte::unit_to_byte;
+use crate::ops::unit_byte::{unit_to_byte, UNIT};
 use crate::raster::Image;
 use crate::rng::Random;
 use crate::simd;
@@ -44,7 +44,6 @@ impl Corruption for Fog {
         let mut data = vec![0u8; image.len()];
         // strength·P for every value of a row (each pixel's repeated over its channels).
         let mut added = vec![0.0; row_len];
-        let unit: [f64; 256] = std::array::from_fn(|v| v as f64 / 255.0);
         for (y, (row, out)) in image
             .data
             .chunks_exact(row_len)
@@ -64,7 +63,7 @@ impl Corruption for Fog {
             }
             simd::dispatch(
                 #[inline(always)]
-                |_| fog_row(&unit, row, &added, out, max, denominator),
+                |_| fog_row(&UNIT, row, &added, out, max, denominator),
             );
         }
         Ok(Image { data, ..*image })

@@ -178,48 +178,37 @@ fn encode_component(
 ) {
     simd::dispatch(
         #[inline(always)]
-        |_| encode_blocks(comp, samples, w, h, size, table),
-    )
-}
-
-/// [`encode_component`]'s work, compiled once per vector width.
-#[inline(always)]
-fn encode_blocks(
-    comp: &mut Component,
-    samples: &Plane,
-    w: usize,
-    h: usize,
-    size: usize,
-    table: &[u16; 64],
-) {
-    comp.quant = *table;
-    let quantiser = Quantiser::new(table);
-    let padded = samples.padded(w, h, comp.blocks_w * size, comp.blocks_h * size);
-    let stride = padded.width;
-    let mut dct_out = [0i32; 64];
-    for by in 0..comp.grid_h {
-        for bx in 0..comp.grid_w {
-            let block = if by < comp.blocks_h && bx < comp.blocks_w {
-                let start = &padded.data[by * size * stride + bx * size..];
-                if size == 16 {
-                    dct::forward_16x16(start, stride, &mut dct_out);
-                } else {
-                    dct::forward_8x8(start, stride, &mut dct_out);
+        |_| {
+            comp.quant = *table;
+            let quantiser = Quantiser::new(table);
+            let padded = samples.padded(w, h, comp.blocks_w * size, comp.blocks_h * size);
+            let stride = padded.width;
+            let mut dct_out = [0i32; 64];
+            for by in 0..comp.grid_h {
+                for bx in 0..comp.grid_w {
+                    let block = if by < comp.blocks_h && bx < comp.blocks_w {
+                        let start = &padded.data[by * size * stride + bx * size..];
+                        if size == 16 {
+                            dct::forward_16x16(start, stride, &mut dct_out);
+                        } else {
+                            dct::forward_8x8(start, stride, &mut dct_out);
+                        }
+                        quantiser.quantise(&dct_out)
+                    } else {
+                        let donor = if by < comp.blocks_h {
+                            by * comp.grid_w + bx - 1
+                        } else {
+                            (by - 1) * comp.grid_w + (bx / comp.h) * comp.h + comp.h - 1
+                        };
+                        let mut b = [0i16; 64];
+                        b[0] = comp.coefs[donor][0];
+                        b
+                    };
+                    comp.coefs[by * comp.grid_w + bx] = block;
                 }
-                quantiser.quantise(&dct_out)
-            } else {
-                let donor = if by < comp.blocks_h {
-                    by * comp.grid_w + bx - 1
-                } else {
-                    (by - 1) * comp.grid_w + (bx / comp.h) * comp.h + comp.h - 1
-                };
-                let mut b = [0i16; 64];
-                b[0] = comp.coefs[donor][0];
-                b
-            };
-            comp.coefs[by * comp.grid_w + bx] = block;
-        }
-    }
+            }
+        },
+    )
 }
 
 /// Decompresses coefficients to pixels as Pillow's decoder does with `profile`'s libjpeg
@@ -334,21 +323,17 @@ pub fn reconstruct_luma(frame: &Frame) -> Result<Image, JpegError> {
 fn inverse_component(comp: &Component, bw: usize, bh: usize) -> Plane {
     simd::dispatch(
         #[inline(always)]
-        |_| inverse_blocks(comp, bw, bh),
+        |_| {
+            let mut plane = Plane::new(comp.blocks_w * bw, comp.blocks_h * bh);
+            let stride = plane.width;
+            for by in 0..comp.blocks_h {
+                for bx in 0..comp.blocks_w {
+                    let coefs = &comp.coefs[by * comp.grid_w + bx];
+                    let out = &mut plane.data[by * bh * stride + bx * bw..];
+                    dct::inverse(coefs, &comp.quant, bw, bh, out, stride);
+                }
+            }
+            plane
+        },
     )
-}
-
-/// [`inverse_component`]'s work, compiled once per vector width.
-#[inline(always)]
-fn inverse_blocks(comp: &Component, bw: usize, bh: usize) -> Plane {
-    let mut plane = Plane::new(comp.blocks_w * bw, comp.blocks_h * bh);
-    let stride = plane.width;
-    for by in 0..comp.blocks_h {
-        for bx in 0..comp.blocks_w {
-            let coefs = &comp.coefs[by * comp.grid_w + bx];
-            let out = &mut plane.data[by * bh * stride + bx * bw..];
-            dct::inverse(coefs, &comp.quant, bw, bh, out, stride);
-        }
-    }
-    plane
 }
