@@ -9,7 +9,7 @@
 //! script for which library behaviours it stands in for. `frost` needs the reference textures in
 //! $BLIGHT_FROST_DIR (`blight fetch frost`); without them its tests fail and say how to get them.
 
-use blight::corrupt::mnist_noise::PessimalMatrix;
+use blight::corrupt::mnist_c::PessimalMatrix;
 use blight::corrupt::Context;
 use blight::frost::FrostTextures;
 use blight::ops::jpeg::Profile;

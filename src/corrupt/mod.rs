@@ -1,15 +1,11 @@
 //! The corruptions. Each one is a plain struct holding one severity's parameters (deserialised
 //! from a suite recipe) that implements [`Corruption`]; [`registry`] maps the reference's names to
-//! them. Families are folders, one file per corruption, so a reader finds a corruption by its name.
+//! them. Each reference (suite engine) is a folder, one file per corruption named as the reference names
+//! it, so a reader finds a corruption from its suite and name in one step.
 
-pub mod blur;
-pub mod digital;
-pub mod extra;
-pub mod mnist;
-pub mod mnist_noise;
-pub mod noise;
+pub mod imagenet_c;
+pub mod mnist_c;
 pub mod registry;
-pub mod weather;
 
 use crate::error::Result;
 use crate::ops::jpeg;

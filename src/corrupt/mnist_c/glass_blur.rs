@@ -9,7 +9,7 @@
 //! 3. out = clip(vblur_σ(u/255), 0, 1)·255.
 
 use super::{check_digit, finish, vertical_blur, SIDE};
-use crate::corrupt::blur;
+use crate::corrupt::imagenet_c;
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
 use crate::raster::Image;
@@ -19,7 +19,7 @@ use serde::Deserialize;
 /// ImageNet-C's glass blur parameters: σ of both (here vertical) blurs, the largest offset δ and the number of scrambles.
 #[derive(Debug, Deserialize)]
 #[serde(transparent)]
-pub struct GlassBlur(pub blur::GlassBlur);
+pub struct GlassBlur(pub imagenet_c::GlassBlur);
 
 impl Corruption for GlassBlur {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
@@ -111,7 +111,7 @@ mod tests {
         }
         data[10 * 28 + 13] = 0;
         let digit = Image::new(28, 28, 1, data).unwrap();
-        let glass = GlassBlur(blur::GlassBlur {
+        let glass = GlassBlur(imagenet_c::GlassBlur {
             sigma: 0.7,
             max_delta: 1,
             iterations: 0,
@@ -132,7 +132,7 @@ mod tests {
 
     #[test]
     fn rejects_a_zero_delta() {
-        let glass = GlassBlur(blur::GlassBlur {
+        let glass = GlassBlur(imagenet_c::GlassBlur {
             sigma: 0.7,
             max_delta: 0,
             iterations: 1,

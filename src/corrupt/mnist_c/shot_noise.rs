@@ -3,29 +3,28 @@
 //! numpy's legacy sampler (a black pixel draws nothing).
 
 use super::{check_digit, finish};
+use crate::corrupt::imagenet_c;
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
 
+/// ImageNet-C's shot_noise parameters.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ShotNoise {
-    /// Photons per unit intensity; smaller is noisier.
-    pub photons: f64,
-}
+#[serde(transparent)]
+pub struct ShotNoise(pub imagenet_c::ShotNoise);
 
 impl Corruption for ShotNoise {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "shot_noise")?;
         // One rate per 8-bit level, the same product per value as x/255·c.
         let rates: Vec<f64> = (0..=255u8)
-            .map(|v| v as f64 / 255.0 * self.photons)
+            .map(|v| v as f64 / 255.0 * self.0.photons)
             .collect();
         let mut counts = vec![0i64; image.len()];
         rng.fill_poisson_levels(&rates, &image.data, &mut counts);
-        let values: Vec<f64> = counts.iter().map(|&k| k as f64 / self.photons).collect();
+        let values: Vec<f64> = counts.iter().map(|&k| k as f64 / self.0.photons).collect();
         Ok(finish(image, &values))
     }
 }
@@ -38,7 +37,7 @@ mod tests {
     #[test]
     fn rate_three_gives_four_levels() {
         let digit = Image::new(28, 28, 1, (0..784).map(|i| (i % 256) as u8).collect()).unwrap();
-        let out = ShotNoise { photons: 3.0 }
+        let out = ShotNoise(imagenet_c::ShotNoise { photons: 3.0 })
             .apply(&digit, &mut NumpyRandom::new(2000), &Context::default())
             .unwrap();
         assert!(out.data.iter().all(|v| [0, 85, 170, 255].contains(v)));

@@ -2,24 +2,23 @@
 //! to [0, 1]. One normal draw of shape 28×28.
 
 use super::{check_digit, finish};
+use crate::corrupt::imagenet_c;
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
 
+/// ImageNet-C's gaussian_noise parameters.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GaussianNoise {
-    /// Standard deviation on the [0, 1] scale.
-    pub sigma: f64,
-}
+#[serde(transparent)]
+pub struct GaussianNoise(pub imagenet_c::GaussianNoise);
 
 impl Corruption for GaussianNoise {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "gaussian_noise")?;
         let mut values = vec![0.0; image.len()];
-        rng.fill_normal(0.0, self.sigma, &mut values);
+        rng.fill_normal(0.0, self.0.sigma, &mut values);
         for (v, &x) in values.iter_mut().zip(&image.data) {
             *v += x as f64 / 255.0;
         }
@@ -35,7 +34,7 @@ mod tests {
     #[test]
     fn adds_the_normal_draws_in_raster_order() {
         let digit = Image::new(28, 28, 1, (0..784).map(|i| (i * 7 % 256) as u8).collect()).unwrap();
-        let noise = GaussianNoise { sigma: 0.38 };
+        let noise = GaussianNoise(imagenet_c::GaussianNoise { sigma: 0.38 });
         let out = noise
             .apply(&digit, &mut NumpyRandom::new(4), &Context::default())
             .unwrap();
@@ -52,7 +51,7 @@ mod tests {
     #[test]
     fn zero_sigma_keeps_the_digit() {
         let digit = Image::new(28, 28, 1, (0..784).map(|i| (i % 256) as u8).collect()).unwrap();
-        let out = GaussianNoise { sigma: 0.0 }
+        let out = GaussianNoise(imagenet_c::GaussianNoise { sigma: 0.0 })
             .apply(&digit, &mut NumpyRandom::new(0), &Context::default())
             .unwrap();
         assert_eq!(out, digit);
@@ -61,7 +60,7 @@ mod tests {
     #[test]
     fn rejects_colour_input() {
         let rgb = Image::zeros(28, 28, 3);
-        let noise = GaussianNoise { sigma: 0.1 };
+        let noise = GaussianNoise(imagenet_c::GaussianNoise { sigma: 0.1 });
         assert!(noise
             .apply(&rgb, &mut NumpyRandom::new(0), &Context::default())
             .is_err());

@@ -6,6 +6,7 @@
 //! ImageNet-C's per-channel mean of an H×W×3 array, a plain sequential sum), then divides by 784.
 
 use super::{check_digit, finish};
+use crate::corrupt::imagenet_c;
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::ops::numeric::pairwise_sum;
@@ -13,19 +14,20 @@ use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
 
+/// ImageNet-C's contrast parameters.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Contrast {
-    /// Factor on the deviation from the mean: smaller is flatter.
-    pub factor: f64,
-}
+#[serde(transparent)]
+pub struct Contrast(pub imagenet_c::Contrast);
 
 impl Corruption for Contrast {
     fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "contrast")?;
         let x = image.to_unit_f64();
         let mean = pairwise_sum(&x) / x.len() as f64;
-        let values: Vec<f64> = x.iter().map(|&v| (v - mean) * self.factor + mean).collect();
+        let values: Vec<f64> = x
+            .iter()
+            .map(|&v| (v - mean) * self.0.factor + mean)
+            .collect();
         Ok(finish(image, &values))
     }
 }
@@ -44,7 +46,7 @@ mod tests {
             (0..784).map(|i| if i % 4 == 0 { 255 } else { 0 }).collect(),
         )
         .unwrap();
-        let out = Contrast { factor: 0.1 }
+        let out = Contrast(imagenet_c::Contrast { factor: 0.1 })
             .apply(&digit, &mut NumpyRandom::new(0), &Context::default())
             .unwrap();
         // μ = 0.25: ink becomes (0.75·0.1 + 0.25)·255 = 82.875, background (0.25·0.9)·255 = 57.375.

@@ -7,7 +7,7 @@
 //! matches only to about 1e-16 relative ([`crate::ops::filter2d`]).
 
 use super::{check_digit, finish, SIDE};
-use crate::corrupt::blur;
+use crate::corrupt::imagenet_c;
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::ops::filter2d::filter2d;
@@ -18,7 +18,7 @@ use serde::Deserialize;
 /// ImageNet-C's defocus parameters: the disk radius and the σ that anti-aliases it.
 #[derive(Debug, Deserialize)]
 #[serde(transparent)]
-pub struct DefocusBlur(pub blur::DefocusBlur);
+pub struct DefocusBlur(pub imagenet_c::DefocusBlur);
 
 impl Corruption for DefocusBlur {
     fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
@@ -40,7 +40,7 @@ mod tests {
         let mut data = vec![0u8; 784];
         data[14 * 28 + 14] = 255;
         let digit = Image::new(28, 28, 1, data).unwrap();
-        let blur = DefocusBlur(blur::DefocusBlur {
+        let blur = DefocusBlur(imagenet_c::DefocusBlur {
             radius: 3.0,
             alias_blur: 0.1,
         });
@@ -68,7 +68,7 @@ mod tests {
     #[test]
     fn a_flat_digit_stays_flat() {
         let digit = Image::new(28, 28, 1, vec![200; 784]).unwrap();
-        let blur = DefocusBlur(blur::DefocusBlur {
+        let blur = DefocusBlur(imagenet_c::DefocusBlur {
             radius: 10.0,
             alias_blur: 0.5,
         });

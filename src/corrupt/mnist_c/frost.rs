@@ -8,7 +8,7 @@
 //! texture stands in.
 
 use super::check_digit;
-use crate::corrupt::weather;
+use crate::corrupt::imagenet_c;
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::frost::FrostTextures;
@@ -19,7 +19,7 @@ use serde::Deserialize;
 /// The weights of ImageNet-C's frost: the digit's (a) and the texture's (b).
 #[derive(Debug, Deserialize)]
 #[serde(transparent)]
-pub struct Frost(pub weather::Frost);
+pub struct Frost(pub imagenet_c::Frost);
 
 impl Corruption for Frost {
     fn apply(&self, image: &Image, rng: &mut dyn Random, context: &Context) -> Result<Image> {
@@ -40,7 +40,7 @@ mod tests {
     #[test]
     fn blends_the_drawn_window_of_the_gray_texture() {
         let digit = Image::new(28, 28, 1, (0..784).map(|i| (i * 5 % 256) as u8).collect()).unwrap();
-        let frost = Frost(weather::Frost {
+        let frost = Frost(imagenet_c::Frost {
             image_weight: 0.6,
             frost_weight: 0.75,
         });

@@ -5,18 +5,17 @@
 //! else pepper (0). Other pixels keep x = img/255.
 
 use super::{check_digit, finish};
+use crate::corrupt::imagenet_c;
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
 
+/// ImageNet-C's impulse_noise parameters.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ImpulseNoise {
-    /// Fraction of pixels replaced by salt or pepper.
-    pub amount: f64,
-}
+#[serde(transparent)]
+pub struct ImpulseNoise(pub imagenet_c::ImpulseNoise);
 
 /// scikit-image's default share of salt among the flipped pixels.
 const SALT_VS_PEPPER: f64 = 0.5;
@@ -33,7 +32,7 @@ impl Corruption for ImpulseNoise {
             .iter()
             .zip(flips.iter().zip(&salts))
             .map(
-                |(&v, (&flip, &salt))| match (flip < self.amount, salt < SALT_VS_PEPPER) {
+                |(&v, (&flip, &salt))| match (flip < self.0.amount, salt < SALT_VS_PEPPER) {
                     (true, true) => 1.0,
                     (true, false) => 0.0,
                     (false, _) => v as f64 / 255.0,
@@ -52,7 +51,7 @@ mod tests {
     #[test]
     fn flips_where_the_first_draw_is_below_the_amount() {
         let digit = Image::new(28, 28, 1, vec![100; 784]).unwrap();
-        let out = ImpulseNoise { amount: 0.17 }
+        let out = ImpulseNoise(imagenet_c::ImpulseNoise { amount: 0.17 })
             .apply(&digit, &mut NumpyRandom::new(9), &Context::default())
             .unwrap();
         let mut rng = NumpyRandom::new(9);

@@ -3,24 +3,23 @@
 //! (spec §2.2), unlike ImageNet-C's gaussian_blur, which blurs both axes of an RGB image.
 
 use super::{check_digit, finish, vertical_blur, SIDE};
+use crate::corrupt::imagenet_c;
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
 
+/// ImageNet-C's gaussian_blur parameters.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GaussianBlur {
-    /// σ of the vertical blur, in pixels.
-    pub sigma: f64,
-}
+#[serde(transparent)]
+pub struct GaussianBlur(pub imagenet_c::GaussianBlur);
 
 impl Corruption for GaussianBlur {
     fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "gaussian_blur")?;
         let mut values = image.to_unit_f64();
-        vertical_blur(&mut values, SIDE, SIDE, self.sigma);
+        vertical_blur(&mut values, SIDE, SIDE, self.0.sigma);
         Ok(finish(image, &values))
     }
 }
@@ -36,7 +35,7 @@ mod tests {
         let mut data = vec![0u8; 784];
         data[14 * 28 + 9] = 255;
         let digit = Image::new(28, 28, 1, data).unwrap();
-        let out = GaussianBlur { sigma: 2.0 }
+        let out = GaussianBlur(imagenet_c::GaussianBlur { sigma: 2.0 })
             .apply(&digit, &mut NumpyRandom::new(0), &Context::default())
             .unwrap();
         let k = gaussian_kernel(2.0, 4.0);
@@ -59,7 +58,7 @@ mod tests {
         let mut data = vec![0u8; 784];
         data[..28].fill(255);
         let digit = Image::new(28, 28, 1, data).unwrap();
-        let out = GaussianBlur { sigma: 1.0 }
+        let out = GaussianBlur(imagenet_c::GaussianBlur { sigma: 1.0 })
             .apply(&digit, &mut NumpyRandom::new(0), &Context::default())
             .unwrap();
         let k = gaussian_kernel(1.0, 4.0);

@@ -10,7 +10,7 @@
 //! Draws: one uniform 3×2 (affine jitter), then uniform 28×28 for dx, then uniform 28×28 for dy.
 
 use super::{blur_2d, check_digit, SIDE};
-use crate::corrupt::digital::{displace, ElasticParams};
+use crate::corrupt::imagenet_c::{displace, ElasticParams};
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::ops::affine::{warp_affine, WarpBorder};

@@ -2,24 +2,23 @@
 //! x = img/255, clipped to [0, 1]. One normal draw of shape 28×28.
 
 use super::{check_digit, finish};
+use crate::corrupt::imagenet_c;
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
 
+/// ImageNet-C's speckle_noise parameters.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SpeckleNoise {
-    /// Standard deviation of the multiplicative noise.
-    pub sigma: f64,
-}
+#[serde(transparent)]
+pub struct SpeckleNoise(pub imagenet_c::SpeckleNoise);
 
 impl Corruption for SpeckleNoise {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "speckle_noise")?;
         let mut values = vec![0.0; image.len()];
-        rng.fill_normal(0.0, self.sigma, &mut values);
+        rng.fill_normal(0.0, self.0.sigma, &mut values);
         for (v, &x) in values.iter_mut().zip(&image.data) {
             let x = x as f64 / 255.0;
             *v = x + x * *v;
@@ -36,7 +35,7 @@ mod tests {
     #[test]
     fn background_stays_black_and_ink_follows_the_draws() {
         let digit = Image::new(28, 28, 1, (0..784).map(|i| (i * 3 % 256) as u8).collect()).unwrap();
-        let out = SpeckleNoise { sigma: 0.6 }
+        let out = SpeckleNoise(imagenet_c::SpeckleNoise { sigma: 0.6 })
             .apply(&digit, &mut NumpyRandom::new(11), &Context::default())
             .unwrap();
         let mut rng = NumpyRandom::new(11);

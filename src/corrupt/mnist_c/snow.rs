@@ -12,7 +12,7 @@
 //! 5. out = clip(x + F + rot180(F), 0, 1)·255 in float64.
 
 use super::{check_digit, finish, SIDE};
-use crate::corrupt::weather;
+use crate::corrupt::imagenet_c;
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::raster::Image;
@@ -22,7 +22,7 @@ use serde::Deserialize;
 /// ImageNet-C's snow parameters; `blend` weighs the plain digit against its brightened version.
 #[derive(Debug, Deserialize)]
 #[serde(transparent)]
-pub struct Snow(pub weather::Snow);
+pub struct Snow(pub imagenet_c::Snow);
 
 impl Corruption for Snow {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
@@ -54,7 +54,7 @@ mod tests {
     use crate::rng::NumpyRandom;
 
     fn default_row() -> Snow {
-        Snow(weather::Snow {
+        Snow(imagenet_c::Snow {
             mean: 0.55,
             std: 0.3,
             zoom: 2.5,

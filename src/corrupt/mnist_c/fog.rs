@@ -4,7 +4,7 @@
 //! randomness; only its corner is rescaled ([`plasma_fractal_crop`]).
 
 use super::{check_digit, finish, SIDE};
-use crate::corrupt::weather;
+use crate::corrupt::imagenet_c;
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::ops::plasma::plasma_fractal_crop;
@@ -15,7 +15,7 @@ use serde::Deserialize;
 /// ImageNet-C's fog parameters; the plasma map must be at least 28 on a side.
 #[derive(Debug, Deserialize)]
 #[serde(transparent)]
-pub struct Fog(pub weather::Fog);
+pub struct Fog(pub imagenet_c::Fog);
 
 impl Corruption for Fog {
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
@@ -42,7 +42,7 @@ mod tests {
     #[test]
     fn adds_the_map_corner_and_rescales_by_the_maximum() {
         let digit = Image::new(28, 28, 1, (0..784).map(|i| (i * 5 % 200) as u8).collect()).unwrap();
-        let fog = Fog(weather::Fog {
+        let fog = Fog(imagenet_c::Fog {
             strength: 3.0,
             wibble_decay: 1.4,
             map_size: 256,
@@ -65,7 +65,7 @@ mod tests {
     #[test]
     fn a_black_image_stays_black() {
         // m = 0 multiplies everything away.
-        let fog = Fog(weather::Fog {
+        let fog = Fog(imagenet_c::Fog {
             strength: 1.5,
             wibble_decay: 2.0,
             map_size: 256,
