@@ -5,6 +5,7 @@ use blight::frost::TextureSource;
 use blight::rng::{self, RngKind, StreamKey};
 use blight::suite::{Recipe, Suite};
 use clap::{Parser, Subcommand};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -188,17 +189,44 @@ impl From<RngArg> for RngKind {
     }
 }
 
+/// Why a command stopped early.
+enum Failure {
+    /// The library refused the input or failed.
+    Blight(blight::Error),
+    /// Writing the report to stdout failed.
+    Stdout(std::io::Error),
+}
+
+impl From<blight::Error> for Failure {
+    fn from(e: blight::Error) -> Self {
+        Failure::Blight(e)
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Stdout(e)
+    }
+}
+
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    // Reports go through `write!`, not `println!`, which panics when stdout is a closed pipe.
+    match run(Cli::parse(), &mut std::io::stdout()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        // The reader has gone (`blight list | head -1`) and has all it wanted: not a failure.
+        Err(Failure::Stdout(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Stdout(e)) => {
+            eprintln!("blight: error: cannot write to stdout: {e}");
+            ExitCode::FAILURE
+        }
+        Err(Failure::Blight(e)) => {
             eprintln!("blight: error: {e}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn run(cli: Cli) -> blight::Result<()> {
+fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
     match cli.command {
         Command::Generate {
             dataset:
@@ -242,28 +270,30 @@ fn run(cli: Cli) -> blight::Result<()> {
                     eprintln!("[{:6.1} s] {step}", start.elapsed().as_secs_f64())
                 })
             })?;
-            println!(
+            writeln!(
+                stdout,
                 "wrote {} files for {} configs to {} in {:.1} s ({} threads)",
                 manifest.files.len(),
                 manifest.settings.configs.len(),
                 out.display(),
                 start.elapsed().as_secs_f64(),
                 pool.current_num_threads()
-            );
+            )?;
             Ok(())
         }
         Command::Fetch {
             what: FetchWhat::Frost { dest, wheel },
         } => {
             let fetched = blight::frost::fetch_command(dest.as_deref(), wheel.as_deref())?;
-            println!(
+            writeln!(
+                stdout,
                 "{} frost textures checked and stored in {}",
                 fetched.files.len(),
                 fetched.dir.display()
-            );
+            )?;
             Ok(())
         }
-        Command::List => list(),
+        Command::List => list(stdout),
         Command::Apply {
             corruption,
             input,
@@ -299,7 +329,7 @@ fn run(cli: Cli) -> blight::Result<()> {
                 },
             )?;
             let out = corrupt.apply(&image, source.as_mut(), &context)?;
-            blight::io::write_image(&output, &out)
+            Ok(blight::io::write_image(&output, &out)?)
         }
         Command::Preview {
             paths,
@@ -349,11 +379,12 @@ fn run(cli: Cli) -> blight::Result<()> {
                 &context,
             )?;
             blight::io::write_png(&output, &sheet)?;
-            println!(
+            writeln!(
+                stdout,
                 "wrote {} ({} corruptions × 5 severities)",
                 output.display(),
                 suite.corruptions.len()
-            );
+            )?;
             Ok(())
         }
         Command::Bench {
@@ -374,7 +405,8 @@ fn run(cli: Cli) -> blight::Result<()> {
                 if size != 28 {
                     return Err(blight::Error::Invalid(format!(
                         "the mnist-c suite works on 28×28 digits, not {size}×{size}"
-                    )));
+                    ))
+                    .into());
                 }
                 blight::builtin::digit()
             } else {
@@ -400,23 +432,25 @@ fn run(cli: Cli) -> blight::Result<()> {
                     "total_ms": total,
                     "total_wall_ms": total_wall,
                 });
-                println!("{report:#}");
+                writeln!(stdout, "{report:#}")?;
             } else {
-                println!(
+                writeln!(
+                    stdout,
                     "{:<18} {:>9} {:>9} {:>9} {:>9} {:>9}",
                     "median ms", "s1", "s2", "s3", "s4", "s5"
-                );
+                )?;
                 for row in timings.chunks(5) {
-                    print!("{:<18}", row[0].corruption);
+                    write!(stdout, "{:<18}", row[0].corruption)?;
                     for t in row {
-                        print!(" {:>9.3}", t.median_ms);
+                        write!(stdout, " {:>9.3}", t.median_ms)?;
                     }
-                    println!();
+                    writeln!(stdout)?;
                 }
-                println!(
+                writeln!(
+                    stdout,
                     "total of all {} variants at {size}×{size}, one thread: {total:.1} ms CPU ({total_wall:.1} ms wall)",
                     timings.len()
-                );
+                )?;
             }
             Ok(())
         }
@@ -459,19 +493,20 @@ fn leave_out(suite: &mut Suite, skip: &[String]) -> blight::Result<()> {
     Ok(())
 }
 
-fn list() -> blight::Result<()> {
+fn list(stdout: &mut impl Write) -> Result<(), Failure> {
     for name in Suite::built_in_names() {
         let suite = Suite::built_in(name)?;
-        println!(
+        writeln!(
+            stdout,
             "{} (recipe {}, {}×{}, {} corruptions)",
             suite.name,
             suite.version,
             suite.image_size,
             suite.image_size,
             suite.corruptions.len()
-        );
+        )?;
         for c in &suite.corruptions {
-            println!("  {:<18} {}", c.name, c.family);
+            writeln!(stdout, "  {:<18} {}", c.name, c.family)?;
         }
     }
     Ok(())
