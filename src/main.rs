@@ -243,7 +243,8 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                     pessimal_matrix,
                 },
         } => {
-            let suite = Suite::built_in("mnist-c")?;
+            let mut suite = Suite::built_in("mnist-c")?;
+            suite.leave_out(&skip)?;
             let uses_frost = leftovers && suite.corruptions.iter().any(|c| c.name == "frost");
             let mut context = context(frost_dir, suite.jpeg_codec, uses_frost);
             context.pessimal_matrix = pessimal_matrix;
@@ -262,7 +263,6 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                 rng: rng.into(),
                 leftovers,
                 zip,
-                skip: &skip,
                 context: &context,
             };
             let manifest = pool.install(|| {
@@ -342,7 +342,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             pessimal_matrix,
         } => {
             let mut suite = Suite::choose(&suite, recipe.as_deref())?;
-            leave_out(&mut suite, &skip)?;
+            suite.leave_out(&skip)?;
             let (input, output) = match paths.as_slice() {
                 [output] => (None, output.clone()),
                 [input, output] => (Some(input.clone()), output.clone()),
@@ -399,7 +399,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             pessimal_matrix,
         } => {
             let mut suite = Suite::choose(&suite, recipe.as_deref())?;
-            leave_out(&mut suite, &skip)?;
+            suite.leave_out(&skip)?;
             let size = size.unwrap_or(suite.image_size);
             let image = if suite.engine == "mnist-c" {
                 if size != 28 {
@@ -476,21 +476,6 @@ fn context(
         );
     }
     context
-}
-
-/// Removes the `skip` corruptions from `suite`; a name the suite does not have is an error.
-fn leave_out(suite: &mut Suite, skip: &[String]) -> blight::Result<()> {
-    if let Some(name) = skip
-        .iter()
-        .find(|name| suite.corruptions.iter().all(|c| &c.name != *name))
-    {
-        return Err(blight::Error::UnknownCorruption {
-            suite: suite.name.clone(),
-            name: name.clone(),
-        });
-    }
-    suite.corruptions.retain(|c| !skip.contains(&c.name));
-    Ok(())
 }
 
 fn list(stdout: &mut impl Write) -> Result<(), Failure> {
