@@ -305,3 +305,53 @@ fn list_piped_into_head_exits_cleanly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+#[test]
+fn shared_flags_keep_their_names_and_defaults_in_every_subcommand() {
+    let help = |args: &[&str]| {
+        let out = blight().args(args).arg("--help").output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let recipe = [
+        "--suite <SUITE>",
+        "[default: imagenet-c]",
+        "--recipe <RECIPE>",
+    ];
+    let random = [
+        "--seed <SEED>",
+        "[default: 0]",
+        "--rng <RNG>",
+        "[default: fast]",
+    ];
+    let assets = [
+        "--frost-dir <FROST_DIR>",
+        "--pessimal-matrix <PESSIMAL_MATRIX>",
+    ];
+    let apply = help(&["apply"]);
+    let preview = help(&["preview"]);
+    let bench = help(&["bench"]);
+    let generate = help(&["generate", "mnist-c"]);
+    for (text, flags) in [
+        (&apply, [&recipe[..], &random, &assets].concat()),
+        (&preview, [&recipe[..], &random, &assets].concat()),
+        (
+            &bench,
+            [
+                &recipe[..],
+                &assets,
+                &["--rng <RNG>", "--repeats <REPEATS>"],
+            ]
+            .concat(),
+        ),
+        (&generate, [&random[..], &assets].concat()),
+    ] {
+        for flag in flags {
+            assert!(text.contains(flag), "'{flag}' missing from:\n{text}");
+        }
+    }
+    assert!(preview.contains("--skip <CORRUPTION>") && bench.contains("--skip <CORRUPTION>"));
+    assert!(generate.contains("--skip <CONFIG>"), "{generate}");
+    assert!(generate.contains("np.random.seed(SEED + i)"), "{generate}");
+    assert!(!bench.contains("--seed"), "bench seeds each round itself");
+}
