@@ -23,6 +23,7 @@ pub struct Timing {
 }
 
 /// CPU time consumed by the calling thread.
+#[cfg(unix)]
 fn thread_cpu_time() -> Duration {
     let mut t = libc::timespec {
         tv_sec: 0,
@@ -35,6 +36,14 @@ fn thread_cpu_time() -> Duration {
         return Duration::ZERO;
     }
     Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// Without a thread CPU clock the "CPU" figures are wall time: the time since a fixed instant,
+/// so differences of two readings are the elapsed time.
+#[cfg(not(unix))]
+fn thread_cpu_time() -> Duration {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed()
 }
 
 fn median(mut samples: Vec<f64>) -> f64 {
@@ -107,4 +116,19 @@ fn time_all(
             median_wall_ms: median(wall),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_cpu_time_advances_with_work_on_every_platform() {
+        let (start, wall) = (thread_cpu_time(), Instant::now());
+        let mut x = 0u64;
+        while thread_cpu_time() < start + Duration::from_millis(2) && wall.elapsed().as_secs() < 5 {
+            x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+        }
+        assert!(thread_cpu_time() >= start + Duration::from_millis(2));
+    }
 }

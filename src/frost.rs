@@ -16,7 +16,7 @@ use crate::corrupt::Context;
 use crate::error::{Error, Result};
 use crate::ops::{jpeg, png_gray};
 use crate::raster::Image;
-use sha2::{Digest, Sha256};
+use crate::sink::manifest::sha256_hex;
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -239,18 +239,6 @@ fn fetch_hint(dir: &Path) -> String {
         "get the textures with `blight fetch frost --dest {}`",
         dir.display()
     )
-}
-
-/// Lower-case hex sha256 of `bytes`.
-fn sha256_hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
-    for b in digest.iter() {
-        hex.push(HEX[(b >> 4) as usize] as char);
-        hex.push(HEX[(b & 15) as usize] as char);
-    }
-    hex
 }
 
 fn check_sha256(path: &Path, file: &TextureFile, bytes: &[u8]) -> Result<()> {
@@ -684,14 +672,6 @@ mod tests {
             std::env::temp_dir().join(format!("blight-frost-test-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         dir
-    }
-
-    #[test]
-    fn sha256_hex_matches_known_digest() {
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
     }
 
     #[test]

@@ -5,7 +5,8 @@ use blight::frost::TextureSource;
 use blight::rng::{self, RngKind, StreamKey};
 use blight::simd::Isa;
 use blight::suite::{Recipe, Suite};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -41,21 +42,12 @@ enum Command {
         /// Severity, 1..5.
         #[arg(long, short)]
         severity: u32,
-        /// Suite whose parameters to use.
-        #[arg(long, default_value = "imagenet-c")]
-        suite: String,
-        /// A recipe file to use instead of a built-in suite.
-        #[arg(long, conflicts_with = "suite")]
-        recipe: Option<PathBuf>,
-        /// Seed of the random source.
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        /// Random source: `numpy` replays np.random.seed(SEED) exactly; `fast` is keyed per sample.
-        #[arg(long, value_enum, default_value = "fast")]
-        rng: RngArg,
-        /// Folder with the reference frost textures (see `blight fetch frost`).
-        #[arg(long)]
-        frost_dir: Option<PathBuf>,
+        #[command(flatten)]
+        recipe: RecipeArgs,
+        #[command(flatten)]
+        random: RandomArgs,
+        #[command(flatten)]
+        assets: AssetArgs,
     },
     /// Write a labelled contact sheet of every corruption × severity.
     Preview {
@@ -63,24 +55,14 @@ enum Command {
         /// for the mnist-c suite the built-in 28×28 digit) and the sheet to write.
         #[arg(num_args = 1..=2, required = true, value_names = ["INPUT", "OUTPUT.png"])]
         paths: Vec<PathBuf>,
-        #[arg(long, default_value = "imagenet-c")]
-        suite: String,
-        /// A recipe file to use instead of a built-in suite.
-        #[arg(long, conflicts_with = "suite")]
-        recipe: Option<PathBuf>,
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        #[arg(long, value_enum, default_value = "fast")]
-        rng: RngArg,
-        /// Leave out a corruption (repeatable), e.g. pessimal_noise without its matrix.
-        #[arg(long, value_name = "CORRUPTION")]
-        skip: Vec<String>,
-        #[arg(long)]
-        frost_dir: Option<PathBuf>,
-        /// The `pessimal_noise_matrix` file (the mnist-c suite's pessimal_noise needs it).
-        /// Default: $BLIGHT_PESSIMAL_MATRIX.
-        #[arg(long)]
-        pessimal_matrix: Option<PathBuf>,
+        #[command(flatten)]
+        recipe: RecipeArgs,
+        #[command(flatten)]
+        random: RandomArgs,
+        #[command(flatten)]
+        skip: SkipArgs,
+        #[command(flatten)]
+        assets: AssetArgs,
     },
     /// Generate a benchmark dataset in its reference layout, with a manifest.
     Generate {
@@ -101,11 +83,9 @@ enum Command {
         /// mnist-c suite the built-in 28×28 digit.
         #[arg(long)]
         size: Option<usize>,
-        #[arg(long, default_value = "imagenet-c")]
-        suite: String,
-        /// A recipe file to use instead of a built-in suite.
-        #[arg(long, conflicts_with = "suite")]
-        recipe: Option<PathBuf>,
+        #[command(flatten)]
+        recipe: RecipeArgs,
+        /// Random source: `numpy` replays np.random.seed(SEED) exactly; `fast` is keyed per sample.
         #[arg(long, value_enum, default_value = "fast")]
         rng: RngArg,
         /// Rounds over all variants; each variant's median over the rounds is reported.
@@ -114,16 +94,78 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
-        /// Leave out a corruption (repeatable), e.g. pessimal_noise without its matrix.
-        #[arg(long, value_name = "CORRUPTION")]
-        skip: Vec<String>,
-        #[arg(long)]
-        frost_dir: Option<PathBuf>,
-        /// The `pessimal_noise_matrix` file (the mnist-c suite's pessimal_noise needs it).
-        /// Default: $BLIGHT_PESSIMAL_MATRIX.
-        #[arg(long)]
-        pessimal_matrix: Option<PathBuf>,
+        #[command(flatten)]
+        skip: SkipArgs,
+        #[command(flatten)]
+        assets: AssetArgs,
     },
+}
+
+/// Where the parameters come from: a built-in suite or a recipe file.
+#[derive(Args)]
+struct RecipeArgs {
+    /// Suite whose parameters to use.
+    #[arg(long, default_value = "imagenet-c")]
+    suite: String,
+    /// A recipe file to use instead of a built-in suite.
+    #[arg(long, conflicts_with = "suite")]
+    recipe: Option<PathBuf>,
+}
+
+impl RecipeArgs {
+    fn load(&self) -> blight::Result<Suite> {
+        Suite::choose(&self.suite, self.recipe.as_deref())
+    }
+}
+
+/// The random source and its seed.
+#[derive(Args)]
+struct RandomArgs {
+    /// Seed of the random source.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Random source: `numpy` replays np.random.seed(SEED) exactly; `fast` is keyed per sample.
+    #[arg(long, value_enum, default_value = "fast")]
+    rng: RngArg,
+}
+
+/// Corruptions to leave out.
+#[derive(Args)]
+struct SkipArgs {
+    /// Leave out a corruption (repeatable), e.g. pessimal_noise without its matrix.
+    #[arg(long, value_name = "CORRUPTION")]
+    skip: Vec<String>,
+}
+
+/// Files some corruptions need that blight cannot ship.
+#[derive(Args)]
+struct AssetArgs {
+    /// Folder with the reference frost textures (see `blight fetch frost`).
+    #[arg(long)]
+    frost_dir: Option<PathBuf>,
+    /// The `pessimal_noise_matrix` file (the mnist-c suite's pessimal_noise needs it).
+    /// Default: $BLIGHT_PESSIMAL_MATRIX.
+    #[arg(long)]
+    pessimal_matrix: Option<PathBuf>,
+}
+
+impl AssetArgs {
+    /// The corruption context: the frost folder named, else the installed one; warns when frost
+    /// will fall back to the procedural texture.
+    fn context(self, jpeg: blight::ops::jpeg::Profile, uses_frost: bool) -> Context {
+        let context = Context {
+            frost_dir: self.frost_dir.or_else(blight::frost::installed_frost_dir),
+            jpeg,
+            pessimal_matrix: self.pessimal_matrix,
+        };
+        if uses_frost && TextureSource::for_context(&context) == TextureSource::Procedural {
+            eprintln!(
+                "blight: warning: frost uses the built-in procedural texture, not the reference's \
+                 (run `blight fetch frost` or pass --frost-dir)"
+            );
+        }
+        context
+    }
 }
 
 #[derive(Subcommand)]
@@ -143,7 +185,20 @@ enum FetchWhat {
 #[derive(Subcommand)]
 enum GenerateWhat {
     /// MNIST-C from the four MNIST IDX files (raw or .gz): mnist_c/<config>/{train,test}_{images,labels}.npy.
-    #[command(name = "mnist-c")]
+    #[command(
+        name = "mnist-c",
+        mut_arg("rng", |a| a.help(
+            "`numpy`: image i uses np.random.seed(SEED + i); `fast`: per-image keyed streams"
+        )),
+        mut_arg("skip", |a| a
+            .help("Leave out a config (repeatable), e.g. pessimal_noise without its matrix")
+            .value_name("CONFIG")),
+        mut_arg("pessimal_matrix", |a| a.help(
+            "The `pessimal_noise_matrix` file of google-research/mnist-c (pessimal_noise, a \
+             leftover, needs it; it is not on any package registry). Default: \
+             $BLIGHT_PESSIMAL_MATRIX"
+        )),
+    )]
     MnistC {
         /// Folder holding the MNIST files.
         #[arg(long)]
@@ -151,11 +206,8 @@ enum GenerateWhat {
         /// Output folder (empty, or holding an unfinished run with the same settings to resume).
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        /// `numpy`: image i uses np.random.seed(SEED + i); `fast`: per-image keyed streams.
-        #[arg(long, value_enum, default_value = "fast")]
-        rng: RngArg,
+        #[command(flatten)]
+        random: RandomArgs,
         /// Worker threads (default: all cores).
         #[arg(long)]
         threads: Option<usize>,
@@ -165,15 +217,10 @@ enum GenerateWhat {
         /// Also pack mnist_c.zip (and mnist_c_leftovers.zip) in the released layout.
         #[arg(long)]
         zip: bool,
-        /// Leave out a config (repeatable), e.g. pessimal_noise without its matrix.
-        #[arg(long, value_name = "CONFIG")]
-        skip: Vec<String>,
-        #[arg(long)]
-        frost_dir: Option<PathBuf>,
-        /// The `pessimal_noise_matrix` file of google-research/mnist-c (pessimal_noise, a
-        /// leftover, needs it; it is not on any package registry). Default: $BLIGHT_PESSIMAL_MATRIX.
-        #[arg(long)]
-        pessimal_matrix: Option<PathBuf>,
+        #[command(flatten)]
+        skip: SkipArgs,
+        #[command(flatten)]
+        assets: AssetArgs,
     },
 }
 
@@ -192,17 +239,44 @@ impl From<RngArg> for RngKind {
     }
 }
 
+/// Why a command stopped early.
+enum Failure {
+    /// The library refused the input or failed.
+    Blight(blight::Error),
+    /// Writing the report to stdout failed.
+    Stdout(std::io::Error),
+}
+
+impl From<blight::Error> for Failure {
+    fn from(e: blight::Error) -> Self {
+        Failure::Blight(e)
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Stdout(e)
+    }
+}
+
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    // Reports go through `write!`, not `println!`, which panics when stdout is a closed pipe.
+    match run(Cli::parse(), &mut std::io::stdout()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        // The reader has gone (`blight list | head -1`) and has all it wanted: not a failure.
+        Err(Failure::Stdout(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Stdout(e)) => {
+            eprintln!("blight: error: cannot write to stdout: {e}");
+            ExitCode::FAILURE
+        }
+        Err(Failure::Blight(e)) => {
             eprintln!("blight: error: {e}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn run(cli: Cli) -> blight::Result<()> {
+fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
     // An invalid BLIGHT_SIMD is refused here rather than ignored by the kernels.
     Isa::requested()?;
     match cli.command {
@@ -211,20 +285,18 @@ fn run(cli: Cli) -> blight::Result<()> {
                 GenerateWhat::MnistC {
                     source,
                     out,
-                    seed,
-                    rng,
+                    random,
                     threads,
                     leftovers,
                     zip,
                     skip,
-                    frost_dir,
-                    pessimal_matrix,
+                    assets,
                 },
         } => {
-            let suite = Suite::built_in("mnist-c")?;
+            let mut suite = Suite::built_in("mnist-c")?;
+            suite.leave_out(&skip.skip)?;
             let uses_frost = leftovers && suite.corruptions.iter().any(|c| c.name == "frost");
-            let mut context = context(frost_dir, suite.jpeg_codec, uses_frost);
-            context.pessimal_matrix = pessimal_matrix;
+            let context = assets.context(suite.jpeg_codec, uses_frost);
             let mut pool = rayon::ThreadPoolBuilder::new();
             if let Some(n) = threads {
                 pool = pool.num_threads(n);
@@ -236,11 +308,10 @@ fn run(cli: Cli) -> blight::Result<()> {
             let options = blight::pipeline::MnistCOptions {
                 source: &source,
                 out: &out,
-                seed,
-                rng: rng.into(),
+                seed: random.seed,
+                rng: random.rng.into(),
                 leftovers,
                 zip,
-                skip: &skip,
                 context: &context,
             };
             let manifest = pool.install(|| {
@@ -248,28 +319,30 @@ fn run(cli: Cli) -> blight::Result<()> {
                     eprintln!("[{:6.1} s] {step}", start.elapsed().as_secs_f64())
                 })
             })?;
-            println!(
+            writeln!(
+                stdout,
                 "wrote {} files for {} configs to {} in {:.1} s ({} threads)",
                 manifest.files.len(),
                 manifest.settings.configs.len(),
                 out.display(),
                 start.elapsed().as_secs_f64(),
                 pool.current_num_threads()
-            );
+            )?;
             Ok(())
         }
         Command::Fetch {
             what: FetchWhat::Frost { dest, wheel },
         } => {
             let fetched = blight::frost::fetch_command(dest.as_deref(), wheel.as_deref())?;
-            println!(
+            writeln!(
+                stdout,
                 "{} frost textures checked and stored in {}",
                 fetched.files.len(),
                 fetched.dir.display()
-            );
+            )?;
             Ok(())
         }
-        Command::List => list(),
+        Command::List => list(stdout),
         Command::Simd => {
             for isa in Isa::supported() {
                 let active = if isa == Isa::active() {
@@ -277,7 +350,7 @@ fn run(cli: Cli) -> blight::Result<()> {
                 } else {
                     ""
                 };
-                println!("{}{active}", isa.name());
+                writeln!(stdout, "{}{active}", isa.name())?;
             }
             Ok(())
         }
@@ -286,13 +359,11 @@ fn run(cli: Cli) -> blight::Result<()> {
             input,
             output,
             severity,
-            suite,
             recipe,
-            seed,
-            rng,
-            frost_dir,
+            random,
+            assets,
         } => {
-            let recipe = Recipe::choose(&suite, recipe.as_deref())?;
+            let recipe = Recipe::choose(&recipe.suite, recipe.recipe.as_deref())?;
             let corrupt = recipe.build_one(&corruption, severity)?;
             // MNIST-C corrupts gray digits; ImageNet-C RGB photos.
             let image = if recipe.engine == "mnist-c" {
@@ -300,15 +371,15 @@ fn run(cli: Cli) -> blight::Result<()> {
             } else {
                 blight::io::read_rgb(&input)?
             };
-            let context = context(frost_dir, recipe.jpeg_codec, corruption == "frost");
+            let context = assets.context(recipe.jpeg_codec, corruption == "frost");
             let sample = input
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let mut source = rng::open(
-                rng.into(),
+                random.rng.into(),
                 &StreamKey {
-                    seed,
+                    seed: random.seed,
                     suite: &recipe.name,
                     corruption: &corruption,
                     severity,
@@ -316,20 +387,17 @@ fn run(cli: Cli) -> blight::Result<()> {
                 },
             )?;
             let out = corrupt.apply(&image, source.as_mut(), &context)?;
-            blight::io::write_image(&output, &out)
+            Ok(blight::io::write_image(&output, &out)?)
         }
         Command::Preview {
             paths,
-            suite,
             recipe,
-            seed,
-            rng,
+            random,
             skip,
-            frost_dir,
-            pessimal_matrix,
+            assets,
         } => {
-            let mut suite = Suite::choose(&suite, recipe.as_deref())?;
-            leave_out(&mut suite, &skip)?;
+            let mut suite = recipe.load()?;
+            suite.leave_out(&skip.skip)?;
             let (input, output) = match paths.as_slice() {
                 [output] => (None, output.clone()),
                 [input, output] => (Some(input.clone()), output.clone()),
@@ -351,58 +419,54 @@ fn run(cli: Cli) -> blight::Result<()> {
                 None if digits => (blight::builtin::digit(), "digit".to_string()),
                 None => (blight::builtin::photo(), "astronaut".to_string()),
             };
-            let mut context = context(
-                frost_dir,
+            let context = assets.context(
                 suite.jpeg_codec,
                 suite.corruptions.iter().any(|c| c.name == "frost"),
             );
-            context.pessimal_matrix = pessimal_matrix;
             let sheet = blight::preview::contact_sheet(
                 &suite,
                 &image,
-                rng.into(),
-                seed,
+                random.rng.into(),
+                random.seed,
                 &sample,
                 &context,
             )?;
             blight::io::write_png(&output, &sheet)?;
-            println!(
+            writeln!(
+                stdout,
                 "wrote {} ({} corruptions × 5 severities)",
                 output.display(),
                 suite.corruptions.len()
-            );
+            )?;
             Ok(())
         }
         Command::Bench {
             size,
-            suite,
             recipe,
             rng,
             repeats,
             json,
             skip,
-            frost_dir,
-            pessimal_matrix,
+            assets,
         } => {
-            let mut suite = Suite::choose(&suite, recipe.as_deref())?;
-            leave_out(&mut suite, &skip)?;
+            let mut suite = recipe.load()?;
+            suite.leave_out(&skip.skip)?;
             let size = size.unwrap_or(suite.image_size);
             let image = if suite.engine == "mnist-c" {
                 if size != 28 {
                     return Err(blight::Error::Invalid(format!(
                         "the mnist-c suite works on 28×28 digits, not {size}×{size}"
-                    )));
+                    ))
+                    .into());
                 }
                 blight::builtin::digit()
             } else {
                 blight::builtin::photo_sized(size)
             };
-            let mut context = context(
-                frost_dir,
+            let context = assets.context(
                 suite.jpeg_codec,
                 suite.corruptions.iter().any(|c| c.name == "frost"),
             );
-            context.pessimal_matrix = pessimal_matrix;
             let timings = blight::bench::run(&suite, &image, rng.into(), repeats, &context)?;
             let total: f64 = timings.iter().map(|t| t.median_ms).sum();
             let total_wall: f64 = timings.iter().map(|t| t.median_wall_ms).sum();
@@ -418,80 +482,59 @@ fn run(cli: Cli) -> blight::Result<()> {
                     "total_ms": total,
                     "total_wall_ms": total_wall,
                 });
-                println!("{report:#}");
+                writeln!(stdout, "{report:#}")?;
             } else {
-                println!(
+                writeln!(
+                    stdout,
                     "{:<18} {:>9} {:>9} {:>9} {:>9} {:>9}",
                     "median ms", "s1", "s2", "s3", "s4", "s5"
-                );
+                )?;
                 for row in timings.chunks(5) {
-                    print!("{:<18}", row[0].corruption);
+                    write!(stdout, "{:<18}", row[0].corruption)?;
                     for t in row {
-                        print!(" {:>9.3}", t.median_ms);
+                        write!(stdout, " {:>9.3}", t.median_ms)?;
                     }
-                    println!();
+                    writeln!(stdout)?;
                 }
-                println!(
+                writeln!(
+                    stdout,
                     "total of all {} variants at {size}×{size}, one thread, {}: {total:.1} ms CPU ({total_wall:.1} ms wall)",
                     timings.len(),
                     Isa::active().name()
-                );
+                )?;
             }
             Ok(())
         }
     }
 }
 
-/// The corruption context: the frost folder named, else the installed one; warns when frost will
-/// fall back to the procedural texture.
-fn context(
-    frost_dir: Option<PathBuf>,
-    jpeg: blight::ops::jpeg::Profile,
-    uses_frost: bool,
-) -> Context {
-    let context = Context {
-        frost_dir: frost_dir.or_else(blight::frost::installed_frost_dir),
-        jpeg,
-        pessimal_matrix: None,
-    };
-    if uses_frost && TextureSource::for_context(&context) == TextureSource::Procedural {
-        eprintln!(
-            "blight: warning: frost uses the built-in procedural texture, not the reference's \
-             (run `blight fetch frost` or pass --frost-dir)"
-        );
-    }
-    context
-}
-
-/// Removes the `skip` corruptions from `suite`; a name the suite does not have is an error.
-fn leave_out(suite: &mut Suite, skip: &[String]) -> blight::Result<()> {
-    if let Some(name) = skip
-        .iter()
-        .find(|name| suite.corruptions.iter().all(|c| &c.name != *name))
-    {
-        return Err(blight::Error::UnknownCorruption {
-            suite: suite.name.clone(),
-            name: name.clone(),
-        });
-    }
-    suite.corruptions.retain(|c| !skip.contains(&c.name));
-    Ok(())
-}
-
-fn list() -> blight::Result<()> {
+fn list(stdout: &mut impl Write) -> Result<(), Failure> {
     for name in Suite::built_in_names() {
         let suite = Suite::built_in(name)?;
-        println!(
+        writeln!(
+            stdout,
             "{} (recipe {}, {}×{}, {} corruptions)",
             suite.name,
             suite.version,
             suite.image_size,
             suite.image_size,
             suite.corruptions.len()
-        );
+        )?;
         for c in &suite.corruptions {
-            println!("  {:<18} {}", c.name, c.family);
+            writeln!(stdout, "  {:<18} {}", c.name, c.family)?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn shared_argument_groups_make_a_consistent_cli() {
+        // Catches conflicts between flattened groups and `mut_arg` on an argument that is gone.
+        Cli::command().debug_assert();
+    }
 }

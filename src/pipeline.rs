@@ -200,35 +200,20 @@ pub struct MnistCOptions<'a> {
     pub leftovers: bool,
     /// Also pack each top-level folder into `<folder>.zip`, as released.
     pub zip: bool,
-    /// Configs to leave out (e.g. pessimal_noise when its matrix is not at hand).
-    pub skip: &'a [String],
     pub context: &'a Context,
 }
 
 /// MNIST-C from the four MNIST files: `mnist_c/<config>/{train,test}_{images,labels}.npy` for
 /// identity and the 15 benchmark corruptions at their released severities (and the leftovers in
-/// `mnist_c_leftovers/` when asked), plus `manifest.json` and optionally the zips.
+/// `mnist_c_leftovers/` when asked), plus `manifest.json` and optionally the zips. Every config of
+/// `suite` is written; a caller leaves some out with [`crate::suite::Suite::leave_out`].
 pub fn generate_mnist_c(
     suite: &crate::suite::Suite,
     options: &MnistCOptions<'_>,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Manifest> {
-    if let Some(unknown) = options
-        .skip
-        .iter()
-        .find(|name| suite.corruptions.iter().all(|c| &c.name != *name))
-    {
-        return Err(Error::UnknownCorruption {
-            suite: suite.name.clone(),
-            name: unknown.clone(),
-        });
-    }
     let mut configs = Vec::new();
-    for c in suite
-        .corruptions
-        .iter()
-        .filter(|c| !options.skip.contains(&c.name))
-    {
+    for c in &suite.corruptions {
         let folder: &'static str = match c.archive.as_deref() {
             Some("mnist_c") => "mnist_c",
             Some("mnist_c_leftovers") if options.leftovers => "mnist_c_leftovers",

@@ -271,6 +271,22 @@ impl Suite {
         })
     }
 
+    /// Removes the `skip` corruptions. A name the suite does not have is an error, so a misspelt
+    /// `--skip` cannot silently leave everything in.
+    pub fn leave_out(&mut self, skip: &[String]) -> Result<()> {
+        if let Some(name) = skip
+            .iter()
+            .find(|name| self.corruptions.iter().all(|c| &c.name != *name))
+        {
+            return Err(Error::UnknownCorruption {
+                suite: self.name.clone(),
+                name: name.clone(),
+            });
+        }
+        self.corruptions.retain(|c| !skip.contains(&c.name));
+        Ok(())
+    }
+
     /// A corruption of this suite by name.
     pub fn corruption(&self, name: &str) -> Result<&SuiteCorruption> {
         self.corruptions
@@ -280,5 +296,23 @@ impl Suite {
                 suite: self.name.clone(),
                 name: name.to_string(),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leave_out_removes_named_corruptions_and_refuses_unknown_ones() {
+        let mut suite = Suite::built_in("imagenet-c").unwrap();
+        suite
+            .leave_out(&["frost".to_string(), "fog".to_string()])
+            .unwrap();
+        assert_eq!(suite.corruptions.len(), 17);
+        assert!(suite.corruption("frost").is_err());
+        let err = suite.leave_out(&["no_such".to_string()]).unwrap_err();
+        assert!(err.to_string().contains("'no_such'"), "{err}");
+        assert_eq!(suite.corruptions.len(), 17, "nothing left out on error");
     }
 }

@@ -267,3 +267,91 @@ fn apply_takes_a_gray_digit_for_the_mnist_c_suite() {
     assert_eq!(out, want);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn list_into_a_closed_pipe_exits_cleanly() {
+    // `blight list | head -1` with the reader already gone: every write meets a broken pipe.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = blight()
+        .arg("list")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
+#[test]
+fn list_piped_into_head_exits_cleanly() {
+    use std::io::BufRead;
+    let mut child = blight()
+        .arg("list")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("imagenet-c"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
+#[test]
+fn shared_flags_keep_their_names_and_defaults_in_every_subcommand() {
+    let help = |args: &[&str]| {
+        let out = blight().args(args).arg("--help").output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let recipe = [
+        "--suite <SUITE>",
+        "[default: imagenet-c]",
+        "--recipe <RECIPE>",
+    ];
+    let random = [
+        "--seed <SEED>",
+        "[default: 0]",
+        "--rng <RNG>",
+        "[default: fast]",
+    ];
+    let assets = [
+        "--frost-dir <FROST_DIR>",
+        "--pessimal-matrix <PESSIMAL_MATRIX>",
+    ];
+    let apply = help(&["apply"]);
+    let preview = help(&["preview"]);
+    let bench = help(&["bench"]);
+    let generate = help(&["generate", "mnist-c"]);
+    for (text, flags) in [
+        (&apply, [&recipe[..], &random, &assets].concat()),
+        (&preview, [&recipe[..], &random, &assets].concat()),
+        (
+            &bench,
+            [
+                &recipe[..],
+                &assets,
+                &["--rng <RNG>", "--repeats <REPEATS>"],
+            ]
+            .concat(),
+        ),
+        (&generate, [&random[..], &assets].concat()),
+    ] {
+        for flag in flags {
+            assert!(text.contains(flag), "'{flag}' missing from:\n{text}");
+        }
+    }
+    assert!(preview.contains("--skip <CORRUPTION>") && bench.contains("--skip <CORRUPTION>"));
+    assert!(generate.contains("--skip <CONFIG>"), "{generate}");
+    assert!(generate.contains("np.random.seed(SEED + i)"), "{generate}");
+    assert!(!bench.contains("--seed"), "bench seeds each round itself");
+}

@@ -53,7 +53,6 @@ fn deterministic_configs_equal_the_reference_byte_for_byte() {
         rng: RngKind::Fast,
         leftovers: false,
         zip: false,
-        skip: &[],
         context: &context,
     };
     pipeline::generate_mnist_c(&suite, &options, &|_| {}).unwrap();

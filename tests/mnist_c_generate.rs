@@ -78,7 +78,6 @@ fn numpy_seeded_generation_equals_the_reference_fixtures() {
         rng: RngKind::Numpy,
         leftovers: false,
         zip: false,
-        skip: &[],
         context: &context,
     };
     pipeline::generate_mnist_c(&suite, &options, &|_| {}).unwrap();
