@@ -4,11 +4,11 @@
 //! relatives) does, through one random-source trait so a run can replay numpy's stream for parity
 //! or use fast per-sample streams for datasets.
 
+pub mod assets;
 pub mod bench;
 pub mod builtin;
 pub mod corrupt;
 pub mod error;
-pub mod frost;
 pub mod io;
 pub mod ops;
 pub mod pipeline;

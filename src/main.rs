@@ -1,7 +1,7 @@
 //! The `blight` command line: parses arguments, calls the library, prints. No logic lives here.
 
+use blight::assets::{self, frost::TextureSource, AssetDirs};
 use blight::corrupt::Context;
-use blight::frost::TextureSource;
 use blight::rng::{self, RngKind, StreamKey};
 use blight::simd::Isa;
 use blight::suite::{Recipe, Suite};
@@ -69,11 +69,22 @@ enum Command {
         #[command(subcommand)]
         dataset: GenerateWhat,
     },
-    /// Fetch assets that cannot ship with blight.
+    /// Put a reference asset blight cannot ship into its folder, checking every file's sha256:
+    /// `frost` (from the PyPI wheel imagecorruptions==1.1.2) or `pessimal` (from --from FILE).
     Fetch {
-        #[command(subcommand)]
-        what: FetchWhat,
+        /// The asset (see `blight assets`).
+        asset: String,
+        /// Folder to put it in (default: the data folder's <asset>/, where every command looks:
+        /// $BLIGHT_DATA_DIR, else $XDG_DATA_HOME/blight, else ~/.local/share/blight).
+        #[arg(long)]
+        dest: Option<PathBuf>,
+        /// Take the files from here instead of downloading: the wheel, or the asset's file (or a
+        /// folder holding its files).
+        #[arg(long, alias = "wheel")]
+        from: Option<PathBuf>,
     },
+    /// The reference assets, where each is looked for and whether it is there.
+    Assets,
     /// The vector instruction sets this CPU supports, least capable first; the one in use is
     /// marked. BLIGHT_SIMD=baseline|avx2|avx512 lowers it.
     Simd,
@@ -137,26 +148,28 @@ struct SkipArgs {
     skip: Vec<String>,
 }
 
-/// Files some corruptions need that blight cannot ship.
+/// Folders of the reference assets some corruptions need (see `blight assets`).
 #[derive(Args)]
 struct AssetArgs {
-    /// Folder with the reference frost textures (see `blight fetch frost`).
+    /// Folder with the reference frost textures (default: $BLIGHT_FROST_DIR, else the data
+    /// folder's frost/ when `blight fetch frost` filled it).
     #[arg(long)]
     frost_dir: Option<PathBuf>,
-    /// The `pessimal_noise_matrix` file (the mnist-c suite's pessimal_noise needs it).
-    /// Default: $BLIGHT_PESSIMAL_MATRIX.
+    /// Folder with google-research/mnist-c's `pessimal_noise_matrix` (MNIST-C's pessimal_noise
+    /// needs it; default: $BLIGHT_PESSIMAL_DIR, else the data folder's pessimal/).
     #[arg(long)]
-    pessimal_matrix: Option<PathBuf>,
+    pessimal_dir: Option<PathBuf>,
 }
 
 impl AssetArgs {
-    /// The corruption context: the frost folder named, else the installed one; warns when frost
-    /// will fall back to the procedural texture.
+    /// The corruption context; warns when frost will fall back to the procedural texture.
     fn context(self, jpeg: blight::ops::jpeg::Profile, uses_frost: bool) -> Context {
         let context = Context {
-            frost_dir: self.frost_dir.or_else(blight::frost::installed_frost_dir),
+            assets: AssetDirs::locate(&[
+                (&assets::FROST, self.frost_dir),
+                (&assets::PESSIMAL, self.pessimal_dir),
+            ]),
             jpeg,
-            pessimal_matrix: self.pessimal_matrix,
         };
         if uses_frost && TextureSource::for_context(&context) == TextureSource::Procedural {
             eprintln!(
@@ -166,20 +179,6 @@ impl AssetArgs {
         }
         context
     }
-}
-
-#[derive(Subcommand)]
-enum FetchWhat {
-    /// The six reference frost textures, from the PyPI wheel imagecorruptions==1.1.2, checksummed.
-    Frost {
-        /// Folder to put them in (default: $BLIGHT_FROST_DIR, $XDG_DATA_HOME/blight/frost or
-        /// ~/.local/share/blight/frost, where every command looks for them).
-        #[arg(long)]
-        dest: Option<PathBuf>,
-        /// An already downloaded wheel to take them from, instead of running pip.
-        #[arg(long)]
-        wheel: Option<PathBuf>,
-    },
 }
 
 #[derive(Subcommand)]
@@ -193,11 +192,6 @@ enum GenerateWhat {
         mut_arg("skip", |a| a
             .help("Leave out a config (repeatable), e.g. pessimal_noise without its matrix")
             .value_name("CONFIG")),
-        mut_arg("pessimal_matrix", |a| a.help(
-            "The `pessimal_noise_matrix` file of google-research/mnist-c (pessimal_noise, a \
-             leftover, needs it; it is not on any package registry). Default: \
-             $BLIGHT_PESSIMAL_MATRIX"
-        )),
     )]
     MnistC {
         /// Folder holding the MNIST files.
@@ -330,16 +324,41 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             )?;
             Ok(())
         }
-        Command::Fetch {
-            what: FetchWhat::Frost { dest, wheel },
-        } => {
-            let fetched = blight::frost::fetch_command(dest.as_deref(), wheel.as_deref())?;
+        Command::Fetch { asset, dest, from } => {
+            let asset = assets::by_name(&asset)?;
+            let fetched = assets::fetch::fetch(asset, dest.as_deref(), from.as_deref())?;
             writeln!(
                 stdout,
-                "{} frost textures checked and stored in {}",
+                "{} {} files checked and stored in {}",
                 fetched.files.len(),
+                asset.name,
                 fetched.dir.display()
             )?;
+            Ok(())
+        }
+        Command::Assets => {
+            let located = AssetDirs::locate(&[]);
+            for asset in assets::ALL {
+                let state = match located.dir(asset) {
+                    None => format!(
+                        "not found (looked in {} and {})",
+                        asset.env,
+                        asset
+                            .default_dir()
+                            .map_or("no data folder".into(), |d| d.display().to_string())
+                    ),
+                    Some(dir) => match asset
+                        .files
+                        .iter()
+                        .try_for_each(|f| asset.read(dir, f).map(drop))
+                    {
+                        Ok(()) => format!("ready in {} (sha256 checked)", dir.display()),
+                        Err(e) => format!("unusable: {e}"),
+                    },
+                };
+                writeln!(stdout, "{:<9} {state}", asset.name)?;
+                writeln!(stdout, "{:<9} for {}", "", asset.purpose)?;
+            }
             Ok(())
         }
         Command::List => list(stdout),

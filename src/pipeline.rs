@@ -238,9 +238,10 @@ pub fn generate_mnist_c(
     if configs.iter().any(|c| c.name == "frost") {
         assets.push(format!(
             "frost: {}",
-            match crate::frost::TextureSource::for_context(options.context) {
-                crate::frost::TextureSource::Reference => "reference textures (sha256-checked)",
-                crate::frost::TextureSource::Procedural =>
+            match crate::assets::frost::TextureSource::for_context(options.context) {
+                crate::assets::frost::TextureSource::Reference =>
+                    "reference textures (sha256-checked)",
+                crate::assets::frost::TextureSource::Procedural =>
                     "built-in procedural texture (not the reference's)",
             }
         ));

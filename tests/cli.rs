@@ -103,7 +103,7 @@ fn bad_input_gives_one_line_and_no_output() {
         (
             vec!["frost", "-s", "1", "--frost-dir", no_frost],
             clean_photo_static(),
-            "frost texture folder does not exist",
+            "frost folder does not exist (get it with `blight fetch frost`",
         ),
         (vec!["gaussian_noise", "-s", "1"], &garbage, "garbage.png"),
         (
@@ -324,10 +324,7 @@ fn shared_flags_keep_their_names_and_defaults_in_every_subcommand() {
         "--rng <RNG>",
         "[default: fast]",
     ];
-    let assets = [
-        "--frost-dir <FROST_DIR>",
-        "--pessimal-matrix <PESSIMAL_MATRIX>",
-    ];
+    let assets = ["--frost-dir <FROST_DIR>", "--pessimal-dir <PESSIMAL_DIR>"];
     let apply = help(&["apply"]);
     let preview = help(&["preview"]);
     let bench = help(&["bench"]);

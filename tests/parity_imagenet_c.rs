@@ -8,8 +8,9 @@
 
 mod common;
 
+use blight::assets::frost::{FrostTextures, TextureSource};
+use blight::assets::{AssetDirs, FROST};
 use blight::corrupt::Context;
-use blight::frost::{FrostTextures, TextureSource};
 use blight::rng::{NumpyRandom, Random};
 use blight::suite::{Recipe, Suite};
 use std::path::PathBuf;
@@ -25,9 +26,8 @@ fn reference_context() -> Context {
         ),
     };
     Context {
-        frost_dir: Some(dir),
+        assets: AssetDirs::none().with(&FROST, dir),
         jpeg: Recipe::built_in("imagenet-c").unwrap().jpeg_codec,
-        ..Context::default()
     }
 }
 

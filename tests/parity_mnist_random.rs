@@ -9,15 +9,16 @@
 //! script for which library behaviours it stands in for. `frost` needs the reference textures in
 //! $BLIGHT_FROST_DIR (`blight fetch frost`); without them its tests fail and say how to get them.
 
+use blight::assets::frost::FrostTextures;
+use blight::assets::{AssetDirs, FROST, PESSIMAL};
 use blight::corrupt::mnist_c::PessimalMatrix;
 use blight::corrupt::Context;
-use blight::frost::FrostTextures;
 use blight::ops::jpeg::Profile;
 use blight::rng::NumpyRandom;
 use blight::suite::{Recipe, Suite};
 use blight::Image;
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const RECIPE: &str = include_str!("../corruptions/mnist-c.toml");
 
@@ -239,19 +240,19 @@ fn frost_textures_read_in_gray_as_opencv_reads_them() {
 #[test]
 fn frost_is_exact() {
     let context = Context {
-        frost_dir: Some(frost_dir()),
+        assets: AssetDirs::none().with(&FROST, frost_dir()),
         ..Context::default()
     };
     assert_exact_with("frost", &context);
 }
 
-/// The pessimal matrix file from $BLIGHT_PESSIMAL_MATRIX, or `None` (with a notice) when unset.
-fn pessimal_matrix_file() -> Option<PathBuf> {
-    match std::env::var_os("BLIGHT_PESSIMAL_MATRIX").map(PathBuf::from) {
-        Some(path) if path.exists() => Some(path),
+/// The pessimal folder from $BLIGHT_PESSIMAL_DIR, or `None` (with a notice) when unset.
+fn pessimal_dir() -> Option<PathBuf> {
+    match std::env::var_os("BLIGHT_PESSIMAL_DIR").map(PathBuf::from) {
+        Some(dir) if PESSIMAL.is_in(&dir) => Some(dir),
         _ => {
             println!(
-                "skipped: set BLIGHT_PESSIMAL_MATRIX to google-research/mnist-c's \
+                "skipped: set BLIGHT_PESSIMAL_DIR to a folder with google-research/mnist-c's \
                  pessimal_noise_matrix file to check pessimal_noise against the reference"
             );
             None
@@ -261,7 +262,7 @@ fn pessimal_matrix_file() -> Option<PathBuf> {
 
 #[test]
 fn pessimal_matrix_file_reads_as_the_reference_array() {
-    let Some(path) = pessimal_matrix_file() else {
+    let Some(path) = pessimal_dir() else {
         return;
     };
     let matrix = PessimalMatrix::load(&path).expect("matrix");
@@ -282,11 +283,11 @@ fn pessimal_matrix_file_reads_as_the_reference_array() {
 
 #[test]
 fn pessimal_noise_matches() {
-    let Some(path) = pessimal_matrix_file() else {
+    let Some(path) = pessimal_dir() else {
         return;
     };
     let context = Context {
-        pessimal_matrix: Some(path),
+        assets: AssetDirs::none().with(&PESSIMAL, path),
         ..Context::default()
     };
     let f = run("pessimal_noise", &context);
@@ -301,7 +302,7 @@ fn pessimal_noise_matches() {
 #[test]
 fn pessimal_noise_without_the_matrix_names_the_file() {
     let context = Context {
-        pessimal_matrix: Some(Path::new("/nonexistent/pessimal_noise_matrix").to_path_buf()),
+        assets: AssetDirs::none().with(&PESSIMAL, "/nonexistent/pessimal"),
         ..Context::default()
     };
     let noise = recipe().build_one("pessimal_noise", 1).expect("build");

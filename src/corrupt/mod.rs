@@ -7,11 +7,11 @@ pub mod imagenet_c;
 pub mod mnist_c;
 pub mod registry;
 
+use crate::assets::AssetDirs;
 use crate::error::Result;
 use crate::ops::jpeg;
 use crate::raster::Image;
 use crate::rng::Random;
-use std::path::PathBuf;
 
 /// One corruption at one severity.
 ///
@@ -25,11 +25,9 @@ pub trait Corruption: Send + Sync + std::fmt::Debug {
 /// What a corruption needs besides the image and the random source.
 #[derive(Clone, Debug, Default)]
 pub struct Context {
-    /// Folder holding the reference frost textures (`blight fetch frost`); `None` uses the built-in texture.
-    pub frost_dir: Option<PathBuf>,
+    /// Where the run's reference assets are (frost textures, the pessimal matrix); a corruption
+    /// whose asset has no folder uses its stand-in or refuses with a hint.
+    pub assets: AssetDirs,
     /// The libjpeg whose pixels JPEG steps must reproduce.
     pub jpeg: jpeg::Profile,
-    /// The `pessimal_noise_matrix` file of google-research/mnist-c, which MNIST-C's pessimal_noise
-    /// needs and blight does not ship; `None` reads the path from `$BLIGHT_PESSIMAL_MATRIX`.
-    pub pessimal_matrix: Option<PathBuf>,
 }

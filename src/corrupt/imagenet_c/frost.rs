@@ -5,9 +5,10 @@
 //! the reference), the window's top row `randint(0, H_t − H)`, its left column
 //! `randint(0, W_t − W)`. The reference crops 224×224; other image sizes crop their own H×W.
 
+use crate::assets::frost::FrostTextures;
+use crate::assets::FROST;
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
-use crate::frost::{FrostTextures, TEXTURE_FILES};
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -58,7 +59,7 @@ impl Frost {
         if texture.height <= image.height || texture.width <= image.width {
             return Err(Error::Invalid(format!(
                 "frost texture {} is {}×{}, too small for a {}×{} image (it must be larger in both dimensions)",
-                TEXTURE_FILES[index].name,
+                FROST.files[index].name,
                 texture.height,
                 texture.width,
                 image.height,
@@ -87,6 +88,7 @@ impl Frost {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::assets::frost::TEXTURE_SIZES;
     use crate::rng::NumpyRandom;
 
     fn photo(width: usize, height: usize) -> Image {
@@ -112,8 +114,8 @@ mod tests {
             assert_eq!((out.width, out.height), (224, 224));
             let mut replay = NumpyRandom::new(seed);
             let index = replay.randint(0, 5) as usize;
-            replay.randint(0, TEXTURE_FILES[index].height as i64 - 224);
-            replay.randint(0, TEXTURE_FILES[index].width as i64 - 224);
+            replay.randint(0, TEXTURE_SIZES[index].0 as i64 - 224);
+            replay.randint(0, TEXTURE_SIZES[index].1 as i64 - 224);
             assert_eq!(ours.next_u32(), replay.next_u32(), "seed {seed}");
         }
     }

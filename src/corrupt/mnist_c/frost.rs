@@ -8,10 +8,10 @@
 //! texture stands in.
 
 use super::check_digit;
+use crate::assets::frost::FrostTextures;
 use crate::corrupt::imagenet_c;
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
-use crate::frost::FrostTextures;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;

@@ -9,65 +9,38 @@
 //! The reference's product and norm run in BLAS, whose summation order is its own; here the sums
 //! run in index order, which can differ in the last bits.
 //!
-//! The matrix is google-research/mnist-c's `pessimal_noise_matrix` file, which blight does not
-//! ship: [`Context::pessimal_matrix`] or `$BLIGHT_PESSIMAL_MATRIX` names it. The file is a
-//! pickled numpy array; its sha256 is checked, then the float32 payload is read at a fixed offset.
+//! The matrix is google-research/mnist-c's `pessimal_noise_matrix` file, the [`PESSIMAL`] asset,
+//! which blight does not ship. The file is a pickled numpy array; its sha256 is checked, then the
+//! float32 payload is read at a fixed offset.
 
 use super::{check_digit, finish, SIDE};
+use crate::assets::{cached, PESSIMAL};
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-
-/// The environment variable read when the context names no matrix file.
-pub const MATRIX_ENV: &str = "BLIGHT_PESSIMAL_MATRIX";
+use std::path::Path;
+use std::sync::Arc;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PessimalNoise {
     /// L2 norm of the noise over one 14×14 block is ε/4 (over the whole tiling, ε/2).
     pub epsilon: f64,
-    /// The matrix last loaded, with the file it came from.
-    #[serde(skip)]
-    loaded: Mutex<Option<(PathBuf, Arc<PessimalMatrix>)>>,
 }
 
 impl PessimalNoise {
-    /// The corruption with noise norm `epsilon`.
-    pub fn new(epsilon: f64) -> Self {
-        PessimalNoise {
-            epsilon,
-            loaded: Mutex::new(None),
-        }
-    }
-
-    /// The matrix named by the context (or the environment), loaded once per file.
+    /// The matrix of the run's pessimal folder, loaded once per folder and process.
     fn matrix(&self, context: &Context) -> Result<Arc<PessimalMatrix>> {
-        let path = match &context.pessimal_matrix {
-            Some(path) => path.clone(),
-            None => std::env::var_os(MATRIX_ENV)
-                .map(PathBuf::from)
-                .ok_or_else(|| {
-                    Error::Invalid(format!(
-                        "pessimal_noise needs the file `{}` of the google-research/mnist-c \
-                         repository (https://github.com/google-research/mnist-c), which blight \
-                         does not ship; name it with --pessimal-matrix PATH or {MATRIX_ENV}=PATH (or leave the config out with --skip pessimal_noise)",
-                        PessimalMatrix::FILE_NAME
-                    ))
-                })?,
-        };
-        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((p, matrix)) = loaded.as_ref() {
-            if *p == path {
-                return Ok(matrix.clone());
-            }
-        }
-        let matrix = Arc::new(PessimalMatrix::load(&path)?);
-        *loaded = Some((path, matrix.clone()));
-        Ok(matrix)
+        let dir = context.assets.dir(&PESSIMAL).ok_or_else(|| {
+            Error::Invalid(format!(
+                "pessimal_noise needs the pessimal asset: {} (or leave the config out with \
+                 --skip pessimal_noise)",
+                PESSIMAL.hint()
+            ))
+        })?;
+        cached(&PESSIMAL, dir, PessimalMatrix::load)
     }
 }
 
@@ -104,30 +77,14 @@ impl std::fmt::Debug for PessimalMatrix {
 }
 
 impl PessimalMatrix {
-    /// The reference file's name in google-research/mnist-c.
-    pub const FILE_NAME: &'static str = "pessimal_noise_matrix";
-    /// sha256 of that file (153,824 bytes).
-    pub const SHA256: &'static str =
-        "18fb9fe744d3594be4b92d84b4a8948074e5400f32511d7272705d117a838910";
     /// Where the little-endian float32 (196, 196) C-order payload starts inside the pickle.
     const PAYLOAD_OFFSET: usize = 153;
     /// The block side of the reference matrix.
     const SIDE: usize = 14;
 
-    /// Reads the reference file, checking its sha256.
-    pub fn load(path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let digest = crate::sink::manifest::sha256_hex(&bytes);
-        if digest != Self::SHA256 {
-            return Err(Error::file(
-                path,
-                format!(
-                    "not google-research/mnist-c's {} (sha256 {digest}, expected {})",
-                    Self::FILE_NAME,
-                    Self::SHA256
-                ),
-            ));
-        }
+    /// Reads the reference file from the pessimal folder `dir`, checking its sha256.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let bytes = PESSIMAL.read(dir, &PESSIMAL.files[0])?;
         let n = Self::SIDE * Self::SIDE;
         let payload = &bytes[Self::PAYLOAD_OFFSET..Self::PAYLOAD_OFFSET + n * n * 4];
         let values = payload
@@ -204,6 +161,7 @@ impl PessimalMatrix {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::assets::AssetDirs;
     use crate::rng::NumpyRandom;
 
     /// A small matrix with distinct entries of both signs.
@@ -271,9 +229,9 @@ mod tests {
 
     #[test]
     fn missing_matrix_is_a_clear_error() {
-        let noise = PessimalNoise::new(10.63);
+        let noise = PessimalNoise { epsilon: 10.63 };
         let context = Context {
-            pessimal_matrix: Some(PathBuf::from("/nonexistent/pessimal_noise_matrix")),
+            assets: AssetDirs::none().with(&PESSIMAL, "/nonexistent/pessimal"),
             ..Context::default()
         };
         let digit = Image::zeros(28, 28, 1);
@@ -281,15 +239,12 @@ mod tests {
             .apply(&digit, &mut NumpyRandom::new(0), &context)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("/nonexistent/pessimal_noise_matrix"), "{err}");
+        assert!(err.contains("/nonexistent/pessimal"), "{err}");
     }
 
     #[test]
     fn no_matrix_at_all_says_where_to_get_it() {
-        if std::env::var_os(MATRIX_ENV).is_some() {
-            return;
-        }
-        let err = PessimalNoise::new(10.63)
+        let err = PessimalNoise { epsilon: 10.63 }
             .apply(
                 &Image::zeros(28, 28, 1),
                 &mut NumpyRandom::new(0),
@@ -299,15 +254,17 @@ mod tests {
             .to_string();
         assert!(err.contains("pessimal_noise_matrix"), "{err}");
         assert!(err.contains("google-research/mnist-c"), "{err}");
-        assert!(err.contains(MATRIX_ENV), "{err}");
+        assert!(err.contains("BLIGHT_PESSIMAL_DIR"), "{err}");
+        assert!(err.contains("--skip pessimal_noise"), "{err}");
     }
 
     #[test]
     fn a_file_with_another_hash_is_refused() {
-        let path = std::env::temp_dir().join(format!("blight-pessimal-{}", std::process::id()));
-        std::fs::write(&path, vec![0u8; 153_824]).unwrap();
-        let err = PessimalMatrix::load(&path).unwrap_err().to_string();
-        std::fs::remove_file(&path).unwrap();
+        let dir = std::env::temp_dir().join(format!("blight-pessimal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("pessimal_noise_matrix"), vec![0u8; 153_824]).unwrap();
+        let err = PessimalMatrix::load(&dir).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
         assert!(err.contains("sha256"), "{err}");
         assert!(PessimalMatrix::from_values(2, vec![0.0; 15]).is_err());
     }
