@@ -7,7 +7,13 @@ use std::path::Path;
 /// Reads a PNG or JPEG file as 8-bit RGB, converting other modes as PIL's `convert('RGB')` does
 /// (gray replicated, alpha dropped without compositing, palette expanded).
 pub fn read_rgb(path: &Path) -> Result<Image> {
-    let rgb = decode_file(path)?.to_rgb8();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    decode_rgb(path, &bytes)
+}
+
+/// [`read_rgb`] of a file's bytes already in memory (`path` names it in errors).
+pub fn decode_rgb(path: &Path, bytes: &[u8]) -> Result<Image> {
+    let rgb = decode_bytes(path, bytes)?.to_rgb8();
     let (w, h) = rgb.dimensions();
     Image::new(w as usize, h as usize, 3, rgb.into_raw())
 }
@@ -21,13 +27,23 @@ pub fn read_gray(path: &Path) -> Result<Image> {
 
 fn decode_file(path: &Path) -> Result<image::DynamicImage> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    image::load_from_memory(&bytes)
+    decode_bytes(path, &bytes)
+}
+
+fn decode_bytes(path: &Path, bytes: &[u8]) -> Result<image::DynamicImage> {
+    image::load_from_memory(bytes)
         .map_err(|e| Error::file(path, format!("cannot decode image: {e}")))
 }
 
 /// Writes an image as PNG (lossless), atomically: a temporary file beside the target is renamed
 /// into place only once complete, so a failure never leaves a partial file.
 pub fn write_png(path: &Path, image: &Image) -> Result<()> {
+    let bytes = encode_png(image).map_err(|e| Error::file(path, e.to_string()))?;
+    write_atomic(path, &bytes)
+}
+
+/// The PNG file of a gray or RGB 8-bit image.
+pub fn encode_png(image: &Image) -> Result<Vec<u8>> {
     let color = match image.channels {
         1 => png::ColorType::Grayscale,
         3 => png::ColorType::Rgb,
@@ -39,14 +55,11 @@ pub fn write_png(path: &Path, image: &Image) -> Result<()> {
         encoder.set_color(color);
         encoder.set_depth(png::BitDepth::Eight);
         encoder.set_compression(png::Compression::Fast);
-        let mut writer = encoder
-            .write_header()
-            .map_err(|e| Error::file(path, e.to_string()))?;
-        writer
-            .write_image_data(&image.data)
-            .map_err(|e| Error::file(path, e.to_string()))?;
+        let invalid = |e: png::EncodingError| Error::Invalid(format!("cannot encode PNG: {e}"));
+        let mut writer = encoder.write_header().map_err(invalid)?;
+        writer.write_image_data(&image.data).map_err(invalid)?;
     }
-    write_atomic(path, &bytes)
+    Ok(bytes)
 }
 
 /// Writes `bytes` to `path` through a temporary sibling, fsync and rename.

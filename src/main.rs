@@ -85,6 +85,18 @@ enum Command {
     },
     /// The reference assets, where each is looked for and whether it is there.
     Assets,
+    /// Finish a sharded run: check that every shard completed and write manifest.json,
+    /// SHA256SUMS and errors.json.
+    Merge {
+        /// The output folder all shards wrote into.
+        out: PathBuf,
+    },
+    /// Check an output folder against its manifest: missing, changed and unexpected files
+    /// (exit 1 if any).
+    Verify {
+        /// The output folder.
+        dir: PathBuf,
+    },
     /// The vector instruction sets this CPU supports, least capable first; the one in use is
     /// marked. BLIGHT_SIMD=baseline|avx2|avx512 lowers it.
     Simd,
@@ -183,6 +195,11 @@ impl AssetArgs {
 
 #[derive(Subcommand)]
 enum GenerateWhat {
+    /// ImageNet-C from an ImageNet validation tree (val/<wnid>/*.JPEG): Resize(256),
+    /// CenterCrop(224), the 19 corruptions × 5 severities, JPEG q85 in
+    /// <corruption>/<severity>/<wnid>/<file>.
+    #[command(name = "imagenet-c")]
+    ImagenetC(DatasetArgs),
     /// MNIST-C from the four MNIST IDX files (raw or .gz): mnist_c/<config>/{train,test}_{images,labels}.npy.
     #[command(
         name = "mnist-c",
@@ -218,6 +235,55 @@ enum GenerateWhat {
     },
 }
 
+/// The options every image-dataset suite takes.
+#[derive(Args)]
+struct DatasetArgs {
+    /// The dataset: a folder of class folders (val/<wnid>/*.JPEG, sorted as ImageFolder sorts).
+    #[arg(long)]
+    source: PathBuf,
+    /// Output folder: empty, or holding this run (to resume it, or to add a shard).
+    #[arg(long)]
+    out: PathBuf,
+    /// A recipe file with [input] and [output] sections, instead of the built-in suite.
+    #[arg(long)]
+    recipe: Option<PathBuf>,
+    /// Only these corruptions (comma-separated; default: all of the suite).
+    #[arg(long, value_delimiter = ',')]
+    corruptions: Vec<String>,
+    /// Only these severities (comma-separated, 1..5; default: all five).
+    #[arg(long, value_delimiter = ',')]
+    severities: Vec<u32>,
+    /// Only the first N samples of the source (in its canonical order).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// This process's part of the job, K/N with K from 0 (e.g. $SLURM_ARRAY_TASK_ID/N or
+    /// $JOB_COMPLETION_INDEX/N); all shards write into the same --out, then `blight merge`.
+    #[arg(long, default_value = "0/1")]
+    shard: String,
+    /// `numpy`: sample i uses np.random.seed(SEED + i); `fast`: per-output keyed streams.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long, value_enum, default_value = "fast")]
+    rng: RngArg,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// An unreadable input: `skip` records it in errors.json and goes on; `fail` stops.
+    #[arg(long, value_enum, default_value = "skip")]
+    on_error: OnErrorArg,
+    /// No progress output.
+    #[arg(long)]
+    quiet: bool,
+    #[command(flatten)]
+    assets: AssetArgs,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OnErrorArg {
+    Skip,
+    Fail,
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum RngArg {
     Numpy,
@@ -239,6 +305,10 @@ enum Failure {
     Blight(blight::Error),
     /// Writing the report to stdout failed.
     Stdout(std::io::Error),
+    /// The run completed but left out inputs it could not read (listed in errors.json).
+    SkippedInputs(usize),
+    /// `verify` found problems (already reported).
+    Verification,
 }
 
 impl From<blight::Error> for Failure {
@@ -267,8 +337,16 @@ fn main() -> ExitCode {
             eprintln!("blight: error: {e}");
             ExitCode::FAILURE
         }
+        Err(Failure::Verification) => ExitCode::FAILURE,
+        Err(Failure::SkippedInputs(n)) => {
+            eprintln!("blight: warning: {n} input(s) could not be read and were left out (see errors.json)");
+            ExitCode::from(EXIT_SKIPPED_INPUTS)
+        }
     }
 }
+
+/// Exit status of a run that completed without some unreadable inputs.
+const EXIT_SKIPPED_INPUTS: u8 = 3;
 
 fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
     // An invalid BLIGHT_SIMD is refused here rather than ignored by the kernels.
@@ -323,6 +401,44 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                 pool.current_num_threads()
             )?;
             Ok(())
+        }
+        Command::Generate {
+            dataset: GenerateWhat::ImagenetC(args),
+        } => generate_dataset("imagenet-c", args, stdout),
+        Command::Merge { out } => {
+            let files = blight::generate::merge(&out)?;
+            writeln!(
+                stdout,
+                "merged: {} files in {} (manifest.json, SHA256SUMS)",
+                files,
+                out.display()
+            )?;
+            Ok(())
+        }
+        Command::Verify { dir } => {
+            let findings = blight::verify::verify(&dir)?;
+            for (what, paths) in [
+                ("missing", &findings.missing),
+                ("changed", &findings.changed),
+                ("unexpected", &findings.unexpected),
+            ] {
+                for path in paths {
+                    writeln!(stdout, "{what}: {path}")?;
+                }
+            }
+            writeln!(
+                stdout,
+                "{} files checked: {} missing, {} changed, {} unexpected",
+                findings.checked,
+                findings.missing.len(),
+                findings.changed.len(),
+                findings.unexpected.len()
+            )?;
+            if findings.ok() {
+                Ok(())
+            } else {
+                Err(Failure::Verification)
+            }
         }
         Command::Fetch { asset, dest, from } => {
             let asset = assets::by_name(&asset)?;
@@ -524,6 +640,208 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             }
             Ok(())
         }
+    }
+}
+
+/// `blight generate SUITE` for a suite whose recipe has an [output] layout.
+fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> Result<(), Failure> {
+    use blight::generate::{self, Config, Job, OnError, Settings};
+    let suite = Suite::choose(name, args.recipe.as_deref())?;
+    let layout = suite.output.clone().ok_or_else(|| {
+        blight::Error::Invalid(format!(
+            "suite {} has no [output] section, so it cannot generate a dataset",
+            suite.name
+        ))
+    })?;
+    let shard = blight::sink::journal::Shard::parse(&args.shard)?;
+    for &s in &args.severities {
+        if !blight::suite::SEVERITIES.contains(&s) {
+            return Err(blight::Error::Severity(s).into());
+        }
+    }
+    let mut configs = Vec::new();
+    for c in &suite.corruptions {
+        if !args.corruptions.is_empty() && !args.corruptions.contains(&c.name) {
+            continue;
+        }
+        for severity in blight::suite::SEVERITIES {
+            if args.severities.is_empty() || args.severities.contains(&severity) {
+                configs.push(Config {
+                    corruption_name: &c.name,
+                    severity,
+                    corruption: c.at(severity)?,
+                });
+            }
+        }
+    }
+    if let Some(unknown) = args
+        .corruptions
+        .iter()
+        .find(|n| suite.corruptions.iter().all(|c| &c.name != *n))
+    {
+        return Err(blight::Error::UnknownCorruption {
+            suite: suite.name.clone(),
+            name: unknown.clone(),
+        }
+        .into());
+    }
+    let uses_frost = configs.iter().any(|c| c.corruption_name == "frost");
+    let context = args.assets.context(suite.jpeg_codec, uses_frost);
+    let source = blight::source::folder::ImageFolder::open(&args.source, suite.input.decoder)?;
+    let sink = layout.sink();
+    let rng: RngKind = args.rng.into();
+    let mut assets = Vec::new();
+    if uses_frost {
+        assets.push(format!("frost: {:?}", TextureSource::for_context(&context)).to_lowercase());
+    }
+    let settings = Settings {
+        tool: "blight".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        suite: suite.name.clone(),
+        recipe_version: suite.version.clone(),
+        recipe_sha256: suite.recipe_sha256.clone(),
+        seed: args.seed,
+        rng,
+        seeding: match rng {
+            RngKind::Numpy => "sample i: np.random.seed(seed + i) before each corruption".into(),
+            RngKind::Fast => {
+                "fast stream keyed by (seed, suite, corruption, severity, sample key)".into()
+            }
+        },
+        source: blight::source::Source::info(&source),
+        limit: args.limit,
+        input: suite.input.clone(),
+        configs: configs
+            .iter()
+            .map(|c| format!("{}/{}", c.corruption_name, c.severity))
+            .collect(),
+        output: layout.describe(),
+        assets,
+    };
+    let job = Job {
+        source: &source,
+        prep: &suite.input,
+        configs,
+        sink: sink.as_ref(),
+        context: &context,
+        settings,
+        out: &args.out,
+        shard,
+        on_error: match args.on_error {
+            OnErrorArg::Skip => OnError::Skip,
+            OnErrorArg::Fail => OnError::Fail,
+        },
+    };
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.threads {
+        pool = pool.num_threads(n);
+    }
+    let pool = pool
+        .build()
+        .map_err(|e| blight::Error::Invalid(format!("cannot start the worker threads: {e}")))?;
+    let start = std::time::Instant::now();
+    let bar = progress_bar(args.quiet);
+    let summary = pool.install(|| {
+        generate::generate(&job, &|p| {
+            bar.set_length(p.samples_total as u64);
+            bar.set_position(p.samples_done as u64);
+            bar.set_message(format!("{} files", p.files_written));
+        })
+    })?;
+    bar.finish_and_clear();
+    for line in &summary.files_repaired {
+        eprintln!("blight: made again: {line}");
+    }
+    if summary.already_complete {
+        writeln!(
+            stdout,
+            "{} is already complete ({} files); nothing to do",
+            args.out.display(),
+            summary.files_kept
+        )?;
+    } else {
+        writeln!(
+            stdout,
+            "shard {}/{}: wrote {} files, kept {} from before, remade {}, skipped {} inputs, in {:.1} s ({} threads){}",
+            shard.index,
+            shard.count,
+            summary.files_written,
+            summary.files_kept,
+            summary.files_repaired.len(),
+            summary.skipped.len(),
+            start.elapsed().as_secs_f64(),
+            pool.current_num_threads(),
+            match summary.manifest_files {
+                Some(n) => format!("; manifest lists {n} files"),
+                None => "; run `blight merge` when every shard is done".into(),
+            }
+        )?;
+    }
+    if summary.skipped.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::SkippedInputs(summary.skipped.len()))
+    }
+}
+
+/// A progress bar with throughput and ETA on a terminal; periodic plain lines otherwise; nothing
+/// with `quiet`.
+fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(0)
+    } else {
+        indicatif::ProgressBar::with_draw_target(
+            Some(0),
+            indicatif::ProgressDrawTarget::term_like_with_hz(Box::new(PlainLines), 1),
+        )
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} {bar:30} {pos}/{len} samples, {msg} ({per_sec}, ETA {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Progress as one plain line at a time on stderr, for logs (SLURM, Kubernetes).
+#[derive(Debug)]
+struct PlainLines;
+
+impl indicatif::TermLike for PlainLines {
+    fn width(&self) -> u16 {
+        100
+    }
+    fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn write_line(&self, line: &str) -> std::io::Result<()> {
+        if !line.trim().is_empty() {
+            eprintln!("{line}");
+        }
+        Ok(())
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.write_line(s)
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -8,6 +8,8 @@ use crate::corrupt::registry;
 use crate::corrupt::Corruption;
 use crate::error::{Error, Result};
 use crate::ops::jpeg;
+use crate::prep::Prep;
+use crate::sink::Layout;
 use serde::Deserialize;
 
 /// The recipes that ship with blight.
@@ -29,6 +31,11 @@ pub struct Recipe {
     pub image_size: usize,
     #[serde(default)]
     pub jpeg_codec: jpeg::Profile,
+    /// How dataset images are prepared before the corruption (`[input]`).
+    #[serde(default)]
+    pub input: Prep,
+    /// The layout `generate` writes (`[output]`), for suites that generate from image datasets.
+    pub output: Option<Layout>,
     pub corruption: Vec<RecipeCorruption>,
 }
 
@@ -183,6 +190,10 @@ pub struct Suite {
     pub engine: String,
     pub image_size: usize,
     pub jpeg_codec: jpeg::Profile,
+    pub input: Prep,
+    pub output: Option<Layout>,
+    /// sha256 of the recipe's text, for manifests.
+    pub recipe_sha256: String,
     pub corruptions: Vec<SuiteCorruption>,
 }
 
@@ -221,6 +232,7 @@ impl Suite {
         let recipe: Recipe = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         let entries = registry::engine(&recipe.engine)
             .ok_or_else(|| bad(format!("unknown engine '{}'", recipe.engine)))?;
+        recipe.input.check().map_err(bad)?;
         let mut corruptions = Vec::with_capacity(recipe.corruption.len());
         for c in recipe.corruption {
             let entry = entries.iter().find(|e| e.name == c.name).ok_or_else(|| {
@@ -267,6 +279,9 @@ impl Suite {
             engine: recipe.engine,
             image_size: recipe.image_size,
             jpeg_codec: recipe.jpeg_codec,
+            input: recipe.input,
+            output: recipe.output,
+            recipe_sha256: crate::sink::manifest::sha256_hex(text.as_bytes()),
             corruptions,
         })
     }

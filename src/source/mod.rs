@@ -1,3 +1,69 @@
-//! Sources: readers that turn a dataset on disk into clean images with labels and stable keys.
+//! Sources: readers that turn a dataset on disk into clean samples with labels and stable keys,
+//! in the suite's canonical order.
+//!
+//! A [`Source`] is random-access (`sample(i)`), not an iterator: the driver decides which
+//! indices a shard owns, which outputs a resumed run still needs, and how many samples are in
+//! flight, so every source gets sharding, resuming and parallel decoding without doing any of it
+//! itself. A source that is sequential on disk (a tar archive) indexes its members when it opens.
+//! Decoding happens in `sample`, on the worker that asked, so it runs in parallel.
 
+pub mod decode;
+pub mod folder;
 pub mod mnist;
+
+use crate::error::Result;
+use crate::raster::Image;
+use serde::{Deserialize, Serialize};
+
+/// One clean sample, decoded.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    /// Position in the canonical order, from 0: `--rng numpy` seeds sample i with seed + i.
+    pub index: usize,
+    /// The stable key: the file's path relative to the dataset root with `/` separators (e.g.
+    /// `n01440764/ILSVRC2012_val_00000293.JPEG`), or `<split>/<i>` for array datasets. Output
+    /// names and the fast source's streams derive from it.
+    pub key: String,
+    /// The class index (ImageFolder order: sorted class names).
+    pub label: usize,
+    pub image: Image,
+}
+
+/// What identifies a source's content, recorded in the manifest so a resumed run refuses
+/// another dataset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    /// The kind of source (`image-folder`, `mnist-idx`, ...).
+    pub kind: String,
+    /// Number of samples.
+    pub samples: usize,
+    /// sha256 over every sample's key and byte size, in order.
+    pub fingerprint: String,
+}
+
+/// A dataset's samples in canonical order.
+pub trait Source: Send + Sync {
+    /// Number of samples.
+    fn len(&self) -> usize;
+
+    /// True when the source holds no sample.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The class names, indexed by label.
+    fn classes(&self) -> &[String];
+
+    /// The key of sample `i` without decoding it (resuming checks outputs by key).
+    fn key(&self, i: usize) -> &str;
+
+    /// The label of sample `i` without decoding it.
+    fn label(&self, i: usize) -> usize;
+
+    /// Sample `i`, read and decoded. An unreadable input is an error naming its file; the driver
+    /// records it and skips the sample, or stops, as the run asks.
+    fn sample(&self, i: usize) -> Result<Sample>;
+
+    /// The content identity recorded in the manifest.
+    fn info(&self) -> SourceInfo;
+}

@@ -1,0 +1,514 @@
+//! The generate driver: every sample of a [`Source`] (or of one shard of it), prepared as the
+//! suite's recipe says, corrupted with every chosen corruption × severity and pushed into a
+//! [`Sink`], with a journal that makes the run resumable and a manifest at the end.
+//!
+//! Work goes in chunks of samples. The samples of a chunk are decoded, prepared, corrupted and
+//! encoded on rayon's workers, one sample per task (decoded once for all its outputs); a writer
+//! thread stores the previous chunk's outputs in canonical order and journals each file as it is
+//! in place. At most two chunks are in memory, whatever the dataset's size.
+//!
+//! Randomness: with `--rng fast`, each output draws from its own stream keyed by (seed, suite,
+//! corruption, severity, sample key); with `--rng numpy`, sample i (in the source's canonical
+//! order, whichever shard runs it) gets `np.random.seed(seed + i)` before each corruption call,
+//! the reference's own draws. Either way the bytes never depend on threads, shards or resumes.
+
+use crate::corrupt::{Context, Corruption};
+use crate::error::{Error, Result};
+use crate::prep::Prep;
+use crate::rng::{self, RngKind, StreamKey};
+use crate::sink::journal::{self, Entry, Journal, Shard, Skipped, Target};
+use crate::sink::manifest::{sha256_hex, FileRecord};
+use crate::sink::{OutputId, Sink};
+use crate::source::{Source, SourceInfo};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// What a run is. Every shard, and every resumed run, must agree with the settings recorded in
+/// the output folder; the manifest carries them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub tool: String,
+    pub tool_version: String,
+    pub suite: String,
+    pub recipe_version: String,
+    /// sha256 of the recipe's text.
+    pub recipe_sha256: String,
+    pub seed: u64,
+    pub rng: RngKind,
+    /// How each output's random stream is seeded, in words.
+    pub seeding: String,
+    pub source: SourceInfo,
+    /// Only the first `limit` samples of the source, where set.
+    pub limit: Option<usize>,
+    /// The input preparation.
+    pub input: Prep,
+    /// `corruption/severity` of every config, in output order.
+    pub configs: Vec<String>,
+    /// The output layout and encoding, in words.
+    pub output: String,
+    /// Where assets came from where that changes the output (e.g. frost textures).
+    pub assets: Vec<String>,
+}
+
+/// The state folder's record of a run: its settings and the number of shards it is split into
+/// (which the manifest leaves out: the output does not depend on it).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct RunFile {
+    settings: Settings,
+    shards: usize,
+}
+
+/// What to do with an input that cannot be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnError {
+    /// Record it in `errors.json` and go on.
+    Skip,
+    /// Stop the run.
+    Fail,
+}
+
+/// One corruption at one severity.
+pub struct Config<'a> {
+    pub corruption_name: &'a str,
+    pub severity: u32,
+    pub corruption: &'a dyn Corruption,
+}
+
+/// Everything one `generate` needs.
+pub struct Job<'a> {
+    pub source: &'a dyn Source,
+    pub prep: &'a Prep,
+    pub configs: Vec<Config<'a>>,
+    pub sink: &'a dyn Sink,
+    pub context: &'a Context,
+    pub settings: Settings,
+    pub out: &'a Path,
+    pub shard: Shard,
+    pub on_error: OnError,
+}
+
+/// Where a run stands, for progress reports.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Progress {
+    /// Samples of this shard handled so far (written, reused or skipped).
+    pub samples_done: usize,
+    pub samples_total: usize,
+    /// Files written so far by this run.
+    pub files_written: usize,
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// The output folder already held the whole run: nothing was written.
+    pub already_complete: bool,
+    pub files_written: usize,
+    /// Files of an earlier, interrupted run that checked out and were kept.
+    pub files_kept: usize,
+    /// Files an earlier run had recorded that were missing or changed on disk, made again.
+    pub files_repaired: Vec<String>,
+    /// Inputs skipped (by this run or an earlier one of this shard).
+    pub skipped: Vec<Skipped>,
+    /// Files in the manifest, when this run wrote it (the run is one shard); `None` while other
+    /// shards may still be working (`blight merge` writes it).
+    pub manifest_files: Option<usize>,
+}
+
+/// The run settings' file in the state folder.
+const RUN_FILE: &str = "run.json";
+
+/// Runs `job`, reporting progress through `progress`.
+pub fn generate(job: &Job<'_>, progress: &(dyn Fn(Progress) + Sync)) -> Result<Summary> {
+    let out = job.out;
+    let state = out.join(journal::STATE_DIR);
+    std::fs::create_dir_all(&state).map_err(|e| Error::io(&state, e))?;
+    if let Some(done) = finished_run(out, &job.settings)? {
+        return Ok(done);
+    }
+    record_settings(out, &job.settings, job.shard.count)?;
+    let target = Target::new(out, job.shard);
+    journal::clear_staging(&target)?;
+    let (mut journal, entries) = Journal::open(out, job.shard)?;
+
+    // What an earlier run of this shard did, checked against the disk.
+    let mut done: HashMap<String, FileRecord> = HashMap::new();
+    let mut skipped = Vec::new();
+    for entry in entries {
+        match entry {
+            Entry::File(record) => {
+                done.insert(record.path.clone(), record);
+            }
+            Entry::Skipped(s) => skipped.push(s),
+        }
+    }
+    let damaged: Vec<String> = done
+        .par_iter()
+        .filter_map(|(path, record)| damage(out, record).map(|what| format!("{path}: {what}")))
+        .collect();
+    for line in &damaged {
+        let path = line.split(": ").next().unwrap_or_default();
+        done.remove(path);
+    }
+    let skipped_keys: HashSet<String> = skipped.iter().map(|s| s.skipped.clone()).collect();
+
+    let total = job
+        .settings
+        .limit
+        .map_or(job.source.len(), |l| l.min(job.source.len()));
+    let range = job.shard.range(total);
+    let samples_total = range.len();
+    // Each sample with the configs whose files are still to make.
+    let mut todo: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut files_kept = 0;
+    for i in range {
+        let key = job.source.key(i);
+        if skipped_keys.contains(key) {
+            continue;
+        }
+        let label = job.source.label(i);
+        let class = class_name(job.source, label);
+        let needed: Vec<usize> = (0..job.configs.len())
+            .filter(|&c| {
+                let id = output_id(job, i, key, label, class, c);
+                !done.contains_key(&job.sink.file_of(&id))
+            })
+            .collect();
+        files_kept += job.configs.len() - needed.len();
+        if !needed.is_empty() {
+            todo.push((i, needed));
+        }
+    }
+
+    let chunk = 4 * rayon::current_num_threads().max(1);
+    let mut report = Progress {
+        samples_done: samples_total - todo.len(),
+        samples_total,
+        files_written: 0,
+    };
+    progress(report);
+    std::thread::scope(|scope| -> Result<()> {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Made>>(1);
+        let writer = scope.spawn(|| -> Result<Journal> {
+            for made in receive {
+                for sample in made {
+                    store(
+                        job,
+                        &target,
+                        &mut journal,
+                        sample,
+                        &mut skipped,
+                        &mut report,
+                    )?;
+                }
+                progress(report);
+            }
+            for record in job.sink.finish(&target)? {
+                journal.record(&Entry::File(record))?;
+                report.files_written += 1;
+            }
+            Ok(journal)
+        });
+        for work in todo.chunks(chunk) {
+            let made: Vec<Made> = work
+                .par_iter()
+                .map(|(i, needed)| make(job, *i, needed))
+                .collect();
+            if send.send(made).is_err() {
+                break; // the writer stopped on an error, returned below
+            }
+        }
+        drop(send);
+        let mut journal = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        journal.sync()
+    })?;
+    crate::io::write_atomic(&job.shard.done_path(out), b"done\n")?;
+    let _ = std::fs::remove_dir(&target.staging);
+
+    let manifest_files = if job.shard.count == 1 {
+        Some(journal::finalize(out, &job.settings, 1)?.files.len())
+    } else {
+        None
+    };
+    Ok(Summary {
+        already_complete: false,
+        files_written: report.files_written,
+        files_kept,
+        files_repaired: damaged,
+        skipped,
+        manifest_files,
+    })
+}
+
+/// Completes a sharded run: checks that every shard finished and writes the manifest,
+/// `SHA256SUMS` and `errors.json`. Returns the number of files.
+pub fn merge(out: &Path) -> Result<usize> {
+    let path = out.join(journal::STATE_DIR).join(RUN_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::file(
+            out,
+            "not a blight output folder being generated (no .blight/run.json)",
+        ),
+        _ => Error::io(&path, e),
+    })?;
+    let run: RunFile = serde_json::from_str(&text)
+        .map_err(|e| Error::file(&path, format!("unreadable run settings: {e}")))?;
+    Ok(journal::finalize(out, &run.settings, run.shards)?
+        .files
+        .len())
+}
+
+/// The outputs made for one sample, in config order, or why the sample was skipped.
+enum Made {
+    Outputs {
+        index: usize,
+        outputs: Vec<(usize, Vec<u8>)>,
+    },
+    Failed {
+        index: usize,
+        reason: String,
+    },
+}
+
+/// Decodes, prepares, corrupts and encodes sample `i` for the configs `needed`.
+fn make(job: &Job<'_>, i: usize, needed: &[usize]) -> Made {
+    let result = (|| -> Result<Vec<(usize, Vec<u8>)>> {
+        let sample = job.source.sample(i)?;
+        let image = job.prep.apply(&sample.image)?;
+        let class = class_name(job.source, sample.label);
+        needed
+            .iter()
+            .map(|&c| {
+                let config = &job.configs[c];
+                let key = StreamKey {
+                    seed: match job.settings.rng {
+                        RngKind::Numpy => job.settings.seed + i as u64,
+                        RngKind::Fast => job.settings.seed,
+                    },
+                    suite: &job.settings.suite,
+                    corruption: config.corruption_name,
+                    severity: config.severity,
+                    sample: &sample.key,
+                };
+                let mut stream = rng::open(job.settings.rng, &key)?;
+                let corrupted = config
+                    .corruption
+                    .apply(&image, stream.as_mut(), job.context)
+                    .map_err(|e| {
+                        Error::Invalid(format!(
+                            "{} severity {}: {e}",
+                            config.corruption_name, config.severity
+                        ))
+                    })?;
+                let id = output_id(job, i, &sample.key, sample.label, class, c);
+                Ok((c, job.sink.encode(&id, &corrupted)?))
+            })
+            .collect()
+    })();
+    match result {
+        Ok(outputs) => Made::Outputs { index: i, outputs },
+        Err(e) => Made::Failed {
+            index: i,
+            reason: e.to_string(),
+        },
+    }
+}
+
+/// Writes one sample's outputs (or records its failure) and journals every completed file.
+fn store(
+    job: &Job<'_>,
+    target: &Target,
+    journal: &mut Journal,
+    made: Made,
+    skipped: &mut Vec<Skipped>,
+    report: &mut Progress,
+) -> Result<()> {
+    match made {
+        Made::Failed { index, reason } => {
+            let key = job.source.key(index).to_string();
+            if job.on_error == OnError::Fail {
+                return Err(Error::Invalid(format!(
+                    "stopped at {key} (--on-error fail): {reason}"
+                )));
+            }
+            let s = Skipped {
+                skipped: key,
+                reason,
+            };
+            journal.record(&Entry::Skipped(s.clone()))?;
+            skipped.push(s);
+        }
+        Made::Outputs { index, outputs } => {
+            let key = job.source.key(index);
+            let label = job.source.label(index);
+            let class = class_name(job.source, label);
+            for (c, bytes) in outputs {
+                let id = output_id(job, index, key, label, class, c);
+                for record in job.sink.write(target, &id, bytes)? {
+                    journal.record(&Entry::File(record))?;
+                    report.files_written += 1;
+                }
+            }
+        }
+    }
+    report.samples_done += 1;
+    Ok(())
+}
+
+fn output_id<'j>(
+    job: &'j Job<'_>,
+    index: usize,
+    key: &'j str,
+    label: usize,
+    class: &'j str,
+    config: usize,
+) -> OutputId<'j> {
+    let config = &job.configs[config];
+    OutputId {
+        key,
+        index,
+        label,
+        class,
+        corruption: config.corruption_name,
+        severity: config.severity,
+    }
+}
+
+fn class_name(source: &dyn Source, label: usize) -> &str {
+    source.classes().get(label).map_or("", String::as_str)
+}
+
+/// What is wrong with a journaled file on disk, if anything.
+fn damage(out: &Path, record: &FileRecord) -> Option<&'static str> {
+    match std::fs::read(out.join(&record.path)) {
+        Err(_) => Some("missing"),
+        Ok(bytes) if bytes.len() as u64 != record.bytes => Some("size changed"),
+        Ok(bytes) if sha256_hex(&bytes) != record.sha256 => Some("content changed"),
+        Ok(_) => None,
+    }
+}
+
+/// The summary of a run that `out` already holds whole, with the same settings.
+fn finished_run(out: &Path, settings: &Settings) -> Result<Option<Summary>> {
+    let path = out.join(journal::MANIFEST);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(None);
+    };
+    let manifest: journal::Manifest<serde_json::Value> = serde_json::from_str(&text)
+        .map_err(|e| Error::file(&path, format!("unreadable manifest: {e}")))?;
+    refuse_other_settings(out, &manifest.settings, settings)?;
+    Ok(manifest.complete.then(|| Summary {
+        already_complete: true,
+        files_kept: manifest.files.len(),
+        skipped: manifest.skipped,
+        manifest_files: Some(manifest.files.len()),
+        ..Summary::default()
+    }))
+}
+
+/// Writes the run's settings into the state folder, or checks them against those there.
+fn record_settings(out: &Path, settings: &Settings, shards: usize) -> Result<()> {
+    let path = out.join(journal::STATE_DIR).join(RUN_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let there: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| Error::file(&path, format!("unreadable run settings: {e}")))?;
+            refuse_other_settings(
+                out,
+                there.get("settings").unwrap_or(&serde_json::Value::Null),
+                settings,
+            )?;
+            match there.get("shards").and_then(|n| n.as_u64()) {
+                Some(n) if n as usize == shards => Ok(()),
+                n => Err(Error::file(
+                    out,
+                    format!(
+                        "output folder holds this run split into {} shards, not {shards}; \
+                         use --shard K/{}",
+                        n.unwrap_or(0),
+                        n.unwrap_or(0)
+                    ),
+                )),
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let stray = std::fs::read_dir(out)
+                .map_err(|e| Error::io(out, e))?
+                .filter_map(|e| e.ok())
+                .find(|e| e.file_name() != journal::STATE_DIR);
+            if let Some(entry) = stray {
+                return Err(Error::file(
+                    out,
+                    format!(
+                        "output folder holds {} but no blight run; choose an empty folder",
+                        entry.file_name().to_string_lossy()
+                    ),
+                ));
+            }
+            let run = RunFile {
+                settings: settings.clone(),
+                shards,
+            };
+            let text = serde_json::to_vec_pretty(&run)
+                .map_err(|e| Error::Invalid(format!("cannot serialise the settings: {e}")))?;
+            crate::io::write_atomic(&path, &text)
+        }
+        Err(e) => Err(Error::io(&path, e)),
+    }
+}
+
+/// An error naming every setting in which `there` (recorded in `out`) differs from `here`.
+fn refuse_other_settings(out: &Path, there: &serde_json::Value, here: &Settings) -> Result<()> {
+    let here = serde_json::to_value(here)
+        .map_err(|e| Error::Invalid(format!("cannot serialise the settings: {e}")))?;
+    let mut differences = Vec::new();
+    differ("", there, &here, &mut differences);
+    if differences.is_empty() {
+        return Ok(());
+    }
+    Err(Error::file(
+        out,
+        format!(
+            "output folder holds a different run; it differs in {} (use another folder, or the \
+             same settings to resume)",
+            differences.join(", ")
+        ),
+    ))
+}
+
+/// The dotted names of the leaves where `a` and `b` differ, with both values where short.
+fn differ(name: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let sub = if name.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{name}.{k}")
+                };
+                differ(
+                    &sub,
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                    out,
+                );
+            }
+        }
+        _ if a == b => {}
+        _ => {
+            let (x, y) = (a.to_string(), b.to_string());
+            if x.len() + y.len() <= 80 {
+                out.push(format!("{name} ({x} there, {y} here)"));
+            } else {
+                out.push(name.to_string());
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Input preparation: what a suite's reference script does to a clean dataset image before the
+//! corruption, declared in the recipe's `[input]` section.
+//!
+//! * `resize_short_side = n`: torchvision 0.2 `Resize(n)` with PIL bilinear — the short side
+//!   becomes n and the long side int(n·long/short) (truncated); an image whose short side is
+//!   already n is left as it is.
+//! * `resize = n`: `Resize((n, n))`, both sides n whatever the aspect ratio (Tiny-ImageNet-C).
+//! * `center_crop = n`: `CenterCrop(n)`, top int(round((h − n)/2)) and left int(round((w − n)/2))
+//!   with Python 3's round (half to even); outside the image, PIL's crop fills 0.
+//!
+//! The resampler is Pillow 5.0's (see [`crate::ops::resample`]), so the prepared pixels equal
+//! the reference's.
+
+use crate::error::{Error, Result};
+use crate::ops::jpeg;
+use crate::ops::resample::{resize, Filter};
+use crate::raster::Image;
+use serde::{Deserialize, Serialize};
+
+/// A suite's input preparation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prep {
+    /// The libjpeg whose pixels JPEG inputs decode to.
+    #[serde(default)]
+    pub decoder: jpeg::Profile,
+    pub resize_short_side: Option<usize>,
+    pub resize: Option<usize>,
+    pub center_crop: Option<usize>,
+}
+
+impl Prep {
+    /// Refuses settings no reference uses (both resizes, zero sizes).
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if self.resize_short_side.is_some() && self.resize.is_some() {
+            return Err("[input] takes resize_short_side or resize, not both".into());
+        }
+        for (name, value) in [
+            ("resize_short_side", self.resize_short_side),
+            ("resize", self.resize),
+            ("center_crop", self.center_crop),
+        ] {
+            if value == Some(0) {
+                return Err(format!("[input] {name} must be at least 1"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The prepared image.
+    pub fn apply(&self, image: &Image) -> Result<Image> {
+        let resized = match (self.resize_short_side, self.resize) {
+            (Some(n), _) => resize_short_side(image, n)?,
+            (None, Some(n)) => resize(image, n, n, Filter::Bilinear)?,
+            (None, None) => image.clone(),
+        };
+        Ok(match self.center_crop {
+            Some(n) => center_crop(&resized, n),
+            None => resized,
+        })
+    }
+
+    /// The side of every prepared image, where the preparation fixes it.
+    pub fn output_side(&self) -> Option<usize> {
+        self.center_crop.or(self.resize)
+    }
+}
+
+/// torchvision 0.2 `Resize(n)`.
+fn resize_short_side(image: &Image, n: usize) -> Result<Image> {
+    let (w, h) = (image.width, image.height);
+    if w == 0 || h == 0 {
+        return Err(Error::Invalid("cannot resize an empty image".into()));
+    }
+    if (w <= h && w == n) || (h <= w && h == n) {
+        return Ok(image.clone());
+    }
+    // Python's `int(size * h / w)`: a float64 quotient, truncated.
+    let (ow, oh) = if w < h {
+        (n, (n as f64 * h as f64 / w as f64) as usize)
+    } else {
+        ((n as f64 * w as f64 / h as f64) as usize, n)
+    };
+    resize(image, ow, oh, Filter::Bilinear)
+}
+
+/// torchvision `CenterCrop(n)` through PIL's `crop`, which fills 0 outside the image.
+fn center_crop(image: &Image, n: usize) -> Image {
+    let offset = |len: usize| ((len as f64 - n as f64) / 2.0).round_ties_even() as isize;
+    let (top, left) = (offset(image.height), offset(image.width));
+    let c = image.channels;
+    let mut data = vec![0u8; n * n * c];
+    for y in 0..n {
+        let sy = top + y as isize;
+        if sy < 0 || sy >= image.height as isize {
+            continue;
+        }
+        for x in 0..n {
+            let sx = left + x as isize;
+            if sx < 0 || sx >= image.width as isize {
+                continue;
+            }
+            let from = (sy as usize * image.width + sx as usize) * c;
+            data[(y * n + x) * c..][..c].copy_from_slice(&image.data[from..from + c]);
+        }
+    }
+    Image {
+        width: n,
+        height: n,
+        channels: c,
+        data,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ramp(width: usize, height: usize) -> Image {
+        let data = (0..width * height * 3).map(|v| (v % 251) as u8).collect();
+        Image::new(width, height, 3, data).unwrap()
+    }
+
+    #[test]
+    fn short_side_becomes_n_and_the_long_side_truncates() {
+        let prep = |n| Prep {
+            resize_short_side: Some(n),
+            ..Prep::default()
+        };
+        // 500×375: 256·500/375 = 341.33 → 341.
+        let out = prep(256).apply(&ramp(500, 375)).unwrap();
+        assert_eq!((out.width, out.height), (341, 256));
+        // Portrait 333×500: 256·500/333 = 384.38 → 384.
+        let out = prep(256).apply(&ramp(333, 500)).unwrap();
+        assert_eq!((out.width, out.height), (256, 384));
+        // A short side already at n is left alone, pixels included.
+        let image = ramp(256, 300);
+        assert_eq!(prep(256).apply(&image).unwrap(), image);
+    }
+
+    #[test]
+    fn center_crop_rounds_half_to_even() {
+        // (341 − 224)/2 = 58.5 → 58 (half to even); (256 − 224)/2 = 16.
+        let image = ramp(341, 256);
+        let out = center_crop(&image, 224);
+        assert_eq!((out.width, out.height), (224, 224));
+        let at = |img: &Image, x: usize, y: usize| img.data[(y * img.width + x) * 3];
+        assert_eq!(at(&out, 0, 0), at(&image, 58, 16));
+        assert_eq!(at(&out, 223, 223), at(&image, 58 + 223, 16 + 223));
+        // (343 − 224)/2 = 59.5 → 60.
+        let image = ramp(343, 256);
+        assert_eq!(at(&center_crop(&image, 224), 0, 0), at(&image, 60, 16));
+    }
+
+    #[test]
+    fn crop_larger_than_the_image_fills_zero_around_it() {
+        let image = ramp(2, 2);
+        let out = center_crop(&image, 4);
+        // Offsets round(−1) = −1: the image sits at (1, 1).
+        assert_eq!(&out.data[..12], &[0; 12]);
+        assert_eq!(&out.data[(4 + 1) * 3..(4 + 1) * 3 + 3], &image.data[..3]);
+    }
+
+    #[test]
+    fn both_resizes_at_once_are_refused() {
+        let prep = Prep {
+            resize_short_side: Some(256),
+            resize: Some(64),
+            ..Prep::default()
+        };
+        assert!(prep.check().is_err());
+        assert!(Prep::default().check().is_ok());
+    }
+}

@@ -1,0 +1,220 @@
+//! A class-folder tree (`val/<wnid>/*.JPEG`), in torchvision `ImageFolder` order: classes are the
+//! sub-folders, sorted by name, and give the labels 0, 1, ...; the image files of a class are
+//! sorted by path. Files whose extension is not one of ImageFolder's image extensions are left
+//! out, as ImageFolder leaves them out.
+
+use super::{decode, Sample, Source, SourceInfo};
+use crate::error::{Error, Result};
+use crate::ops::jpeg;
+use crate::sink::manifest::to_hex;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// ImageFolder's `IMG_EXTENSIONS`, compared in lower case.
+const IMAGE_EXTENSIONS: [&str; 9] = [
+    "jpg", "jpeg", "png", "ppm", "bmp", "pgm", "tif", "tiff", "webp",
+];
+
+/// One image file of the tree.
+#[derive(Debug)]
+struct Entry {
+    /// `<class>/<path inside the class folder>`.
+    key: String,
+    label: usize,
+    bytes: u64,
+}
+
+/// A class-folder tree, listed once when opened.
+#[derive(Debug)]
+pub struct ImageFolder {
+    root: PathBuf,
+    classes: Vec<String>,
+    entries: Vec<Entry>,
+    profile: jpeg::Profile,
+}
+
+impl ImageFolder {
+    /// Lists the tree at `root`; JPEGs will be decoded with `profile`'s libjpeg. A root without
+    /// class folders, or class folders without images, is an error.
+    pub fn open(root: &Path, profile: jpeg::Profile) -> Result<Self> {
+        let mut classes: Vec<String> = read_dir_sorted(root)?
+            .into_iter()
+            .filter(|(_, is_dir)| *is_dir)
+            .map(|(name, _)| name)
+            .collect();
+        classes.sort();
+        let mut entries = Vec::new();
+        for (label, class) in classes.iter().enumerate() {
+            let mut files = Vec::new();
+            list_images(&root.join(class), class, &mut files)?;
+            files.sort();
+            for key in files {
+                let path = root.join(&key);
+                let bytes = std::fs::metadata(&path)
+                    .map_err(|e| Error::io(&path, e))?
+                    .len();
+                entries.push(Entry { key, label, bytes });
+            }
+        }
+        if entries.is_empty() {
+            return Err(Error::file(
+                root,
+                "no images found: expected class folders (e.g. val/<wnid>/*.JPEG) holding \
+                 .jpg, .jpeg, .png, .ppm, .bmp, .pgm, .tif, .tiff or .webp files",
+            ));
+        }
+        Ok(ImageFolder {
+            root: root.to_path_buf(),
+            classes,
+            entries,
+            profile,
+        })
+    }
+}
+
+/// The names in `dir` with whether each is a folder (links followed), sorted.
+fn read_dir_sorted(dir: &Path) -> Result<Vec<(String, bool)>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        let name = entry
+            .file_name()
+            .into_string()
+            .map_err(|name| Error::file(&path, format!("file name {name:?} is not valid UTF-8")))?;
+        names.push((name, path.is_dir()));
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Adds the image files under `dir` (recursively) to `out` as `<prefix>/<relative path>`.
+fn list_images(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
+    for (name, is_dir) in read_dir_sorted(dir)? {
+        let key = format!("{prefix}/{name}");
+        if is_dir {
+            list_images(&dir.join(&name), &key, out)?;
+        } else if Path::new(&name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        {
+            out.push(key);
+        }
+    }
+    Ok(())
+}
+
+impl Source for ImageFolder {
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn classes(&self) -> &[String] {
+        &self.classes
+    }
+
+    fn key(&self, i: usize) -> &str {
+        &self.entries[i].key
+    }
+
+    fn label(&self, i: usize) -> usize {
+        self.entries[i].label
+    }
+
+    fn sample(&self, i: usize) -> Result<Sample> {
+        let entry = &self.entries[i];
+        let path = self.root.join(&entry.key);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        Ok(Sample {
+            index: i,
+            key: entry.key.clone(),
+            label: entry.label,
+            image: decode::decode_rgb(&path, &bytes, self.profile)?,
+        })
+    }
+
+    fn info(&self) -> SourceInfo {
+        let mut hash = Sha256::new();
+        for entry in &self.entries {
+            hash.update(entry.key.as_bytes());
+            hash.update(format!("\0{}\n", entry.bytes).as_bytes());
+        }
+        SourceInfo {
+            kind: "image-folder".into(),
+            samples: self.entries.len(),
+            fingerprint: to_hex(&hash.finalize()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raster::Image;
+
+    fn tree(name: &str) -> PathBuf {
+        let root =
+            std::env::temp_dir().join(format!("blight-folder-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        root
+    }
+
+    fn put(root: &Path, rel: &str, bytes: &[u8]) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    #[test]
+    fn classes_and_files_sort_as_image_folder_does() {
+        let root = tree("order");
+        let jpeg = jpeg::encode(&Image::zeros(8, 8, 3), 85, jpeg::Profile::Ijg9, false).unwrap();
+        for rel in [
+            "n02/b.JPEG",
+            "n02/a.jpeg",
+            "n01/z.png.JPEG",
+            "n01/notes.txt",
+            "n01/sub/c.JPEG",
+            "n10/x.JPEG",
+        ] {
+            put(&root, rel, &jpeg);
+        }
+        let source = ImageFolder::open(&root, jpeg::Profile::Ijg9).unwrap();
+        assert_eq!(source.classes(), ["n01", "n02", "n10"]);
+        let keys: Vec<&str> = (0..source.len()).map(|i| source.key(i)).collect();
+        assert_eq!(
+            keys,
+            [
+                "n01/sub/c.JPEG",
+                "n01/z.png.JPEG",
+                "n02/a.jpeg",
+                "n02/b.JPEG",
+                "n10/x.JPEG"
+            ]
+        );
+        let sample = source.sample(3).unwrap();
+        assert_eq!((sample.index, sample.label), (3, 1));
+        assert_eq!((sample.image.width, sample.image.channels), (8, 3));
+        // The fingerprint follows names and sizes.
+        let before = source.info().fingerprint;
+        put(&root, "n10/x.JPEG", b"changed");
+        let after = ImageFolder::open(&root, jpeg::Profile::Ijg9)
+            .unwrap()
+            .info()
+            .fingerprint;
+        assert_ne!(before, after);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_folder_without_images_is_an_error() {
+        let root = tree("empty");
+        put(&root, "n01/readme.txt", b"no images");
+        let message = ImageFolder::open(&root, jpeg::Profile::Ijg9)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("no images found"), "{message}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}
