@@ -1,6 +1,7 @@
 //! Reading and writing single images, with PIL's `convert('RGB')` semantics on the way in.
 
 use crate::error::{Error, Result};
+use crate::ops::jpeg;
 use crate::raster::Image;
 use std::path::Path;
 
@@ -21,8 +22,23 @@ pub fn read_gray(path: &Path) -> Result<Image> {
 
 fn decode_file(path: &Path) -> Result<image::DynamicImage> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    image::load_from_memory(&bytes)
-        .map_err(|e| Error::file(path, format!("cannot decode image: {e}")))
+    let cannot = |e: &dyn std::fmt::Display| Error::file(path, format!("cannot decode image: {e}"));
+    refuse_truncated_jpeg(&bytes).map_err(|e| cannot(&e))?;
+    image::load_from_memory(&bytes).map_err(|e| cannot(&e))
+}
+
+/// Pillow refuses a JPEG whose data ends before the image does ("image file is truncated"),
+/// while the image crate fills the missing rows with gray. blight's own decoder stops at the
+/// same point, so it reads the file first; its other verdicts (processes it does not handle,
+/// damaged data that libjpeg only warns about) are left to the image crate, which decodes.
+fn refuse_truncated_jpeg(bytes: &[u8]) -> std::result::Result<(), jpeg::JpegError> {
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return Ok(());
+    }
+    match jpeg::decode_luma(bytes) {
+        Err(e @ jpeg::JpegError::Truncated(_)) => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// Writes an image as PNG (lossless), atomically: a temporary file beside the target is renamed
@@ -88,7 +104,7 @@ pub fn write_image(path: &Path, image: &Image) -> Result<()> {
     match ext.as_str() {
         "png" => write_png(path, image),
         "jpg" | "jpeg" => {
-            let bytes = crate::ops::jpeg::encode(image, 85, crate::ops::jpeg::Profile::Ijg9, true)
+            let bytes = jpeg::encode(image, 85, jpeg::Profile::Ijg9, true)
                 .map_err(|e| Error::file(path, e.to_string()))?;
             write_atomic(path, &bytes)
         }

@@ -355,3 +355,28 @@ fn shared_flags_keep_their_names_and_defaults_in_every_subcommand() {
     assert!(generate.contains("np.random.seed(SEED + i)"), "{generate}");
     assert!(!bench.contains("--seed"), "bench seeds each round itself");
 }
+
+#[test]
+fn truncated_jpeg_is_refused_naming_the_file() {
+    let dir = scratch("truncated-jpeg");
+    let (whole, half, out) = (
+        dir.join("whole.jpg"),
+        dir.join("trunc.jpg"),
+        dir.join("o.png"),
+    );
+    let photo = blight::io::read_rgb(&clean_photo()).unwrap();
+    blight::io::write_image(&whole, &photo).unwrap();
+    let bytes = std::fs::read(&whole).unwrap();
+    std::fs::write(&half, &bytes[..bytes.len() / 2]).unwrap();
+    // Pillow: "image file is truncated"; the image crate alone filled the rest with gray.
+    let (ok, stderr) = apply(&["gaussian_noise", "-s", "3"], &half, &out);
+    assert!(!ok);
+    assert_one_line_error(
+        &stderr,
+        "trunc.jpg: cannot decode image: JPEG data ends early",
+    );
+    assert!(!out.exists());
+    let (ok, stderr) = apply(&["gaussian_noise", "-s", "3"], &whole, &out);
+    assert!(ok, "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
