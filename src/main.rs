@@ -75,8 +75,8 @@ enum Command {
     },
     /// Time every corruption × severity on one thread (median of repeats).
     Bench {
-        /// Side of the square test image: the built-in photo, resampled (default 224), or for the
-        /// mnist-c suite the built-in 28×28 digit.
+        /// Side of the square test image: the built-in photo, resampled (default 224, at most
+        /// 8192), or for the mnist-c suite the built-in 28×28 digit.
         #[arg(long)]
         size: Option<usize>,
         #[command(flatten)]
@@ -434,18 +434,8 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
         } => {
             let mut suite = recipe.load()?;
             suite.leave_out(&skip.skip)?;
-            let size = size.unwrap_or(suite.image_size);
-            let image = if suite.engine == "mnist-c" {
-                if size != 28 {
-                    return Err(blight::Error::Invalid(format!(
-                        "the mnist-c suite works on 28×28 digits, not {size}×{size}"
-                    ))
-                    .into());
-                }
-                blight::builtin::digit()
-            } else {
-                blight::builtin::photo_sized(size)
-            };
+            let image = blight::bench::test_image(&suite, size)?;
+            let size = image.width;
             let context = assets.context(
                 suite.jpeg_codec,
                 suite.corruptions.iter().any(|c| c.name == "frost"),

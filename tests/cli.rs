@@ -380,3 +380,21 @@ fn truncated_jpeg_is_refused_naming_the_file() {
     assert!(ok, "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn bench_size_of_zero_or_beyond_8192_is_refused_in_one_line() {
+    for size in ["0", "8193", "100000"] {
+        let out = blight()
+            .args(["bench", "--repeats", "1", "--size", size])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "--size {size}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let error = stderr.lines().last().unwrap_or_default();
+        assert!(
+            error == format!("blight: error: bench size {size} is outside 1..=8192"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
