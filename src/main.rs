@@ -3,7 +3,7 @@
 use blight::corrupt::Context;
 use blight::frost::TextureSource;
 use blight::rng::{self, RngKind, StreamKey};
-use blight::suite::{Recipe, Suite};
+use blight::suite::Suite;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
@@ -346,15 +346,16 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             random,
             assets,
         } => {
-            let recipe = Recipe::choose(&recipe.suite, recipe.recipe.as_deref())?;
-            let corrupt = recipe.build_one(&corruption, severity)?;
+            // The whole recipe is checked, not only the severity used.
+            let suite = recipe.load()?;
+            let corrupt = suite.corruption(&corruption)?.at(severity)?;
             // MNIST-C corrupts gray digits; ImageNet-C RGB photos.
-            let image = if recipe.engine == "mnist-c" {
+            let image = if suite.engine == "mnist-c" {
                 blight::io::read_gray(&input)?
             } else {
                 blight::io::read_rgb(&input)?
             };
-            let context = assets.context(recipe.jpeg_codec, corruption == "frost");
+            let context = assets.context(suite.jpeg_codec, corruption == "frost");
             let sample = input
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -363,7 +364,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                 random.rng.into(),
                 &StreamKey {
                     seed: random.seed,
-                    suite: &recipe.name,
+                    suite: &suite.name,
                     corruption: &corruption,
                     severity,
                     sample: &sample,

@@ -21,7 +21,7 @@ fn build<T: Corruption + DeserializeOwned + 'static>(
 ) -> Result<Box<dyn Corruption>, String> {
     T::deserialize(params)
         .map(|c| Box::new(c) as Box<dyn Corruption>)
-        .map_err(|e| e.to_string())
+        .map_err(|e| crate::error::one_line(&e.to_string()))
 }
 
 const fn entry<T: Corruption + DeserializeOwned + 'static>(name: &'static str) -> Entry {
