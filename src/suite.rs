@@ -399,4 +399,48 @@ mod tests {
             "r.toml: gaussian_noise severity 1: invalid type: string \"0.1\", expected f64 in `sigma`"
         );
     }
+
+    #[test]
+    fn parameters_the_reference_rejects_are_refused_naming_recipe_corruption_severity_and_parameter(
+    ) {
+        let imagenet = include_str!("../corruptions/imagenet-c.toml");
+        let mnist = include_str!("../corruptions/mnist-c.toml");
+        let noise = "{ sigma = 0.08 }, { sigma = 0.12 }, { sigma = 0.18 }";
+        let speckle = "{ sigma = 0.15 }, { sigma = 0.2 }, { sigma = 0.35 }";
+        let blur = "{ sigma = 1.0 }, { sigma = 2.0 }, { sigma = 3.0 }";
+        for text in [imagenet, mnist] {
+            for (from, to, want) in [
+                (
+                    "{ photons = 25.0 }",
+                    "{ photons = -5.0 }",
+                    "shot_noise severity 2: photons = -5 is not positive",
+                ),
+                (
+                    "{ photons = 25.0 }",
+                    "{ photons = 0.0 }",
+                    "shot_noise severity 2: photons = 0 is not positive",
+                ),
+                (
+                    noise,
+                    &noise.replace("0.12", "-0.12"),
+                    "gaussian_noise severity 2: sigma = -0.12 is negative (numpy",
+                ),
+                (
+                    speckle,
+                    &speckle.replace("0.2", "-0.2"),
+                    "speckle_noise severity 2: sigma = -0.2 is negative (numpy",
+                ),
+                (
+                    blur,
+                    &blur.replace("2.0", "-2.0"),
+                    "gaussian_blur severity 2: sigma = -2 is negative (scikit-image",
+                ),
+            ] {
+                assert!(text.contains(from), "{from}");
+                let err = Suite::parse(&text.replacen(from, to, 1), "r.toml").unwrap_err();
+                let err = err.to_string();
+                assert!(err.starts_with(&format!("r.toml: {want}")), "{err}");
+            }
+        }
+    }
 }

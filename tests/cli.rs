@@ -494,3 +494,12 @@ fn recipe_syntax_errors_are_one_line_with_their_position() {
         "line 8, column 14: invalid type: string \"224\", expected usize",
     );
 }
+
+#[test]
+fn apply_refuses_negative_photons_instead_of_writing_a_black_image() {
+    assert_recipe_refused_by_apply(
+        "negative-photons",
+        |t| t.replacen("{ photons = 60.0 }", "{ photons = -5.0 }", 1),
+        "shot_noise severity 1: photons = -5 is not positive",
+    );
+}

@@ -3,7 +3,7 @@
 //! (spec §2.2), unlike ImageNet-C's gaussian_blur, which blurs both axes of an RGB image.
 
 use super::{check_digit, finish, vertical_blur, SIDE};
-use crate::corrupt::{Context, Corruption};
+use crate::corrupt::{check_blur_sigma, Context, Corruption};
 use crate::error::Result;
 use crate::raster::Image;
 use crate::rng::Random;
@@ -17,6 +17,10 @@ pub struct GaussianBlur {
 }
 
 impl Corruption for GaussianBlur {
+    fn check(&self) -> std::result::Result<(), String> {
+        check_blur_sigma(self.sigma)
+    }
+
     fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "gaussian_blur")?;
         let mut values = image.to_unit_f64();
@@ -68,5 +72,16 @@ mod tests {
         assert_eq!(out.data[0], ((top * 255.0) as f32) as u8);
         assert!(out.data[..28].iter().all(|&v| v == out.data[0]));
         assert_eq!(out.data[5 * 28], 0);
+    }
+
+    #[test]
+    fn negative_sigma_is_refused_as_scikit_image_refuses_it() {
+        for sigma in [-0.1, -1e-300] {
+            let err = GaussianBlur { sigma }.check().unwrap_err();
+            assert!(err.starts_with(&format!("sigma = {sigma} is ")), "{err}");
+        }
+        for sigma in [0.0, 0.5] {
+            assert_eq!(GaussianBlur { sigma }.check(), Ok(()));
+        }
     }
 }

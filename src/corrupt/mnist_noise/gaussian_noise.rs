@@ -2,7 +2,7 @@
 //! to [0, 1]. One normal draw of shape 28×28.
 
 use super::{check_digit, finish};
-use crate::corrupt::{Context, Corruption};
+use crate::corrupt::{check_normal_scale, Context, Corruption};
 use crate::error::Result;
 use crate::raster::Image;
 use crate::rng::Random;
@@ -16,6 +16,10 @@ pub struct GaussianNoise {
 }
 
 impl Corruption for GaussianNoise {
+    fn check(&self) -> std::result::Result<(), String> {
+        check_normal_scale(self.sigma)
+    }
+
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "gaussian_noise")?;
         let mut values = vec![0.0; image.len()];
@@ -65,5 +69,16 @@ mod tests {
         assert!(noise
             .apply(&rgb, &mut NumpyRandom::new(0), &Context::default())
             .is_err());
+    }
+
+    #[test]
+    fn negative_sigma_is_refused_as_numpy_refuses_it() {
+        for sigma in [-0.1, -1e-300] {
+            let err = GaussianNoise { sigma }.check().unwrap_err();
+            assert!(err.starts_with(&format!("sigma = {sigma} is ")), "{err}");
+        }
+        for sigma in [0.0, 0.5] {
+            assert_eq!(GaussianNoise { sigma }.check(), Ok(()));
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! x = img/255, clipped to [0, 1]. One normal draw of shape 28×28.
 
 use super::{check_digit, finish};
-use crate::corrupt::{Context, Corruption};
+use crate::corrupt::{check_normal_scale, Context, Corruption};
 use crate::error::Result;
 use crate::raster::Image;
 use crate::rng::Random;
@@ -16,6 +16,10 @@ pub struct SpeckleNoise {
 }
 
 impl Corruption for SpeckleNoise {
+    fn check(&self) -> std::result::Result<(), String> {
+        check_normal_scale(self.sigma)
+    }
+
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "speckle_noise")?;
         let mut values = vec![0.0; image.len()];
@@ -48,6 +52,17 @@ mod tests {
             if x == 0.0 {
                 assert_eq!(out.data[i], 0);
             }
+        }
+    }
+
+    #[test]
+    fn negative_sigma_is_refused_as_numpy_refuses_it() {
+        for sigma in [-0.1, -1e-300] {
+            let err = SpeckleNoise { sigma }.check().unwrap_err();
+            assert!(err.starts_with(&format!("sigma = {sigma} is ")), "{err}");
+        }
+        for sigma in [0.0, 0.5] {
+            assert_eq!(SpeckleNoise { sigma }.check(), Ok(()));
         }
     }
 }
