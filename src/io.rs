@@ -133,24 +133,44 @@ pub fn write_atomic_with(
     Ok(())
 }
 
-/// Writes an image in the format its extension names: `.png`, or `.jpg` / `.jpeg` as ImageNet-C
-/// saves its images (PIL quality 85 with optimised Huffman tables, IJG libjpeg 9 pixels).
+/// The formats [`write_image`] writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Lossless.
+    Png,
+    /// As ImageNet-C saves its images: PIL quality 85 with optimised Huffman tables, IJG libjpeg
+    /// 9 pixels.
+    Jpeg,
+}
+
+impl OutputFormat {
+    /// The format `path`'s extension names (`.png`, `.jpg` or `.jpeg`). Callers ask before the
+    /// work, so a wrong extension costs nothing.
+    pub fn for_path(path: &Path) -> Result<OutputFormat> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "png" => Ok(OutputFormat::Png),
+            "jpg" | "jpeg" => Ok(OutputFormat::Jpeg),
+            _ => Err(Error::file(
+                path,
+                "unsupported output format (use .png or .jpg)",
+            )),
+        }
+    }
+}
+
+/// Writes an image in the format its extension names ([`OutputFormat::for_path`]).
 pub fn write_image(path: &Path, image: &Image) -> Result<()> {
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "png" => write_png(path, image),
-        "jpg" | "jpeg" => {
+    match OutputFormat::for_path(path)? {
+        OutputFormat::Png => write_png(path, image),
+        OutputFormat::Jpeg => {
             let bytes = jpeg::encode(image, 85, jpeg::Profile::Ijg9, true)
                 .map_err(|e| Error::file(path, e.to_string()))?;
             write_atomic(path, &bytes)
         }
-        _ => Err(Error::file(
-            path,
-            "unsupported output format (use .png or .jpg)",
-        )),
     }
 }
 

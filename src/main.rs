@@ -50,9 +50,10 @@ enum Command {
     },
     /// Write a labelled contact sheet of every corruption × severity.
     Preview {
-        /// `[INPUT] OUTPUT.png`: the input image (when left out, the built-in 224×224 photo, or
-        /// for the mnist-c suite the built-in 28×28 digit) and the sheet to write.
-        #[arg(num_args = 1..=2, required = true, value_names = ["INPUT", "OUTPUT.png"])]
+        /// `[INPUT] OUTPUT`: the input image (when left out, the built-in 224×224 photo, or for
+        /// the mnist-c suite the built-in 28×28 digit) and the sheet to write (.png, or .jpg as
+        /// `apply` writes JPEG).
+        #[arg(num_args = 1..=2, required = true, value_names = ["INPUT", "OUTPUT"])]
         paths: Vec<PathBuf>,
         #[command(flatten)]
         recipe: RecipeArgs,
@@ -346,6 +347,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             random,
             assets,
         } => {
+            blight::io::OutputFormat::for_path(&output)?;
             // The whole recipe is checked, not only the severity used.
             let suite = recipe.load()?;
             let corrupt = suite.corruption(&corruption)?.at(severity)?;
@@ -387,6 +389,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                 [input, output] => (Some(input.clone()), output.clone()),
                 _ => unreachable!("clap takes one or two paths"),
             };
+            blight::io::OutputFormat::for_path(&output)?;
             // MNIST-C corrupts 28×28 gray digits; ImageNet-C RGB photos.
             let digits = suite.engine == "mnist-c";
             let (image, sample) = match &input {
@@ -415,7 +418,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                 &sample,
                 &context,
             )?;
-            blight::io::write_png(&output, &sheet)?;
+            blight::io::write_image(&output, &sheet)?;
             writeln!(
                 stdout,
                 "wrote {} ({} corruptions × 5 severities)",

@@ -503,3 +503,42 @@ fn apply_refuses_negative_photons_instead_of_writing_a_black_image() {
         "shot_noise severity 1: photons = -5 is not positive",
     );
 }
+
+#[test]
+fn preview_to_a_jpg_writes_a_jpeg() {
+    let dir = scratch("preview-jpg");
+    let sheet = dir.join("sheet.jpg");
+    let out = blight()
+        .args(["preview", "--suite", "mnist-c", "--skip", "pessimal_noise"])
+        .arg(&sheet)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&sheet).unwrap();
+    assert!(bytes.starts_with(&[0xFF, 0xD8]), "not a JPEG");
+    let image = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).unwrap();
+    assert_eq!(image.height(), 24 + 31 * (84 + 4) + 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn preview_to_an_unknown_extension_is_refused_in_one_line() {
+    let dir = scratch("preview-gif");
+    let sheet = dir.join("sheet.gif");
+    let out = blight()
+        .args(["preview", "--suite", "mnist-c", "--skip", "pessimal_noise"])
+        .arg(&sheet)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_one_line_error(
+        &String::from_utf8_lossy(&out.stderr),
+        "sheet.gif: unsupported output format (use .png or .jpg)",
+    );
+    assert!(!sheet.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
