@@ -51,8 +51,8 @@ enum Command {
     /// Write a labelled contact sheet of every corruption × severity.
     Preview {
         /// `[INPUT] OUTPUT`: the input image (when left out, the built-in 224×224 photo, or for
-        /// the mnist-c suite the built-in 28×28 digit) and the sheet to write (.png, or .jpg as
-        /// `apply` writes JPEG).
+        /// the mnist-c suite the built-in 28×28 digit) and the sheet to write, in the format its
+        /// extension names (.png, or .jpg as for `apply`).
         #[arg(num_args = 1..=2, required = true, value_names = ["INPUT", "OUTPUT"])]
         paths: Vec<PathBuf>,
         #[command(flatten)]

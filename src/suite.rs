@@ -65,15 +65,17 @@ impl Recipe {
     /// Reads recipe text without typing its parameter tables; `origin` names it in errors.
     fn parse(text: &str, origin: &str) -> Result<Recipe> {
         toml::from_str(text).map_err(|e| {
-            let at = match e.span() {
-                Some(span) => {
-                    let before = &text[..span.start.min(text.len())];
+            // toml's own rendering quotes the line over several; one line names the position.
+            let at = e
+                .span()
+                .and_then(|span| text.get(..span.start))
+                .map(|before| {
+                    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
                     let line = before.matches('\n').count() + 1;
-                    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                    let column = before[line_start..].chars().count() + 1;
                     format!("line {line}, column {column}: ")
-                }
-                None => String::new(),
-            };
+                })
+                .unwrap_or_default();
             Error::Invalid(format!("{origin}: {at}{}", one_line(e.message())))
         })
     }
