@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// Reads a PNG or JPEG file as 8-bit RGB, converting other modes as PIL's `convert('RGB')` does
 /// (gray replicated, alpha dropped without compositing, palette expanded, 16-bit samples as
-/// Pillow opens them: see [`as_pillow_opens`]).
+/// Pillow opens them: 16-bit gray clipped to 255, 16-bit colour by its high byte).
 pub fn read_rgb(path: &Path) -> Result<Image> {
     let rgb = decode_file(path)?.to_rgb8();
     let (w, h) = rgb.dimensions();
