@@ -5,11 +5,36 @@
 //! other work on a shared machine does not inflate them; wall time is reported beside.
 
 use crate::corrupt::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::raster::Image;
 use crate::rng::{self, RngKind, StreamKey};
 use crate::suite::{Suite, SEVERITIES};
 use std::time::{Duration, Instant};
+
+/// The largest side `blight bench` times: an 8192×8192 photo is 200 MB and the corruptions'
+/// float64 intermediates are eight times that each, so larger sides only exhaust the memory.
+pub const MAX_SIZE: usize = 8192;
+
+/// The image a suite is timed on: the built-in photo resampled to `size`×`size` (default: the
+/// suite's image size), or for the mnist-c suite the built-in 28×28 digit. A side of 0 or above
+/// [`MAX_SIZE`] is refused before anything is allocated.
+pub fn test_image(suite: &Suite, size: Option<usize>) -> Result<Image> {
+    let size = size.unwrap_or(suite.image_size);
+    if suite.engine == "mnist-c" {
+        if size != 28 {
+            return Err(Error::Invalid(format!(
+                "the mnist-c suite works on 28×28 digits, not {size}×{size}"
+            )));
+        }
+        return Ok(crate::builtin::digit());
+    }
+    if size == 0 || size > MAX_SIZE {
+        return Err(Error::Invalid(format!(
+            "bench size {size} is outside 1..={MAX_SIZE}"
+        )));
+    }
+    Ok(crate::builtin::photo_sized(size))
+}
 
 /// The median time of one corruption at one severity.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -130,5 +155,22 @@ mod tests {
             x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
         }
         assert!(thread_cpu_time() >= start + Duration::from_millis(2));
+    }
+
+    #[test]
+    fn bench_sizes_of_zero_or_above_the_maximum_are_refused_before_allocating() {
+        let suite = Suite::built_in("imagenet-c").unwrap();
+        for size in [0, MAX_SIZE + 1, 100_000, usize::MAX] {
+            let err = test_image(&suite, Some(size)).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("bench size {size} is outside 1..=8192")),
+                "{err}"
+            );
+        }
+        assert_eq!(test_image(&suite, None).unwrap().width, 224);
+        assert_eq!(test_image(&suite, Some(1)).unwrap().width, 1);
+        let digits = Suite::built_in("mnist-c").unwrap();
+        assert!(test_image(&digits, Some(224)).is_err());
+        assert_eq!(test_image(&digits, None).unwrap().width, 28);
     }
 }

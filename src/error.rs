@@ -41,4 +41,15 @@ impl Error {
     }
 }
 
+/// Joins a multi-line message (serde's and toml's end in notes such as "in `sigma`") into
+/// the one line an error gets.
+pub(crate) fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -4,7 +4,7 @@ use blight::assets::{self, frost::TextureSource, AssetDirs};
 use blight::corrupt::Context;
 use blight::rng::{self, RngKind, StreamKey};
 use blight::simd::Isa;
-use blight::suite::{Recipe, Suite};
+use blight::suite::Suite;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
@@ -51,9 +51,10 @@ enum Command {
     },
     /// Write a labelled contact sheet of every corruption × severity.
     Preview {
-        /// `[INPUT] OUTPUT.png`: the input image (when left out, the built-in 224×224 photo, or
-        /// for the mnist-c suite the built-in 28×28 digit) and the sheet to write.
-        #[arg(num_args = 1..=2, required = true, value_names = ["INPUT", "OUTPUT.png"])]
+        /// `[INPUT] OUTPUT`: the input image (when left out, the built-in 224×224 photo, or for
+        /// the mnist-c suite the built-in 28×28 digit) and the sheet to write, in the format its
+        /// extension names (.png, or .jpg as for `apply`).
+        #[arg(num_args = 1..=2, required = true, value_names = ["INPUT", "OUTPUT"])]
         paths: Vec<PathBuf>,
         #[command(flatten)]
         recipe: RecipeArgs,
@@ -102,8 +103,8 @@ enum Command {
     Simd,
     /// Time every corruption × severity on one thread (median of repeats).
     Bench {
-        /// Side of the square test image: the built-in photo, resampled (default 224), or for the
-        /// mnist-c suite the built-in 28×28 digit.
+        /// Side of the square test image: the built-in photo, resampled (default 224, at most
+        /// 8192), or for the mnist-c suite the built-in 28×28 digit.
         #[arg(long)]
         size: Option<usize>,
         #[command(flatten)]
@@ -498,15 +499,17 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             random,
             assets,
         } => {
-            let recipe = Recipe::choose(&recipe.suite, recipe.recipe.as_deref())?;
-            let corrupt = recipe.build_one(&corruption, severity)?;
+            blight::io::OutputFormat::for_path(&output)?;
+            // The whole recipe is checked, not only the severity used.
+            let suite = recipe.load()?;
+            let corrupt = suite.corruption(&corruption)?.at(severity)?;
             // MNIST-C corrupts gray digits; ImageNet-C RGB photos.
-            let image = if recipe.engine == "mnist-c" {
+            let image = if suite.engine == "mnist-c" {
                 blight::io::read_gray(&input)?
             } else {
                 blight::io::read_rgb(&input)?
             };
-            let context = assets.context(recipe.jpeg_codec, corruption == "frost");
+            let context = assets.context(suite.jpeg_codec, corruption == "frost");
             let sample = input
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -515,7 +518,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                 random.rng.into(),
                 &StreamKey {
                     seed: random.seed,
-                    suite: &recipe.name,
+                    suite: &suite.name,
                     corruption: &corruption,
                     severity,
                     sample: &sample,
@@ -538,6 +541,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                 [input, output] => (Some(input.clone()), output.clone()),
                 _ => unreachable!("clap takes one or two paths"),
             };
+            blight::io::OutputFormat::for_path(&output)?;
             // MNIST-C corrupts 28×28 gray digits; ImageNet-C RGB photos.
             let digits = suite.engine == "mnist-c";
             let (image, sample) = match &input {
@@ -566,7 +570,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                 &sample,
                 &context,
             )?;
-            blight::io::write_png(&output, &sheet)?;
+            blight::io::write_image(&output, &sheet)?;
             writeln!(
                 stdout,
                 "wrote {} ({} corruptions × 5 severities)",
@@ -586,18 +590,8 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
         } => {
             let mut suite = recipe.load()?;
             suite.leave_out(&skip.skip)?;
-            let size = size.unwrap_or(suite.image_size);
-            let image = if suite.engine == "mnist-c" {
-                if size != 28 {
-                    return Err(blight::Error::Invalid(format!(
-                        "the mnist-c suite works on 28×28 digits, not {size}×{size}"
-                    ))
-                    .into());
-                }
-                blight::builtin::digit()
-            } else {
-                blight::builtin::photo_sized(size)
-            };
+            let image = blight::bench::test_image(&suite, size)?;
+            let size = image.width;
             let context = assets.context(
                 suite.jpeg_codec,
                 suite.corruptions.iter().any(|c| c.name == "frost"),

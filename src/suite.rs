@@ -1,12 +1,14 @@
 //! Suite recipes: a suite's corruptions and their five severities, read from `corruptions/*.toml`.
 //!
 //! Parameters are data. The built-in recipes are compiled in; a user's own recipe uses the same
-//! format. Each severity table is typed on load by the corruption it belongs to, so a misspelt or
-//! missing key is an error when the recipe is read, never a silent default.
+//! format. A recipe is checked whole when it loads, whichever corruption and severity are then
+//! used: every severity table is typed by the corruption it belongs to and checked against the
+//! reference's preconditions, so a misspelt, missing or out-of-range value is an error when the
+//! recipe is read, never a silent default or a nonsense image.
 
 use crate::corrupt::registry;
 use crate::corrupt::Corruption;
-use crate::error::{Error, Result};
+use crate::error::{one_line, Error, Result};
 use crate::ops::jpeg;
 use crate::prep::Prep;
 use crate::sink::Layout;
@@ -21,7 +23,7 @@ const BUILT_IN: &[(&str, &str)] = &[
 /// The severities every suite defines.
 pub const SEVERITIES: std::ops::RangeInclusive<u32> = 1..=5;
 
-/// A recipe as written, before its parameter tables are typed by the engine.
+/// A recipe as written, before its parameter tables are typed by the engine ([`Recipe::load`]).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Recipe {
@@ -58,54 +60,116 @@ pub struct RecipeCorruption {
 }
 
 impl Recipe {
-    /// A built-in recipe by suite name.
+    /// A built-in recipe by suite name, as written.
     pub fn built_in(name: &str) -> Result<Recipe> {
         let (_, text) = BUILT_IN
             .iter()
             .find(|(n, _)| *n == name)
             .ok_or_else(|| Error::UnknownSuite(name.to_string()))?;
-        toml::from_str(text).map_err(|e| Error::Invalid(format!("built-in suite {name}: {e}")))
+        Recipe::parse(text, &format!("built-in suite {name}"))
     }
 
-    /// Reads a recipe file (the format of `corruptions/*.toml`).
-    pub fn from_file(path: &std::path::Path) -> Result<Recipe> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        toml::from_str(&text).map_err(|e| Error::file(path, e.to_string()))
+    /// Reads recipe text without typing its parameter tables; `origin` names it in errors.
+    fn parse(text: &str, origin: &str) -> Result<Recipe> {
+        toml::from_str(text).map_err(|e| {
+            // toml's own rendering quotes the line over several; one line names the position.
+            let at = e
+                .span()
+                .and_then(|span| text.get(..span.start))
+                .map(|before| {
+                    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+                    let line = before.matches('\n').count() + 1;
+                    let column = before[line_start..].chars().count() + 1;
+                    format!("line {line}, column {column}: ")
+                })
+                .unwrap_or_default();
+            Error::Invalid(format!("{origin}: {at}{}", one_line(e.message())))
+        })
     }
 
-    /// A built-in recipe by name, or the recipe file at `path` when one is given.
-    pub fn choose(name: &str, path: Option<&std::path::Path>) -> Result<Recipe> {
-        match path {
-            Some(p) => Recipe::from_file(p),
-            None => Recipe::built_in(name),
-        }
-    }
-
-    /// Builds one corruption at one severity (1..5) from this recipe, without building the rest.
+    /// Builds one corruption at one severity (1..5). The whole recipe is typed and checked first,
+    /// exactly as when a [`Suite`] loads, so no recipe is good for one severity and bad for another.
     pub fn build_one(&self, corruption: &str, severity: u32) -> Result<Box<dyn Corruption>> {
+        let mut suite = self.load(&format!("recipe {}", self.name))?;
+        let index = suite
+            .corruptions
+            .iter()
+            .position(|c| c.name == corruption)
+            .ok_or_else(|| Error::UnknownCorruption {
+                suite: self.name.clone(),
+                name: corruption.to_string(),
+            })?;
         if !SEVERITIES.contains(&severity) {
             return Err(Error::Severity(severity));
         }
-        let unknown = || Error::UnknownCorruption {
-            suite: self.name.clone(),
-            name: corruption.to_string(),
-        };
-        let c = self
-            .corruption
-            .iter()
-            .find(|c| c.name == corruption)
-            .ok_or_else(unknown)?;
-        let entry = registry::engine(&self.engine)
-            .and_then(|entries| entries.iter().find(|e| e.name == corruption))
-            .ok_or_else(unknown)?;
-        let table = c
-            .table(severity as usize - 1)
-            .map_err(|m| Error::Invalid(format!("{}: {m}", self.name)))?;
-        entry.build(toml::Value::Table(table)).map_err(|e| {
-            Error::Invalid(format!(
-                "{}: {corruption} severity {severity}: {e}",
-                self.name
-            ))
+        let mut c = suite.corruptions.swap_remove(index);
+        Ok(c.severities.swap_remove(severity as usize - 1))
+    }
+
+    /// Types and checks the whole recipe: a known engine, a positive image size, each corruption
+    /// known to the engine and listed once, with exactly five severities whose parameters its
+    /// corruption accepts. `origin` names the recipe in errors.
+    pub fn load(&self, origin: &str) -> Result<Suite> {
+        let bad = |message: String| Error::Invalid(format!("{origin}: {message}"));
+        let entries = registry::engine(&self.engine)
+            .ok_or_else(|| bad(format!("unknown engine '{}'", self.engine)))?;
+        if self.image_size == 0 {
+            return Err(bad("image_size is 0".to_string()));
+        }
+        self.input.check().map_err(bad)?;
+        let mut corruptions: Vec<SuiteCorruption> = Vec::with_capacity(self.corruption.len());
+        for c in &self.corruption {
+            let entry = entries.iter().find(|e| e.name == c.name).ok_or_else(|| {
+                bad(format!(
+                    "engine '{}' has no corruption '{}'",
+                    self.engine, c.name
+                ))
+            })?;
+            if corruptions.iter().any(|done| done.name == c.name) {
+                return Err(bad(format!("{} is listed twice", c.name)));
+            }
+            if c.severity.len() != *SEVERITIES.end() as usize {
+                return Err(bad(format!(
+                    "{} lists {} severities, not 5",
+                    c.name,
+                    c.severity.len()
+                )));
+            }
+            if let Some(released) = c.released.filter(|r| !SEVERITIES.contains(r)) {
+                return Err(bad(format!(
+                    "{} has released severity {released}, not one of 1..5",
+                    c.name
+                )));
+            }
+            let mut severities = Vec::with_capacity(5);
+            let mut parameters = Vec::with_capacity(5);
+            for i in 0..c.severity.len() {
+                let table = c.table(i).map_err(bad)?;
+                let built = entry
+                    .build(toml::Value::Table(table.clone()))
+                    .map_err(|e| bad(format!("{} severity {}: {e}", c.name, i + 1)))?;
+                severities.push(built);
+                parameters.push(table);
+            }
+            corruptions.push(SuiteCorruption {
+                name: c.name.clone(),
+                family: c.family.clone(),
+                severities,
+                parameters,
+                released: c.released,
+                archive: c.archive.clone(),
+            });
+        }
+        Ok(Suite {
+            name: self.name.clone(),
+            version: self.version.clone(),
+            engine: self.engine.clone(),
+            image_size: self.image_size,
+            jpeg_codec: self.jpeg_codec,
+            input: self.input.clone(),
+            output: self.output.clone(),
+            recipe_sha256: String::new(),
+            corruptions,
         })
     }
 }
@@ -226,64 +290,11 @@ impl Suite {
         }
     }
 
-    /// Parses recipe text; `origin` names it in errors.
+    /// Parses recipe text and checks it whole ([`Recipe::load`]); `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Suite> {
-        let bad = |message: String| Error::Invalid(format!("{origin}: {message}"));
-        let recipe: Recipe = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
-        let entries = registry::engine(&recipe.engine)
-            .ok_or_else(|| bad(format!("unknown engine '{}'", recipe.engine)))?;
-        recipe.input.check().map_err(bad)?;
-        let mut corruptions = Vec::with_capacity(recipe.corruption.len());
-        for c in recipe.corruption {
-            let entry = entries.iter().find(|e| e.name == c.name).ok_or_else(|| {
-                bad(format!(
-                    "engine '{}' has no corruption '{}'",
-                    recipe.engine, c.name
-                ))
-            })?;
-            if c.severity.len() != *SEVERITIES.end() as usize {
-                return Err(bad(format!(
-                    "{} lists {} severities, not 5",
-                    c.name,
-                    c.severity.len()
-                )));
-            }
-            if let Some(released) = c.released.filter(|r| !SEVERITIES.contains(r)) {
-                return Err(bad(format!(
-                    "{} has released severity {released}, not one of 1..5",
-                    c.name
-                )));
-            }
-            let mut severities = Vec::with_capacity(5);
-            let mut parameters = Vec::with_capacity(5);
-            for i in 0..c.severity.len() {
-                let table = c.table(i).map_err(bad)?;
-                let built = entry
-                    .build(toml::Value::Table(table.clone()))
-                    .map_err(|e| bad(format!("{} severity {}: {e}", c.name, i + 1)))?;
-                severities.push(built);
-                parameters.push(table);
-            }
-            corruptions.push(SuiteCorruption {
-                name: c.name,
-                family: c.family,
-                severities,
-                parameters,
-                released: c.released,
-                archive: c.archive,
-            });
-        }
-        Ok(Suite {
-            name: recipe.name,
-            version: recipe.version,
-            engine: recipe.engine,
-            image_size: recipe.image_size,
-            jpeg_codec: recipe.jpeg_codec,
-            input: recipe.input,
-            output: recipe.output,
-            recipe_sha256: crate::sink::manifest::sha256_hex(text.as_bytes()),
-            corruptions,
-        })
+        let mut suite = Recipe::parse(text, origin)?.load(origin)?;
+        suite.recipe_sha256 = crate::sink::manifest::sha256_hex(text.as_bytes());
+        Ok(suite)
     }
 
     /// Removes the `skip` corruptions. A name the suite does not have is an error, so a misspelt
@@ -329,5 +340,126 @@ mod tests {
         let err = suite.leave_out(&["no_such".to_string()]).unwrap_err();
         assert!(err.to_string().contains("'no_such'"), "{err}");
         assert_eq!(suite.corruptions.len(), 17, "nothing left out on error");
+    }
+
+    /// The built-in ImageNet-C recipe with `from` replaced by `to`, as written.
+    fn edited(from: &str, to: &str) -> Recipe {
+        let text = include_str!("../corruptions/imagenet-c.toml");
+        assert!(text.contains(from), "{from}");
+        Recipe::parse(&text.replacen(from, to, 1), "edited").unwrap()
+    }
+
+    #[test]
+    fn build_one_checks_every_severity_of_every_corruption() {
+        let bogus = edited("{ photons = 60.0 }", "{ photons = 60.0, bogus = 1 }");
+        let err = bogus
+            .build_one("gaussian_noise", 3)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("recipe imagenet-c: shot_noise severity 1: unknown field `bogus`"),
+            "{err}"
+        );
+        let four = edited(", { sigma = 0.38 }]", "]");
+        let err = four.build_one("gaussian_noise", 1).unwrap_err().to_string();
+        assert!(
+            err.ends_with("gaussian_noise lists 4 severities, not 5"),
+            "{err}"
+        );
+        let engine = edited("engine = \"imagenet-c\"", "engine = \"x\"");
+        let err = engine
+            .build_one("gaussian_noise", 1)
+            .unwrap_err()
+            .to_string();
+        assert!(err.ends_with("unknown engine 'x'"), "{err}");
+        let empty = edited("image_size = 224", "image_size = 0");
+        let err = empty
+            .build_one("gaussian_noise", 1)
+            .unwrap_err()
+            .to_string();
+        assert!(err.ends_with("image_size is 0"), "{err}");
+
+        let good = Recipe::built_in("imagenet-c").unwrap();
+        assert!(good.build_one("gaussian_noise", 3).is_ok());
+        assert!(matches!(
+            good.build_one("gaussian_noise", 6),
+            Err(Error::Severity(6))
+        ));
+        assert!(matches!(
+            good.build_one("no_such", 1),
+            Err(Error::UnknownCorruption { .. })
+        ));
+    }
+
+    #[test]
+    fn a_corruption_listed_twice_is_refused() {
+        let text = include_str!("../corruptions/imagenet-c.toml");
+        let twice = format!(
+            "{text}\n[[corruption]]\nname = \"fog\"\nfamily = \"weather\"\nseverity = []\n"
+        );
+        let err = Suite::parse(&twice, "twice.toml").unwrap_err().to_string();
+        assert_eq!(err, "twice.toml: fog is listed twice");
+    }
+
+    #[test]
+    fn multi_line_serde_messages_become_one_line() {
+        let err = Suite::parse(
+            &include_str!("../corruptions/imagenet-c.toml").replacen(
+                "{ sigma = 0.08 }",
+                "{ sigma = \"0.1\" }",
+                1,
+            ),
+            "r.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            "r.toml: gaussian_noise severity 1: invalid type: string \"0.1\", expected f64 in `sigma`"
+        );
+    }
+
+    #[test]
+    fn parameters_the_reference_rejects_are_refused_naming_recipe_corruption_severity_and_parameter(
+    ) {
+        let imagenet = include_str!("../corruptions/imagenet-c.toml");
+        let mnist = include_str!("../corruptions/mnist-c.toml");
+        let noise = "{ sigma = 0.08 }, { sigma = 0.12 }, { sigma = 0.18 }";
+        let speckle = "{ sigma = 0.15 }, { sigma = 0.2 }, { sigma = 0.35 }";
+        let blur = "{ sigma = 1.0 }, { sigma = 2.0 }, { sigma = 3.0 }";
+        for text in [imagenet, mnist] {
+            for (from, to, want) in [
+                (
+                    "{ photons = 25.0 }",
+                    "{ photons = -5.0 }",
+                    "shot_noise severity 2: photons = -5 is not positive",
+                ),
+                (
+                    "{ photons = 25.0 }",
+                    "{ photons = 0.0 }",
+                    "shot_noise severity 2: photons = 0 is not positive",
+                ),
+                (
+                    noise,
+                    &noise.replace("0.12", "-0.12"),
+                    "gaussian_noise severity 2: sigma = -0.12 is negative (numpy",
+                ),
+                (
+                    speckle,
+                    &speckle.replace("0.2", "-0.2"),
+                    "speckle_noise severity 2: sigma = -0.2 is negative (numpy",
+                ),
+                (
+                    blur,
+                    &blur.replace("2.0", "-2.0"),
+                    "gaussian_blur severity 2: sigma = -2 is negative (scikit-image",
+                ),
+            ] {
+                assert!(text.contains(from), "{from}");
+                let err = Suite::parse(&text.replacen(from, to, 1), "r.toml").unwrap_err();
+                let err = err.to_string();
+                assert!(err.starts_with(&format!("r.toml: {want}")), "{err}");
+            }
+        }
     }
 }

@@ -352,3 +352,190 @@ fn shared_flags_keep_their_names_and_defaults_in_every_subcommand() {
     assert!(generate.contains("np.random.seed(SEED + i)"), "{generate}");
     assert!(!bench.contains("--seed"), "bench seeds each round itself");
 }
+
+#[test]
+fn truncated_jpeg_is_refused_naming_the_file() {
+    let dir = scratch("truncated-jpeg");
+    let (whole, half, out) = (
+        dir.join("whole.jpg"),
+        dir.join("trunc.jpg"),
+        dir.join("o.png"),
+    );
+    let photo = blight::io::read_rgb(&clean_photo()).unwrap();
+    blight::io::write_image(&whole, &photo).unwrap();
+    let bytes = std::fs::read(&whole).unwrap();
+    std::fs::write(&half, &bytes[..bytes.len() / 2]).unwrap();
+    // Pillow: "image file is truncated"; the image crate alone filled the rest with gray.
+    let (ok, stderr) = apply(&["gaussian_noise", "-s", "3"], &half, &out);
+    assert!(!ok);
+    assert_one_line_error(
+        &stderr,
+        "trunc.jpg: cannot decode image: JPEG data ends early",
+    );
+    assert!(!out.exists());
+    let (ok, stderr) = apply(&["gaussian_noise", "-s", "3"], &whole, &out);
+    assert!(ok, "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bench_size_of_zero_or_beyond_8192_is_refused_in_one_line() {
+    for size in ["0", "8193", "100000"] {
+        let out = blight()
+            .args(["bench", "--repeats", "1", "--size", size])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "--size {size}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let error = stderr.lines().last().unwrap_or_default();
+        assert!(
+            error == format!("blight: error: bench size {size} is outside 1..=8192"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
+/// Runs `apply gaussian_noise -s 3` with the built-in ImageNet-C recipe changed by `edit`, and
+/// checks that it is refused in one line containing `needle`, with no output written.
+fn assert_recipe_refused_by_apply(case: &str, edit: impl Fn(&str) -> String, needle: &str) {
+    let dir = scratch(case);
+    let builtin = include_str!("../corruptions/imagenet-c.toml");
+    let text = edit(builtin);
+    assert_ne!(text, builtin, "{case}: the edit changed nothing");
+    let (recipe, output) = (dir.join("recipe.toml"), dir.join("out.png"));
+    std::fs::write(&recipe, text).unwrap();
+    let (ok, stderr) = apply(
+        &[
+            "gaussian_noise",
+            "-s",
+            "3",
+            "--recipe",
+            recipe.to_str().unwrap(),
+        ],
+        &clean_photo(),
+        &output,
+    );
+    assert!(!ok, "{case}: accepted");
+    assert_one_line_error(&stderr, needle);
+    assert!(stderr.contains("recipe.toml: "), "{case}: {stderr}");
+    assert!(!output.exists(), "{case}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const GAUSSIAN_NOISE_SEVERITY_1: &str = "{ sigma = 0.08 }";
+
+#[test]
+fn apply_refuses_an_unknown_key_in_an_unused_severity() {
+    assert_recipe_refused_by_apply(
+        "unknown-key",
+        |t| t.replacen(GAUSSIAN_NOISE_SEVERITY_1, "{ sigma = 0.08, bogus = 1 }", 1),
+        "gaussian_noise severity 1: unknown field `bogus`, expected `sigma`",
+    );
+}
+
+#[test]
+fn apply_refuses_a_string_parameter_in_an_unused_severity() {
+    assert_recipe_refused_by_apply(
+        "string-sigma",
+        |t| t.replacen(GAUSSIAN_NOISE_SEVERITY_1, "{ sigma = \"0.1\" }", 1),
+        "gaussian_noise severity 1: invalid type: string \"0.1\", expected f64 in `sigma`",
+    );
+}
+
+#[test]
+fn apply_refuses_a_recipe_with_four_severities() {
+    assert_recipe_refused_by_apply(
+        "four-severities",
+        |t| t.replacen(", { sigma = 0.38 }]", "]", 1),
+        "gaussian_noise lists 4 severities, not 5",
+    );
+}
+
+#[test]
+fn apply_refuses_a_corruption_listed_twice() {
+    assert_recipe_refused_by_apply(
+        "listed-twice",
+        |t| {
+            let first = t.find("[[corruption]]").unwrap();
+            let second = first + 1 + t[first + 1..].find("[[corruption]]").unwrap();
+            format!("{t}\n{}", &t[first..second])
+        },
+        "gaussian_noise is listed twice",
+    );
+}
+
+#[test]
+fn apply_names_an_unknown_engine() {
+    assert_recipe_refused_by_apply(
+        "unknown-engine",
+        |t| t.replacen("engine = \"imagenet-c\"", "engine = \"x\"", 1),
+        "unknown engine 'x'",
+    );
+}
+
+#[test]
+fn apply_refuses_image_size_zero() {
+    assert_recipe_refused_by_apply(
+        "image-size-zero",
+        |t| t.replacen("image_size = 224", "image_size = 0", 1),
+        "image_size is 0",
+    );
+}
+
+#[test]
+fn recipe_syntax_errors_are_one_line_with_their_position() {
+    assert_recipe_refused_by_apply(
+        "syntax",
+        |t| t.replacen("image_size = 224", "image_size = \"224\"", 1),
+        "line 8, column 14: invalid type: string \"224\", expected usize",
+    );
+}
+
+#[test]
+fn apply_refuses_negative_photons_instead_of_writing_a_black_image() {
+    assert_recipe_refused_by_apply(
+        "negative-photons",
+        |t| t.replacen("{ photons = 60.0 }", "{ photons = -5.0 }", 1),
+        "shot_noise severity 1: photons = -5 is not positive",
+    );
+}
+
+#[test]
+fn preview_to_a_jpg_writes_a_jpeg() {
+    let dir = scratch("preview-jpg");
+    let sheet = dir.join("sheet.jpg");
+    let out = blight()
+        .args(["preview", "--suite", "mnist-c", "--skip", "pessimal_noise"])
+        .arg(&sheet)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&sheet).unwrap();
+    assert!(bytes.starts_with(&[0xFF, 0xD8]), "not a JPEG");
+    let image = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).unwrap();
+    assert_eq!(image.height(), 24 + 31 * (84 + 4) + 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn preview_to_an_unknown_extension_is_refused_in_one_line() {
+    let dir = scratch("preview-gif");
+    let sheet = dir.join("sheet.gif");
+    let out = blight()
+        .args(["preview", "--suite", "mnist-c", "--skip", "pessimal_noise"])
+        .arg(&sheet)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_one_line_error(
+        &String::from_utf8_lossy(&out.stderr),
+        "sheet.gif: unsupported output format (use .png or .jpg)",
+    );
+    assert!(!sheet.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -20,6 +20,45 @@ use crate::rng::Random;
 /// numpy-seeded source replays the Python reference exactly.
 pub trait Corruption: Send + Sync + std::fmt::Debug {
     fn apply(&self, image: &Image, rng: &mut dyn Random, context: &Context) -> Result<Image>;
+
+    /// Refuses parameters that the reference function itself rejects, naming the parameter. The
+    /// registry runs it on every severity as a recipe loads, so such a recipe fails there instead
+    /// of yielding images the reference could never make (all black for a negative rate).
+    fn check(&self) -> std::result::Result<(), String> {
+        Ok(())
+    }
+}
+
+/// A normal draw's scale σ: numpy's `normal(scale=σ)` raises for σ < 0.
+fn check_normal_scale(sigma: f64) -> std::result::Result<(), String> {
+    if sigma >= 0.0 {
+        return Ok(());
+    }
+    Err(format!(
+        "sigma = {sigma} is negative (numpy's normal refuses a negative scale)"
+    ))
+}
+
+/// Shot noise's photons per unit intensity: numpy's `poisson(x·photons)` raises for a negative
+/// rate, and the reference's `/ photons` divides by zero at 0.
+fn check_photons(photons: f64) -> std::result::Result<(), String> {
+    if photons > 0.0 {
+        return Ok(());
+    }
+    Err(format!(
+        "photons = {photons} is not positive (numpy's poisson refuses a negative rate; 0 divides by zero)"
+    ))
+}
+
+/// A Gaussian blur's σ: scikit-image's `gaussian` raises "Sigma values less than zero are not
+/// valid".
+fn check_blur_sigma(sigma: f64) -> std::result::Result<(), String> {
+    if sigma >= 0.0 {
+        return Ok(());
+    }
+    Err(format!(
+        "sigma = {sigma} is negative (scikit-image's gaussian refuses it)"
+    ))
 }
 
 /// What a corruption needs besides the image and the random source.

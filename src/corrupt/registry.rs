@@ -10,7 +10,8 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// Builds the corruption from one severity's parameter table; unknown or missing keys are errors.
+    /// Builds the corruption from one severity's parameter table; unknown or missing keys and
+    /// values the reference rejects ([`Corruption::check`]) are errors.
     pub fn build(&self, params: toml::Value) -> Result<Box<dyn Corruption>, String> {
         (self.build)(params)
     }
@@ -19,9 +20,9 @@ impl Entry {
 fn build<T: Corruption + DeserializeOwned + 'static>(
     params: toml::Value,
 ) -> Result<Box<dyn Corruption>, String> {
-    T::deserialize(params)
-        .map(|c| Box::new(c) as Box<dyn Corruption>)
-        .map_err(|e| e.to_string())
+    let corruption = T::deserialize(params).map_err(|e| crate::error::one_line(&e.to_string()))?;
+    corruption.check()?;
+    Ok(Box::new(corruption))
 }
 
 const fn entry<T: Corruption + DeserializeOwned + 'static>(name: &'static str) -> Entry {

@@ -2,7 +2,7 @@
 //! Poisson(x·photons)/photons, clipped to [0, 1]: one Poisson draw per value, in C order, with
 //! numpy's legacy sampler (a value of 0 draws nothing).
 
-use crate::corrupt::{Context, Corruption};
+use crate::corrupt::{check_photons, Context, Corruption};
 use crate::error::Result;
 use crate::raster::Image;
 use crate::rng::Random;
@@ -21,6 +21,10 @@ pub struct ShotNoise {
 }
 
 impl Corruption for ShotNoise {
+    fn check(&self) -> std::result::Result<(), String> {
+        check_photons(self.photons)
+    }
+
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         let rates: Vec<f64> = (0..=255u8)
             .map(|v| v as f64 / 255.0 * self.photons)
@@ -42,5 +46,24 @@ impl Corruption for ShotNoise {
             }
         }
         Ok(Image { data, ..*image })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negative_or_zero_photons_are_refused() {
+        for photons in [-5.0, 0.0] {
+            let err = ShotNoise { photons }.check().unwrap_err();
+            assert!(
+                err.starts_with(&format!("photons = {photons} is ")),
+                "{err}"
+            );
+        }
+        for photons in [1e-9, 3.0] {
+            assert_eq!(ShotNoise { photons }.check(), Ok(()));
+        }
     }
 }

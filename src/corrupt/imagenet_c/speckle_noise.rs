@@ -1,7 +1,7 @@
 //! `speckle_noise`: multiplicative Gaussian noise x + x·N(0, σ) on x = img/255, clipped to [0, 1]
 //! (spec §2.16). One normal draw of shape H×W×C.
 
-use crate::corrupt::{Context, Corruption};
+use crate::corrupt::{check_normal_scale, Context, Corruption};
 use crate::error::Result;
 use crate::ops::unit_byte::combine_with_noise;
 use crate::raster::Image;
@@ -19,6 +19,10 @@ pub struct SpeckleNoise {
 }
 
 impl Corruption for SpeckleNoise {
+    fn check(&self) -> std::result::Result<(), String> {
+        check_normal_scale(self.sigma)
+    }
+
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         let mut data = vec![0u8; image.len()];
         // The draw is one array in C order; drawing it a chunk at a time continues the same stream.
@@ -29,5 +33,21 @@ impl Corruption for SpeckleNoise {
             combine_with_noise(values, noise, out, |x, n| x + x * n);
         }
         Ok(Image { data, ..*image })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negative_sigma_is_refused_as_numpy_refuses_it() {
+        for sigma in [-0.1, -1e-300] {
+            let err = SpeckleNoise { sigma }.check().unwrap_err();
+            assert!(err.starts_with(&format!("sigma = {sigma} is ")), "{err}");
+        }
+        for sigma in [0.0, 0.5] {
+            assert_eq!(SpeckleNoise { sigma }.check(), Ok(()));
+        }
     }
 }

@@ -16,6 +16,10 @@ use serde::Deserialize;
 pub struct GaussianBlur(pub imagenet_c::GaussianBlur);
 
 impl Corruption for GaussianBlur {
+    fn check(&self) -> std::result::Result<(), String> {
+        self.0.check()
+    }
+
     fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "gaussian_blur")?;
         let mut values = image.to_unit_f64();
@@ -67,5 +71,21 @@ mod tests {
         assert_eq!(out.data[0], ((top * 255.0) as f32) as u8);
         assert!(out.data[..28].iter().all(|&v| v == out.data[0]));
         assert_eq!(out.data[5 * 28], 0);
+    }
+
+    #[test]
+    fn negative_sigma_is_refused_as_scikit_image_refuses_it() {
+        for sigma in [-0.1, -1e-300] {
+            let err = GaussianBlur(imagenet_c::GaussianBlur { sigma })
+                .check()
+                .unwrap_err();
+            assert!(err.starts_with(&format!("sigma = {sigma} is ")), "{err}");
+        }
+        for sigma in [0.0, 0.5] {
+            assert_eq!(
+                GaussianBlur(imagenet_c::GaussianBlur { sigma }).check(),
+                Ok(())
+            );
+        }
     }
 }

@@ -15,6 +15,10 @@ use serde::Deserialize;
 pub struct GaussianNoise(pub imagenet_c::GaussianNoise);
 
 impl Corruption for GaussianNoise {
+    fn check(&self) -> std::result::Result<(), String> {
+        self.0.check()
+    }
+
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "gaussian_noise")?;
         let mut values = vec![0.0; image.len()];
@@ -64,5 +68,21 @@ mod tests {
         assert!(noise
             .apply(&rgb, &mut NumpyRandom::new(0), &Context::default())
             .is_err());
+    }
+
+    #[test]
+    fn negative_sigma_is_refused_as_numpy_refuses_it() {
+        for sigma in [-0.1, -1e-300] {
+            let err = GaussianNoise(imagenet_c::GaussianNoise { sigma })
+                .check()
+                .unwrap_err();
+            assert!(err.starts_with(&format!("sigma = {sigma} is ")), "{err}");
+        }
+        for sigma in [0.0, 0.5] {
+            assert_eq!(
+                GaussianNoise(imagenet_c::GaussianNoise { sigma }).check(),
+                Ok(())
+            );
+        }
     }
 }

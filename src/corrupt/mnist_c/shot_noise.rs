@@ -16,6 +16,10 @@ use serde::Deserialize;
 pub struct ShotNoise(pub imagenet_c::ShotNoise);
 
 impl Corruption for ShotNoise {
+    fn check(&self) -> std::result::Result<(), String> {
+        self.0.check()
+    }
+
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "shot_noise")?;
         // One rate per 8-bit level, the same product per value as x/255·c.
@@ -43,5 +47,21 @@ mod tests {
         assert!(out.data.iter().all(|v| [0, 85, 170, 255].contains(v)));
         assert!(out.data.contains(&85));
         assert_eq!(out.data[0], 0, "a black pixel stays black");
+    }
+
+    #[test]
+    fn negative_or_zero_photons_are_refused() {
+        for photons in [-5.0, 0.0] {
+            let err = ShotNoise(imagenet_c::ShotNoise { photons })
+                .check()
+                .unwrap_err();
+            assert!(
+                err.starts_with(&format!("photons = {photons} is ")),
+                "{err}"
+            );
+        }
+        for photons in [1e-9, 3.0] {
+            assert_eq!(ShotNoise(imagenet_c::ShotNoise { photons }).check(), Ok(()));
+        }
     }
 }

@@ -15,6 +15,10 @@ use serde::Deserialize;
 pub struct SpeckleNoise(pub imagenet_c::SpeckleNoise);
 
 impl Corruption for SpeckleNoise {
+    fn check(&self) -> std::result::Result<(), String> {
+        self.0.check()
+    }
+
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "speckle_noise")?;
         let mut values = vec![0.0; image.len()];
@@ -47,6 +51,22 @@ mod tests {
             if x == 0.0 {
                 assert_eq!(out.data[i], 0);
             }
+        }
+    }
+
+    #[test]
+    fn negative_sigma_is_refused_as_numpy_refuses_it() {
+        for sigma in [-0.1, -1e-300] {
+            let err = SpeckleNoise(imagenet_c::SpeckleNoise { sigma })
+                .check()
+                .unwrap_err();
+            assert!(err.starts_with(&format!("sigma = {sigma} is ")), "{err}");
+        }
+        for sigma in [0.0, 0.5] {
+            assert_eq!(
+                SpeckleNoise(imagenet_c::SpeckleNoise { sigma }).check(),
+                Ok(())
+            );
         }
     }
 }

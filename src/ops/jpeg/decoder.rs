@@ -411,41 +411,47 @@ fn decode_scan(
             eobrun = 0;
         }
         mcu_blocks(frame, scan, mcu, &mut blocks);
-        for &(ci, index) in &blocks {
-            let sc = scan
-                .components
-                .iter()
-                .find(|c| c.index == ci)
-                .ok_or_else(missing)?;
-            let block = &mut frame.components[ci].coefs[index];
-            if !progressive {
-                let dc = dc_tables[sc.dc].as_ref().ok_or_else(missing)?;
-                let ac = ac_tables[sc.ac].as_ref().ok_or_else(missing)?;
-                sequential_block(&mut reader, block, &mut preds[ci], dc, ac)?;
-            } else if scan.ss == 0 {
-                if scan.ah == 0 {
+        let decoded = (|| {
+            for &(ci, index) in &blocks {
+                let sc = scan
+                    .components
+                    .iter()
+                    .find(|c| c.index == ci)
+                    .ok_or_else(missing)?;
+                let block = &mut frame.components[ci].coefs[index];
+                if !progressive {
                     let dc = dc_tables[sc.dc].as_ref().ok_or_else(missing)?;
-                    let s = u32::from(reader.symbol(dc)?);
-                    if s > 16 {
-                        return Err(JpegError::Corrupt("bad DC magnitude category".into()));
+                    let ac = ac_tables[sc.ac].as_ref().ok_or_else(missing)?;
+                    sequential_block(&mut reader, block, &mut preds[ci], dc, ac)?;
+                } else if scan.ss == 0 {
+                    if scan.ah == 0 {
+                        let dc = dc_tables[sc.dc].as_ref().ok_or_else(missing)?;
+                        let s = u32::from(reader.symbol(dc)?);
+                        if s > 16 {
+                            return Err(JpegError::Corrupt("bad DC magnitude category".into()));
+                        }
+                        preds[ci] = preds[ci].wrapping_add(reader.signed(s));
+                        block[0] = (preds[ci] << scan.al) as i16;
+                    } else if reader.bits(1) == 1 {
+                        block[0] |= 1 << scan.al;
                     }
-                    preds[ci] = preds[ci].wrapping_add(reader.signed(s));
-                    block[0] = (preds[ci] << scan.al) as i16;
-                } else if reader.bits(1) == 1 {
-                    block[0] |= 1 << scan.al;
-                }
-            } else {
-                let ac = ac_tables[sc.ac].as_ref().ok_or_else(missing)?;
-                if scan.ah == 0 {
-                    ac_first(&mut reader, block, ac, scan, &mut eobrun)?;
                 } else {
-                    ac_refine(&mut reader, block, ac, scan, &mut eobrun)?;
+                    let ac = ac_tables[sc.ac].as_ref().ok_or_else(missing)?;
+                    if scan.ah == 0 {
+                        ac_first(&mut reader, block, ac, scan, &mut eobrun)?;
+                    } else {
+                        ac_refine(&mut reader, block, ac, scan, &mut eobrun)?;
+                    }
                 }
             }
-        }
+            Ok(())
+        })();
+        // Data that ends early is read as zero bits, which can also look like damage (a
+        // refinement running past its band): the missing data is the cause to report.
         if reader.overrun() {
             return Err(reader.overrun_error());
         }
+        decoded?;
     }
     reader.discard();
     Ok(reader.pos)
@@ -616,6 +622,24 @@ mod tests {
             if len < 2 {
                 assert_eq!(err, JpegError::NotJpeg);
             } else {
+                assert!(matches!(err, JpegError::Truncated(_)), "{len}: {err}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_truncation_of_a_progressive_file_is_reported_as_truncated() {
+        // Zero bits read past the end can look like a refinement running past its band; the
+        // cause is the missing data, which is what Pillow reports ("image file is truncated").
+        let files: [&[u8]; 3] = [
+            include_bytes!("../../../tests/fixtures/jpeg/files/rgb-37x23-420-progressive.jpg"),
+            include_bytes!("../../../tests/fixtures/jpeg/files/gray-29x19-progressive.jpg"),
+            include_bytes!("../../../tests/fixtures/jpeg/files/astronaut-progressive.jpg"),
+        ];
+        for bytes in files {
+            assert!(parse(bytes).is_ok());
+            for len in 2..bytes.len() - 1 {
+                let err = parse(&bytes[..len]).map(drop).unwrap_err();
                 assert!(matches!(err, JpegError::Truncated(_)), "{len}: {err}");
             }
         }
