@@ -19,12 +19,12 @@ pub fn plasma_fractal(size: usize, wibble_decay: f64, rng: &mut dyn Random) -> R
 }
 
 /// The top-left `rows`×`cols` of [`plasma_fractal`]'s map, value for value, for callers that use
-/// only a corner of it (MNIST-C's fog takes 28×28 of 256×256).
+/// only a corner of it (MNIST-C's fog takes 28×28 of 256×256). It consumes the same draws.
 ///
-/// The whole map is still generated, since every draw and the global minimum and maximum are
-/// needed; only the rescaling is limited to the corner. The reference subtracts the minimum from
-/// every value and divides by the largest difference; rounding is monotonic, so that largest
-/// difference is the difference of the largest value, fl(max − min).
+/// The reference subtracts the minimum from every value and divides by the largest difference;
+/// rounding is monotonic, so that largest difference is the difference of the largest value,
+/// fl(max − min). A small corner is computed by [`Planes::corner`], which works out only the
+/// points the corner and the extremes depend on.
 pub fn plasma_fractal_crop(
     size: usize,
     wibble_decay: f64,
@@ -43,6 +43,9 @@ pub fn plasma_fractal_crop(
         )));
     }
     PLANES.with_borrow_mut(|planes| {
+        if rows * cols * SMALL_CORNER <= size * size {
+            return Ok(planes.corner(size, wibble_decay, rng, rows, cols));
+        }
         planes.build(size, wibble_decay, rng);
         let range = planes.hi - planes.lo;
         let mut out = Vec::with_capacity(rows * cols);
@@ -52,6 +55,14 @@ pub fn plasma_fractal_crop(
         Ok(out)
     })
 }
+
+/// A corner at most 1/`SMALL_CORNER` of the map takes [`Planes::corner`]; a larger one needs so
+/// many of the points that computing them all, vectorised, is faster.
+const SMALL_CORNER: usize = 16;
+
+/// The finest levels, which hold most of the draws (¾ + 3⁄16 of them), that [`Planes::corner`]
+/// computes only where needed.
+const BOUNDED_LEVELS: u32 = 2;
 
 thread_local! {
     /// Each thread's working memory, reused from map to map.
@@ -77,6 +88,21 @@ struct Planes {
     noise: [Vec<f64>; 3],
     lo: f64,
     hi: f64,
+    /// [`Planes::corner`]'s whole map, of which only the points computed are read; the cells
+    /// (coarse steps) that may hold an extreme; and per bounded level and array (centres,
+    /// across, down) a bit per point: whether it is needed.
+    exact: Vec<f64>,
+    cells: Vec<bool>,
+    stages: Vec<Vec<u64>>,
+}
+
+/// Grows each buffer to at least `len` values.
+fn reserve<'a>(buffers: impl IntoIterator<Item = &'a mut Vec<f64>>, len: usize) {
+    for buffer in buffers {
+        if buffer.len() < len {
+            buffer.resize(len, 0.0);
+        }
+    }
 }
 
 impl Planes {
@@ -94,28 +120,37 @@ impl Planes {
     /// Runs diamond–square for a `size`×`size` map (a power of two).
     fn build(&mut self, size: usize, wibble_decay: f64, rng: &mut dyn Random) {
         let most = (size / 2).pow(2);
-        for buffer in [
+        reserve(self.level_buffers(), most);
+        reserve([&mut self.next], most);
+        self.corners[0] = 0.0;
+        let mut range = Range::new();
+        simd::dispatch(
+            #[inline(always)]
+            |_| {
+                let uniforms = |w: f64, u: &mut [f64]| rng.fill_uniform(-w, w, u);
+                self.levels(1, size, 100.0, wibble_decay, uniforms, &mut range, false)
+            },
+        );
+        (self.lo, self.hi) = range.finish();
+    }
+
+    /// The buffers of one level: its corners, its three planes and its three uniform arrays.
+    fn level_buffers(&mut self) -> impl Iterator<Item = &mut Vec<f64>> {
+        [
             &mut self.corners,
             &mut self.centres,
             &mut self.across,
             &mut self.down,
-            &mut self.next,
         ]
         .into_iter()
         .chain(&mut self.noise)
-        {
-            if buffer.len() < most {
-                buffer.resize(most, 0.0);
-            }
-        }
-        simd::dispatch(
-            #[inline(always)]
-            |_| self.build_levels(size, wibble_decay, rng),
-        );
     }
 
-    /// The unscaled diamond–square map. Every point but (0, 0), which stays 0, is written
-    /// exactly once, so the extremes are tracked as points are written.
+    /// Runs the levels that take the map in `corners` from m×m to `side`×`side`, starting with
+    /// `wibble`; `noise(wibble, array)` fills each of a level's three uniform arrays. Every
+    /// point written is added to `range`. With `whole`, the last level is interleaved too, so
+    /// `corners` ends as the whole map; else its planes are left as they are. Returns the wibble
+    /// of the level after.
     ///
     /// The points a level of step s adds lie on a grid of their own: with the corners of that
     /// level (the whole map of the coarser levels, m×m) kept as one contiguous array, the
@@ -124,17 +159,23 @@ impl Planes {
     /// rows, and the finished coarse map is interleaved into the corners of the next level. The
     /// grouping of every sum is the reference's. Compiled once per vector width; every width
     /// performs the same operations per value.
+    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn build_levels(&mut self, size: usize, wibble_decay: f64, rng: &mut dyn Random) {
-        self.corners[0] = 0.0;
-        let mut m = 1;
-        let mut wibble = 100.0f64;
-        let mut range = Range::new();
-        loop {
+    fn levels(
+        &mut self,
+        mut m: usize,
+        side: usize,
+        mut wibble: f64,
+        wibble_decay: f64,
+        mut noise: impl FnMut(f64, &mut [f64]),
+        range: &mut Range,
+        whole: bool,
+    ) -> f64 {
+        while m < side {
             // One level: m×m squares; three m×m uniform arrays in the reference's order.
             let n = m * m;
             for u in &mut self.noise {
-                rng.fill_uniform(-wibble, wibble, &mut u[..n]);
+                noise(wibble, &mut u[..n]);
             }
             let [u_centres, u_across, u_down] = &self.noise;
             level(
@@ -152,10 +193,9 @@ impl Planes {
                 range.extend(&plane[..n]);
             }
             wibble /= wibble_decay;
-            if 2 * m >= size {
+            if !whole && 2 * m >= side {
                 self.m = m;
-                (self.lo, self.hi) = range.finish();
-                return;
+                break;
             }
             interleave(
                 m,
@@ -164,6 +204,249 @@ impl Planes {
             );
             std::mem::swap(&mut self.corners, &mut self.next);
             m *= 2;
+        }
+        wibble
+    }
+
+    /// The top-left `rows`×`cols` of the rescaled map, drawing only the uniforms of the points
+    /// it needs and skipping the others ([`Random::skip_samples`]).
+    ///
+    /// The coarse levels are computed whole; the [`BOUNDED_LEVELS`] finest ones only where
+    /// needed: at the corner, where a value may be the map's minimum or maximum, and, finest
+    /// first, at the points every needed point is made from. Those are computed in the
+    /// reference's order and grouping, and the extremes are among them.
+    ///
+    /// Where an extreme may be comes from bounds. A point is the mean of four earlier points
+    /// plus wibble·u with u in [−wibble, wibble], and every step is monotonic even rounded, so
+    /// a point of a bounded level is at most the largest coarse point within two coarse steps
+    /// of it raised by fl(wibble²) twice per bounded level (centre, then diamond), and at least
+    /// the smallest lowered likewise. A coarse point whose raised value does not exceed the
+    /// coarse maximum (nor its lowered one undercut the minimum) therefore lets no point near
+    /// it be an extreme; only the cells around the others are needed.
+    fn corner(
+        &mut self,
+        size: usize,
+        wibble_decay: f64,
+        rng: &mut dyn Random,
+        rows: usize,
+        cols: usize,
+    ) -> Vec<f64> {
+        let bounded = BOUNDED_LEVELS.min(size.trailing_zeros());
+        let coarse = size >> bounded;
+        reserve(self.level_buffers(), (size / 2).pow(2));
+        reserve([&mut self.next], (size / 2).pow(2));
+        reserve([&mut self.exact], size * size);
+        self.cells.resize(coarse * coarse, false);
+        let grid = Grid::new(size, coarse);
+        self.stages.resize_with(3 * bounded as usize, Vec::new);
+        for (stage, bits) in self.stages.iter_mut().enumerate() {
+            bits.resize(grid.side(stage).pow(2).div_ceil(64), 0);
+        }
+
+        self.corners[0] = 0.0;
+        let mut range = Range::new();
+        let wibble = simd::dispatch(
+            #[inline(always)]
+            |_| {
+                let uniforms = |w: f64, u: &mut [f64]| rng.fill_uniform(-w, w, u);
+                self.levels(1, coarse, 100.0, wibble_decay, uniforms, &mut range, true)
+            },
+        );
+        let (lo, hi) = range.finish();
+        // fl(wibble²) of each bounded level; 0 for levels a small map lacks, which adds nothing.
+        let mut noise = [0.0; BOUNDED_LEVELS as usize];
+        let mut w = wibble;
+        for n in &mut noise[..bounded as usize] {
+            *n = w * w;
+            w /= wibble_decay;
+        }
+        let may_be_extreme = |v: f64| {
+            let (mut up, mut down) = (v, v);
+            for n in noise {
+                (up, down) = ((up + n) + n, (down - n) - n);
+            }
+            up > hi || down < lo
+        };
+
+        // The cells (coarse steps) whose points lie within two coarse steps of a coarse point
+        // that may be raised or lowered past an extreme.
+        let step = size / coarse;
+        let around = |k: usize| (k + 4 * coarse - 2..k + 4 * coarse + 2).map(move |k| k % coarse);
+        for (i, row) in self.corners[..coarse * coarse]
+            .chunks_exact(coarse)
+            .enumerate()
+        {
+            for (j, &v) in row.iter().enumerate() {
+                self.exact[i * step * size + j * step] = v;
+                if may_be_extreme(v) {
+                    for ci in around(i) {
+                        for cj in around(j) {
+                            self.cells[ci * coarse + cj] = true;
+                        }
+                    }
+                }
+            }
+        }
+        for (cell, hot) in self.cells.iter_mut().enumerate() {
+            if std::mem::take(hot) {
+                let (ci, cj) = (cell / coarse, cell % coarse);
+                for (stage, bits) in self.stages.iter_mut().enumerate() {
+                    // A cell holds 2^b × 2^b points of each array of bounded level b.
+                    let (b, m) = (stage / 3, grid.side(stage));
+                    for i in ci << b..(ci + 1) << b {
+                        for index in (i * m + (cj << b))..(i * m + ((cj + 1) << b)) {
+                            bits[index / 64] |= 1 << (index % 64);
+                        }
+                    }
+                }
+            }
+        }
+        for r in 0..rows {
+            for p in r * size..r * size + cols {
+                grid.mark(p, &mut self.stages);
+            }
+        }
+        // A point's neighbours are of earlier stages, so finest first reaches them all.
+        for stage in (0..self.stages.len()).rev() {
+            for word in 0..self.stages[stage].len() {
+                let mut bits = self.stages[stage][word];
+                while bits != 0 {
+                    let index = 64 * word + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    for q in grid.neighbours(grid.point(stage, index)) {
+                        grid.mark(q, &mut self.stages);
+                    }
+                }
+            }
+        }
+
+        // The needed points, stage after stage, each array's draws in C order, a run of
+        // consecutive ones at a time.
+        let mut wibble = wibble;
+        let draws = &mut self.noise[0];
+        for (stage, words) in self.stages.iter_mut().enumerate() {
+            let mut drawn = 0;
+            for (word, bits) in words.iter_mut().enumerate() {
+                while *bits != 0 {
+                    let start = bits.trailing_zeros();
+                    let len = (*bits >> start).trailing_ones();
+                    *bits &= (!0u64 >> (64 - len) << start) ^ !0;
+                    let first = 64 * word + start as usize;
+                    rng.skip_samples(first - drawn);
+                    let u = &mut draws[..len as usize];
+                    rng.fill_uniform(-wibble, wibble, u);
+                    for (index, &u) in (first..).zip(u.iter()) {
+                        let p = grid.point(stage, index);
+                        let [a, b, c, d] = grid.neighbours(p).map(|q| self.exact[q]);
+                        let v = ((a + b) + (c + d)) / 4.0 + wibble * u;
+                        self.exact[p] = v;
+                        range.extend(&[v]);
+                    }
+                    drawn = first + len as usize;
+                }
+            }
+            rng.skip_samples(grid.side(stage).pow(2) - drawn);
+            if stage % 3 == 2 {
+                wibble /= wibble_decay;
+            }
+        }
+
+        let (lo, hi) = range.finish();
+        let mut out = Vec::with_capacity(rows * cols);
+        for r in 0..rows {
+            out.extend(
+                self.exact[r * size..][..cols]
+                    .iter()
+                    .map(|&v| (v - lo) / (hi - lo)),
+            );
+        }
+        out
+    }
+}
+
+/// Where the points of [`Planes::corner`]'s bounded levels lie in a `size`×`size` map whose
+/// points of step `size / coarse` and more are the coarse levels'. A stage is one bounded level's
+/// array: 3·b for its centres, 3·b + 1 the diamonds across, 3·b + 2 those down, b = 0 the
+/// coarsest bounded level. Sides are powers of two, so positions split by shifts and masks.
+#[derive(Clone, Copy)]
+struct Grid {
+    size: usize,
+    /// log₂ size.
+    shift: u32,
+    /// log₂ of the coarse map's side.
+    coarse_shift: u32,
+}
+
+impl Grid {
+    fn new(size: usize, coarse: usize) -> Self {
+        Grid {
+            size,
+            shift: size.trailing_zeros(),
+            coarse_shift: coarse.trailing_zeros(),
+        }
+    }
+
+    /// The side of a stage's array.
+    fn side(&self, stage: usize) -> usize {
+        1 << (self.coarse_shift as usize + stage / 3)
+    }
+
+    /// The stage and array index of map point `p`, or `None` for a point of the coarse levels.
+    fn stage(&self, p: usize) -> Option<(usize, usize)> {
+        let (r, c) = (p >> self.shift, p & (self.size - 1));
+        // Half the step of the level that adds (r, c): the lowest bit either coordinate has.
+        let half = (r | c | self.size).trailing_zeros();
+        if half >= self.shift - self.coarse_shift {
+            return None;
+        }
+        // log₂ of the level's array side.
+        let level = self.shift - half - 1;
+        let kind = match (r >> half & 1, c >> half & 1) {
+            (1, 1) => 0,
+            (0, _) => 1,
+            _ => 2,
+        };
+        let stage = 3 * (level - self.coarse_shift) as usize + kind;
+        Some((stage, (r >> (half + 1) << level) | c >> (half + 1)))
+    }
+
+    /// Marks map point `p` needed in its stage's bits; the coarse levels' points always are.
+    fn mark(&self, p: usize, stages: &mut [Vec<u64>]) {
+        if let Some((stage, index)) = self.stage(p) {
+            stages[stage][index / 64] |= 1 << (index % 64);
+        }
+    }
+
+    /// The map point of a stage's array index.
+    fn point(&self, stage: usize, index: usize) -> usize {
+        let level = self.coarse_shift as usize + stage / 3;
+        let step = self.shift as usize - level;
+        let half = 1 << (step - 1);
+        let (r, c) = (index >> level << step, (index & ((1 << level) - 1)) << step);
+        let (r, c) = match stage % 3 {
+            0 => (r + half, c + half),
+            1 => (r, c + half),
+            _ => (r + half, c),
+        };
+        r << self.shift | c
+    }
+
+    /// The four points a bounded point is made from, in the order of the reference's sum
+    /// ((a + b) + (c + d)), wrapping around the edges.
+    fn neighbours(&self, p: usize) -> [usize; 4] {
+        let (r, c) = (p >> self.shift, p & (self.size - 1));
+        let half = 1 << (r | c).trailing_zeros();
+        let mask = self.size - 1;
+        let at = |r: usize, c: usize| (r & mask) << self.shift | (c & mask);
+        let (up, down) = (r + self.size - half, r + half);
+        let (left, right) = (c + self.size - half, c + half);
+        match (r & half != 0, c & half != 0) {
+            // A centre: its square's corners, column by column.
+            (true, true) => [at(up, left), at(down, left), at(up, right), at(down, right)],
+            // Between horizontal corners: the centres below and above, then the corners.
+            (false, _) => [at(down, c), at(up, c), at(r, left), at(r, right)],
+            // Between vertical corners: the centres right and left, then the corners.
+            (true, false) => [at(r, right), at(r, left), at(up, c), at(down, c)],
         }
     }
 }
@@ -407,15 +690,48 @@ mod tests {
     }
 
     #[test]
-    fn corner_is_the_full_map_cut() {
-        let full = plasma_fractal(256, 1.4, &mut NumpyRandom::new(2001)).unwrap();
-        let corner = plasma_fractal_crop(256, 1.4, &mut NumpyRandom::new(2001), 28, 20).unwrap();
-        let want: Vec<f64> = full
-            .chunks_exact(256)
-            .take(28)
-            .flat_map(|row| row[..20].to_vec())
-            .collect();
-        assert_eq!(corner, want);
+    fn corner_is_the_full_map_cut_and_uses_the_same_draws() {
+        use crate::rng::{FastRandom, StreamKey};
+        let fast = |sample: &str| {
+            FastRandom::new(&StreamKey {
+                seed: 7,
+                suite: "test",
+                corruption: "plasma",
+                severity: 1,
+                sample,
+            })
+        };
+        let cases = [
+            (256, 1.4, 28, 28),
+            (256, 1.4, 28, 20),
+            (64, 2.0, 5, 16),
+            (4, 1.7, 1, 1),
+        ];
+        for (case, &(size, decay, rows, cols)) in cases.iter().enumerate() {
+            for seed in 0..6u32 {
+                let sources: [(Box<dyn Random>, Box<dyn Random>); 2] = [
+                    (
+                        Box::new(NumpyRandom::new(seed)),
+                        Box::new(NumpyRandom::new(seed)),
+                    ),
+                    (
+                        Box::new(fast(&seed.to_string())),
+                        Box::new(fast(&seed.to_string())),
+                    ),
+                ];
+                for (mut whole, mut cut) in sources {
+                    let full = plasma_fractal(size, decay, &mut *whole).unwrap();
+                    let corner = plasma_fractal_crop(size, decay, &mut *cut, rows, cols).unwrap();
+                    let want: Vec<f64> = full
+                        .chunks_exact(size)
+                        .take(rows)
+                        .flat_map(|row| row[..cols].to_vec())
+                        .collect();
+                    assert_eq!(corner, want, "case {case}, seed {seed}");
+                    assert_eq!(cut.next_u32(), whole.next_u32(), "case {case}, seed {seed}");
+                }
+            }
+        }
         assert!(plasma_fractal_crop(16, 1.4, &mut NumpyRandom::new(0), 17, 4).is_err());
     }
 }

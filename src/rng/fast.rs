@@ -55,6 +55,8 @@ impl StreamKey<'_> {
 
 /// Keystream words made per batch (64 blocks, 4 KiB).
 const BATCH_WORDS: usize = 1024;
+/// Words of one group of sixteen blocks, the least the wide generator makes at a time.
+const GROUP_WORDS: usize = 256;
 
 /// Where the keystream's blocks come from.
 enum Blocks {
@@ -98,28 +100,40 @@ impl KeyStream {
     /// Makes the next batch of words.
     #[cold]
     fn refill(&mut self) {
+        make(&mut self.blocks, &mut self.words[..]);
+        self.next = 0;
+    }
+
+    /// Moves `words` words on. The groups of sixteen blocks passed over entirely are never
+    /// made, and the one landed in is made alone, as the batch's last words.
+    fn skip(&mut self, words: u64) {
+        let left = (BATCH_WORDS - self.next) as u64;
+        if words <= left {
+            self.next += words as usize;
+            return;
+        }
+        // Counted from the start of the next batch, which the generator is positioned at.
+        let beyond = words - left;
+        let groups = beyond / GROUP_WORDS as u64;
         match &mut self.blocks {
             #[cfg(target_arch = "x86_64")]
-            Blocks::Wide { key, block } => {
-                for batch in self
-                    .words
-                    .chunks_exact_mut(chacha::BLOCKS * chacha::BLOCK_WORDS)
-                {
-                    let batch = batch.try_into().expect("chunks are 256 words");
-                    // SAFETY: `Wide` is only chosen where `chacha::available()` found AVX-512F.
-                    unsafe { chacha::blocks16(key, *block, batch) };
-                    *block = block.wrapping_add(chacha::BLOCKS as u64);
-                }
+            Blocks::Wide { block, .. } => {
+                *block = block.wrapping_add(groups * chacha::BLOCKS as u64);
             }
             Blocks::Portable(rng) => {
-                let mut bytes = [0u8; 4 * BATCH_WORDS];
-                rng.fill_bytes(&mut bytes);
-                for (word, b) in self.words.iter_mut().zip(bytes.chunks_exact(4)) {
-                    *word = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-                }
+                let position = rng.get_word_pos() + groups as u128 * GROUP_WORDS as u128;
+                rng.set_word_pos(position);
             }
         }
-        self.next = 0;
+        self.next = BATCH_WORDS;
+        let within = (beyond % GROUP_WORDS as u64) as usize;
+        if within > 0 {
+            make(
+                &mut self.blocks,
+                &mut self.words[BATCH_WORDS - GROUP_WORDS..],
+            );
+            self.next = BATCH_WORDS - GROUP_WORDS + within;
+        }
     }
 
     #[inline]
@@ -163,6 +177,30 @@ impl KeyStream {
             }
             self.next += 2 * pairs;
             out = tail;
+        }
+    }
+}
+
+/// Fills `out` (a whole number of groups) with the next keystream words and moves the
+/// generator past them.
+fn make(blocks: &mut Blocks, out: &mut [u32]) {
+    match blocks {
+        #[cfg(target_arch = "x86_64")]
+        Blocks::Wide { key, block } => {
+            for group in out.chunks_exact_mut(GROUP_WORDS) {
+                let group = group.try_into().expect("chunks are one group");
+                // SAFETY: `Wide` is only chosen where `chacha::available()` found AVX-512F.
+                unsafe { chacha::blocks16(key, *block, group) };
+                *block = block.wrapping_add(chacha::BLOCKS as u64);
+            }
+        }
+        Blocks::Portable(rng) => {
+            let mut bytes = [0u8; 4 * BATCH_WORDS];
+            let bytes = &mut bytes[..4 * out.len()];
+            rng.fill_bytes(bytes);
+            for (word, b) in out.iter_mut().zip(bytes.chunks_exact(4)) {
+                *word = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            }
         }
     }
 }
@@ -246,6 +284,11 @@ impl Random for FastRandom {
                 return x;
             }
         }
+    }
+
+    /// Two words per draw, skipped without being made.
+    fn skip_samples(&mut self, n: usize) {
+        self.stream.skip(2 * n as u64);
     }
 
     fn fill_uniform(&mut self, low: f64, high: f64, out: &mut [f64]) {
@@ -621,6 +664,43 @@ mod tests {
         );
         // Whichever source this processor gets.
         assert_same_words(KeyStream::new(seed), ChaCha8Rng::from_seed(seed));
+    }
+
+    /// Skips of every size from every position land where reading the words would.
+    fn assert_skips_as_reading(mut skipping: KeyStream, mut reading: KeyStream) {
+        for (round, words) in [
+            0u64, 1, 2, 5, 1023, 1024, 1, 3000, 4096, 7, 2049, 256, 255, 100_000,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            skipping.skip(words);
+            for _ in 0..words {
+                reading.next_u32();
+            }
+            // Reading on crosses the end of a batch that a skip made only partly.
+            for _ in 0..300 {
+                assert_eq!(skipping.next_u32(), reading.next_u32(), "round {round}");
+            }
+        }
+    }
+
+    #[test]
+    fn skipping_words_equals_reading_them() {
+        let seed = key("skip").digest();
+        let portable = || Blocks::Portable(Box::new(ChaCha8Rng::from_seed(seed)));
+        assert_skips_as_reading(
+            KeyStream::with_blocks(portable()),
+            KeyStream::with_blocks(portable()),
+        );
+        assert_skips_as_reading(KeyStream::new(seed), KeyStream::new(seed));
+        let mut skipping = FastRandom::new(&key("skip"));
+        let mut reading = FastRandom::new(&key("skip"));
+        skipping.skip_samples(777);
+        for _ in 0..777 {
+            reading.random_sample();
+        }
+        assert_eq!(skipping.random_sample(), reading.random_sample());
     }
 
     #[cfg(target_arch = "x86_64")]

@@ -44,6 +44,15 @@ pub trait Random {
     /// `standard_normal()`: N(0, 1).
     fn standard_normal(&mut self) -> f64;
 
+    /// Moves past `n` `random_sample()` draws as if they were made and discarded, for callers
+    /// that need only some values of an array draw. A numpy stream has to draw them; a seekable
+    /// source just moves its position.
+    fn skip_samples(&mut self, n: usize) {
+        for _ in 0..n {
+            self.random_sample();
+        }
+    }
+
     /// `uniform(low, high)`: low + (high − low)·U, the scale computed once in float64 as numpy does.
     fn uniform(&mut self, low: f64, high: f64) -> f64 {
         low + (high - low) * self.random_sample()

@@ -1,7 +1,8 @@
 //! MNIST-C `fog` (spec §3.11, released at strength 3.0, decay 1.4): x = img/255 with maximum m
 //! (taken before the fog), x += strength·P with P the top-left 28×28 of a 256×256 plasma fractal,
 //! out = clip(x·m / (m + strength), 0, 1). The plasma map, 65,535 uniform draws, is the only
-//! randomness; only its corner is rescaled ([`plasma_fractal_crop`]).
+//! randomness; only the points its corner and its extremes depend on are computed, the other
+//! draws skipped ([`plasma_fractal_crop`]).
 
 use super::{check_digit, finish, SIDE};
 use crate::corrupt::imagenet_c;
