@@ -174,3 +174,70 @@ mod tests {
         assert_eq!(test_image(&digits, None).unwrap().width, 28);
     }
 }
+
+/// What [`dataset_throughput`] measured.
+#[derive(Debug, serde::Serialize)]
+pub struct Throughput {
+    pub samples: usize,
+    pub files: usize,
+    pub seconds: f64,
+    pub files_per_second: f64,
+    pub threads: usize,
+}
+
+/// The width and height of the benchmark's source images, the most common ImageNet size.
+pub const DATASET_IMAGE: (usize, usize) = (500, 375);
+
+/// `generate` end to end, timed on the wall clock: `samples` JPEGs of 500×375 (the built-in photo
+/// enlarged and shifted per sample, saved at quality 90) in a class-folder tree under a scratch
+/// folder, run through `suite`'s whole dataset pipeline (decode, prepare, every corruption ×
+/// severity, encode, write, journal, manifest) on the current rayon pool.
+pub fn dataset_throughput(suite: &Suite, samples: usize, context: &Context) -> Result<Throughput> {
+    use crate::generate::{generate_suite, OnError, Request};
+    use crate::ops::resample::{resize, Filter};
+    let scratch = std::env::temp_dir().join(format!("blight-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let (source_dir, out) = (scratch.join("val"), scratch.join("out"));
+    let (w, h) = DATASET_IMAGE;
+    let large = resize(&crate::builtin::photo(), w + 40, h + 40, Filter::Bilinear)?;
+    for i in 0..samples {
+        let (dx, dy) = (i * 7 % 40, i * 13 % 40);
+        let mut data = Vec::with_capacity(w * h * 3);
+        for row in large.data.chunks_exact(large.width * 3).skip(dy).take(h) {
+            data.extend_from_slice(&row[dx * 3..(dx + w) * 3]);
+        }
+        let image = Image::new(w, h, 3, data)?;
+        let bytes = crate::ops::jpeg::encode(&image, 90, crate::ops::jpeg::Profile::Ijg9, false)
+            .map_err(|e| Error::Invalid(format!("cannot encode the benchmark image: {e}")))?;
+        let path = source_dir.join(format!("n{:08}/bench_{i:05}.JPEG", i % 10));
+        std::fs::create_dir_all(path.parent().unwrap_or(&source_dir))
+            .map_err(|e| Error::io(&path, e))?;
+        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+    }
+    let source = crate::source::open(&source_dir, suite.input.decoder)?;
+    let request = Request {
+        suite,
+        source: source.as_ref(),
+        out: &out,
+        corruptions: &[],
+        severities: &[],
+        limit: None,
+        shard: crate::sink::journal::Shard::WHOLE,
+        seed: 0,
+        rng: RngKind::Fast,
+        on_error: OnError::Fail,
+        context,
+    };
+    let start = Instant::now();
+    let summary = generate_suite(&request, &|_| {});
+    let seconds = start.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(&scratch);
+    let files = summary?.files_written;
+    Ok(Throughput {
+        samples,
+        files,
+        seconds,
+        files_per_second: files as f64 / seconds,
+        threads: rayon::current_num_threads(),
+    })
+}

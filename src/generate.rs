@@ -12,6 +12,7 @@
 //! order, whichever shard runs it) gets `np.random.seed(seed + i)` before each corruption call,
 //! the reference's own draws. Either way the bytes never depend on threads, shards or resumes.
 
+use crate::assets::frost::TextureSource;
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
 use crate::prep::Prep;
@@ -20,6 +21,7 @@ use crate::sink::journal::{self, Entry, Journal, Shard, Skipped, Target};
 use crate::sink::manifest::{sha256_hex, FileRecord};
 use crate::sink::{OutputId, Sink};
 use crate::source::{Source, SourceInfo};
+use crate::suite::{Suite, SEVERITIES};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -114,6 +116,112 @@ pub struct Summary {
     /// Files in the manifest, when this run wrote it (the run is one shard); `None` while other
     /// shards may still be working (`blight merge` writes it).
     pub manifest_files: Option<usize>,
+}
+
+/// A suite's dataset run as the command line asks for it.
+pub struct Request<'a> {
+    pub suite: &'a Suite,
+    pub source: &'a dyn Source,
+    pub out: &'a Path,
+    /// Only these corruptions (all of the suite when empty).
+    pub corruptions: &'a [String],
+    /// Only these severities (all five when empty).
+    pub severities: &'a [u32],
+    pub limit: Option<usize>,
+    pub shard: Shard,
+    pub seed: u64,
+    pub rng: RngKind,
+    pub on_error: OnError,
+    pub context: &'a Context,
+}
+
+/// Runs `request`: the suite's corruptions × severities (or the chosen ones) over the source,
+/// written in the layout of the suite's `[output]` section.
+pub fn generate_suite(
+    request: &Request<'_>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Summary> {
+    let suite = request.suite;
+    let layout = suite.output.clone().ok_or_else(|| {
+        Error::Invalid(format!(
+            "suite {} has no [output] section, so it cannot generate a dataset",
+            suite.name
+        ))
+    })?;
+    if let Some(&s) = request.severities.iter().find(|s| !SEVERITIES.contains(s)) {
+        return Err(Error::Severity(s));
+    }
+    if let Some(unknown) = request
+        .corruptions
+        .iter()
+        .find(|n| suite.corruptions.iter().all(|c| &c.name != *n))
+    {
+        return Err(Error::UnknownCorruption {
+            suite: suite.name.clone(),
+            name: unknown.clone(),
+        });
+    }
+    let mut configs = Vec::new();
+    for c in &suite.corruptions {
+        if !request.corruptions.is_empty() && !request.corruptions.contains(&c.name) {
+            continue;
+        }
+        for severity in SEVERITIES {
+            if request.severities.is_empty() || request.severities.contains(&severity) {
+                configs.push(Config {
+                    corruption_name: &c.name,
+                    severity,
+                    corruption: c.at(severity)?,
+                });
+            }
+        }
+    }
+    let mut assets = Vec::new();
+    if configs.iter().any(|c| c.corruption_name == "frost") {
+        assets.push(match TextureSource::for_context(request.context) {
+            TextureSource::Reference => "frost: reference textures (sha256-checked)".to_string(),
+            TextureSource::Procedural => {
+                "frost: built-in procedural texture (not the reference's)".to_string()
+            }
+        });
+    }
+    let settings = Settings {
+        tool: "blight".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        suite: suite.name.clone(),
+        recipe_version: suite.version.clone(),
+        recipe_sha256: suite.recipe_sha256.clone(),
+        seed: request.seed,
+        rng: request.rng,
+        seeding: match request.rng {
+            RngKind::Numpy => "sample i: np.random.seed(seed + i) before each corruption".into(),
+            RngKind::Fast => {
+                "fast stream keyed by (seed, suite, corruption, severity, sample key)".into()
+            }
+        },
+        source: request.source.info(),
+        limit: request.limit,
+        input: suite.input.clone(),
+        configs: configs
+            .iter()
+            .map(|c| format!("{}/{}", c.corruption_name, c.severity))
+            .collect(),
+        output: layout.describe(),
+        assets,
+    };
+    let sink = layout.sink();
+    let job = Job {
+        source: request.source,
+        prep: &suite.input,
+        configs,
+        sink: sink.as_ref(),
+        context: request.context,
+        settings,
+        out: request.out,
+        shard: request.shard,
+        on_error: request.on_error,
+    };
+    generate(&job, progress)
 }
 
 /// The run settings' file in the state folder.
@@ -225,6 +333,7 @@ pub fn generate(job: &Job<'_>, progress: &(dyn Fn(Progress) + Sync)) -> Result<S
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         journal.sync()
     })?;
+    journal::sync_filesystem(out)?;
     crate::io::write_atomic(&job.shard.done_path(out), b"done\n")?;
     let _ = std::fs::remove_dir(&target.staging);
 

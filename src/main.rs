@@ -122,6 +122,14 @@ enum Command {
         skip: SkipArgs,
         #[command(flatten)]
         assets: AssetArgs,
+        /// Instead: `generate` the suite's dataset end to end from N built-in 500×375 JPEGs
+        /// (every corruption × severity, written as the suite writes them) and report files per
+        /// second on the wall clock.
+        #[arg(long, value_name = "N")]
+        dataset: Option<usize>,
+        /// Worker threads for --dataset (default: all cores).
+        #[arg(long, requires = "dataset")]
+        threads: Option<usize>,
     },
 }
 
@@ -370,13 +378,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             suite.leave_out(&skip.skip)?;
             let uses_frost = leftovers && suite.corruptions.iter().any(|c| c.name == "frost");
             let context = assets.context(suite.jpeg_codec, uses_frost);
-            let mut pool = rayon::ThreadPoolBuilder::new();
-            if let Some(n) = threads {
-                pool = pool.num_threads(n);
-            }
-            let pool = pool.build().map_err(|e| {
-                blight::Error::Invalid(format!("cannot start {threads:?} threads: {e}"))
-            })?;
+            let pool = worker_pool(threads)?;
             let start = std::time::Instant::now();
             let options = blight::pipeline::MnistCOptions {
                 source: &source,
@@ -580,6 +582,40 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             Ok(())
         }
         Command::Bench {
+            dataset: Some(samples),
+            threads,
+            recipe,
+            json,
+            assets,
+            ..
+        } => {
+            let suite = recipe.load()?;
+            let uses_frost = suite.corruptions.iter().any(|c| c.name == "frost");
+            let context = assets.context(suite.jpeg_codec, uses_frost);
+            let pool = worker_pool(threads)?;
+            let t =
+                pool.install(|| blight::bench::dataset_throughput(&suite, samples, &context))?;
+            if json {
+                writeln!(stdout, "{:#}", serde_json::json!(t))?;
+            } else {
+                let full = 50_000.0 * suite.corruptions.len() as f64 * 5.0 / t.files_per_second;
+                writeln!(
+                    stdout,
+                    "generate {} end to end: {} samples of {}×{} → {} files in {:.2} s = {:.0} files/s ({} threads); the full 50,000-image set would take about {:.1} h",
+                    suite.name,
+                    t.samples,
+                    blight::bench::DATASET_IMAGE.0,
+                    blight::bench::DATASET_IMAGE.1,
+                    t.files,
+                    t.seconds,
+                    t.files_per_second,
+                    t.threads,
+                    full / 3600.0
+                )?;
+            }
+            Ok(())
+        }
+        Command::Bench {
             size,
             recipe,
             rng,
@@ -587,6 +623,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             json,
             skip,
             assets,
+            ..
         } => {
             let mut suite = recipe.load()?;
             suite.leave_out(&skip.skip)?;
@@ -639,104 +676,35 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
 
 /// `blight generate SUITE` for a suite whose recipe has an [output] layout.
 fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> Result<(), Failure> {
-    use blight::generate::{self, Config, Job, OnError, Settings};
+    use blight::generate::{self, OnError, Request};
     let suite = Suite::choose(name, args.recipe.as_deref())?;
-    let layout = suite.output.clone().ok_or_else(|| {
-        blight::Error::Invalid(format!(
-            "suite {} has no [output] section, so it cannot generate a dataset",
-            suite.name
-        ))
-    })?;
     let shard = blight::sink::journal::Shard::parse(&args.shard)?;
-    for &s in &args.severities {
-        if !blight::suite::SEVERITIES.contains(&s) {
-            return Err(blight::Error::Severity(s).into());
-        }
-    }
-    let mut configs = Vec::new();
-    for c in &suite.corruptions {
-        if !args.corruptions.is_empty() && !args.corruptions.contains(&c.name) {
-            continue;
-        }
-        for severity in blight::suite::SEVERITIES {
-            if args.severities.is_empty() || args.severities.contains(&severity) {
-                configs.push(Config {
-                    corruption_name: &c.name,
-                    severity,
-                    corruption: c.at(severity)?,
-                });
-            }
-        }
-    }
-    if let Some(unknown) = args
-        .corruptions
-        .iter()
-        .find(|n| suite.corruptions.iter().all(|c| &c.name != *n))
-    {
-        return Err(blight::Error::UnknownCorruption {
-            suite: suite.name.clone(),
-            name: unknown.clone(),
-        }
-        .into());
-    }
-    let uses_frost = configs.iter().any(|c| c.corruption_name == "frost");
+    let uses_frost = suite.corruptions.iter().any(|c| {
+        c.name == "frost" && (args.corruptions.is_empty() || args.corruptions.contains(&c.name))
+    });
     let context = args.assets.context(suite.jpeg_codec, uses_frost);
-    let source = blight::source::folder::ImageFolder::open(&args.source, suite.input.decoder)?;
-    let sink = layout.sink();
-    let rng: RngKind = args.rng.into();
-    let mut assets = Vec::new();
-    if uses_frost {
-        assets.push(format!("frost: {:?}", TextureSource::for_context(&context)).to_lowercase());
-    }
-    let settings = Settings {
-        tool: "blight".into(),
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        suite: suite.name.clone(),
-        recipe_version: suite.version.clone(),
-        recipe_sha256: suite.recipe_sha256.clone(),
-        seed: args.seed,
-        rng,
-        seeding: match rng {
-            RngKind::Numpy => "sample i: np.random.seed(seed + i) before each corruption".into(),
-            RngKind::Fast => {
-                "fast stream keyed by (seed, suite, corruption, severity, sample key)".into()
-            }
-        },
-        source: blight::source::Source::info(&source),
-        limit: args.limit,
-        input: suite.input.clone(),
-        configs: configs
-            .iter()
-            .map(|c| format!("{}/{}", c.corruption_name, c.severity))
-            .collect(),
-        output: layout.describe(),
-        assets,
-    };
-    let job = Job {
-        source: &source,
-        prep: &suite.input,
-        configs,
-        sink: sink.as_ref(),
-        context: &context,
-        settings,
+    let source = blight::source::open(&args.source, suite.input.decoder)?;
+    let request = Request {
+        suite: &suite,
+        source: source.as_ref(),
         out: &args.out,
+        corruptions: &args.corruptions,
+        severities: &args.severities,
+        limit: args.limit,
         shard,
+        seed: args.seed,
+        rng: args.rng.into(),
         on_error: match args.on_error {
             OnErrorArg::Skip => OnError::Skip,
             OnErrorArg::Fail => OnError::Fail,
         },
+        context: &context,
     };
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        pool = pool.num_threads(n);
-    }
-    let pool = pool
-        .build()
-        .map_err(|e| blight::Error::Invalid(format!("cannot start the worker threads: {e}")))?;
+    let pool = worker_pool(args.threads)?;
     let start = std::time::Instant::now();
     let bar = progress_bar(args.quiet);
     let summary = pool.install(|| {
-        generate::generate(&job, &|p| {
+        generate::generate_suite(&request, &|p| {
             bar.set_length(p.samples_total as u64);
             bar.set_position(p.samples_done as u64);
             bar.set_message(format!("{} files", p.files_written));
@@ -776,6 +744,16 @@ fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> R
     } else {
         Err(Failure::SkippedInputs(summary.skipped.len()))
     }
+}
+
+/// A rayon pool of `threads` workers (default: one per core).
+fn worker_pool(threads: Option<usize>) -> blight::Result<rayon::ThreadPool> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        pool = pool.num_threads(n);
+    }
+    pool.build()
+        .map_err(|e| blight::Error::Invalid(format!("cannot start the worker threads: {e}")))
 }
 
 /// A progress bar with throughput and ETA on a terminal; periodic plain lines otherwise; nothing

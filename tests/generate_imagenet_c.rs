@@ -169,3 +169,319 @@ fn output_is_the_same_for_any_threads_and_shard_split() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn generate_args<'a>(source: &'a Path, out: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "generate",
+        "imagenet-c",
+        "--source",
+        source.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+#[test]
+fn a_run_killed_at_any_moment_resumes_to_the_same_bytes() {
+    let dir = scratch("kill");
+    let source = dir.join("val");
+    dataset(&source);
+    let reference = dir.join("reference");
+    ok(&blight(&generate_args(&source, &reference, &SUBSET)));
+    let want = tree(&reference);
+    // Kill points spread over the run (the whole run takes a few hundred milliseconds here).
+    for (n, delay_ms) in [5u64, 40, 90, 160, 260, 400].into_iter().enumerate() {
+        let out = dir.join(format!("killed-{n}"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_blight"))
+            .args(generate_args(&source, &out, &SUBSET))
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        ok(&blight(&generate_args(&source, &out, &SUBSET)));
+        ok(&blight(&["verify", out.to_str().unwrap()]));
+        let got = tree(&out);
+        assert_eq!(
+            want.keys().collect::<Vec<_>>(),
+            got.keys().collect::<Vec<_>>(),
+            "killed after {delay_ms} ms"
+        );
+        for (path, bytes) in &want {
+            assert!(
+                got[path] == *bytes,
+                "killed after {delay_ms} ms: {path} differs"
+            );
+        }
+        let staging: Vec<_> = std::fs::read_dir(out.join(".blight"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("tmp-"))
+            .collect();
+        assert!(staging.is_empty(), "staging left behind: {staging:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn damaged_outputs_are_reported_and_made_again_and_a_finished_run_writes_nothing() {
+    let dir = scratch("damage");
+    let (source, out) = (dir.join("val"), dir.join("out"));
+    dataset(&source);
+    let args = generate_args(&source, &out, &SUBSET);
+    ok(&blight(&args));
+    let want = tree(&out);
+
+    // Rerunning a finished run changes nothing, even in a read-only folder.
+    let manifest = out.join("manifest.json");
+    let before = std::fs::metadata(&manifest).unwrap().modified().unwrap();
+    let again = blight(&args);
+    ok(&again);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already complete"));
+    assert_eq!(
+        std::fs::metadata(&manifest).unwrap().modified().unwrap(),
+        before
+    );
+
+    // Damage three files and take the run back to unfinished: the rerun names each and repairs.
+    let flipped = "fog/1/n01440764/ILSVRC2012_val_00000293.JPEG".replace("fog", "frost");
+    let mut bytes = std::fs::read(out.join(&flipped)).unwrap();
+    bytes[100] ^= 0xff;
+    std::fs::write(out.join(&flipped), bytes).unwrap();
+    let truncated = "glass_blur/5/n01443537/ILSVRC2012_val_00000236.JPEG";
+    let bytes = std::fs::read(out.join(truncated)).unwrap();
+    std::fs::write(out.join(truncated), &bytes[..bytes.len() / 2]).unwrap();
+    let deleted = "gaussian_noise/1/n01484850/ILSVRC2012_val_00003014.JPEG";
+    std::fs::remove_file(out.join(deleted)).unwrap();
+    for name in [
+        "manifest.json",
+        "SHA256SUMS",
+        "errors.json",
+        ".blight/shard-0-of-1.done",
+    ] {
+        std::fs::remove_file(out.join(name)).unwrap();
+    }
+    let rerun = blight(&args);
+    ok(&rerun);
+    let stderr = String::from_utf8_lossy(&rerun.stderr);
+    assert!(
+        stderr.contains(&format!("made again: {flipped}: content changed")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("made again: {truncated}: size changed")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("made again: {deleted}: missing")),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&rerun.stdout).contains("wrote 3 files, kept 45"));
+    assert_eq!(tree(&out), want);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn another_run_in_the_same_folder_is_refused_naming_what_differs() {
+    let dir = scratch("differs");
+    let (source, out) = (dir.join("val"), dir.join("out"));
+    dataset(&source);
+    ok(&blight(&generate_args(
+        &source,
+        &out,
+        &["--corruptions", "fog", "--severities", "1"],
+    )));
+    let refused = blight(&generate_args(
+        &source,
+        &out,
+        &["--corruptions", "fog", "--severities", "1", "--seed", "5"],
+    ));
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("output folder holds a different run"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("seed (0 there, 5 here)"), "{stderr}");
+    // Another source (one more image) is a different fingerprint.
+    std::fs::copy(
+        source.join("n01440764/ILSVRC2012_val_00000293.JPEG"),
+        source.join("n01440764/ILSVRC2012_val_00009999.JPEG"),
+    )
+    .unwrap();
+    let refused = blight(&generate_args(
+        &source,
+        &out,
+        &["--corruptions", "fog", "--severities", "1"],
+    ));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("source.fingerprint"), "{stderr}");
+    assert!(
+        stderr.contains("source.samples (6 there, 7 here)"),
+        "{stderr}"
+    );
+    // A folder holding something else is refused too.
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), b"mine").unwrap();
+    let refused = blight(&generate_args(&source, &other, &["--corruptions", "fog"]));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("holds notes.txt but no blight run"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn unreadable_inputs_are_skipped_into_errors_json_or_stop_the_run() {
+    let dir = scratch("errors");
+    let (source, out) = (dir.join("val"), dir.join("out"));
+    dataset(&source);
+    let good = std::fs::read(source.join("n01440764/ILSVRC2012_val_00000293.JPEG")).unwrap();
+    std::fs::write(
+        source.join("n01440764/ILSVRC2012_val_00000001.JPEG"),
+        &good[..good.len() / 2],
+    )
+    .unwrap();
+    std::fs::write(source.join("n01443537/ILSVRC2012_val_00000002.JPEG"), b"").unwrap();
+    std::fs::write(
+        source.join("n01484850/ILSVRC2012_val_00000003.JPEG"),
+        b"not an image",
+    )
+    .unwrap();
+    let subset = ["--corruptions", "contrast", "--severities", "2"];
+    let run = blight(&generate_args(&source, &out, &subset));
+    assert_eq!(run.status.code(), Some(3), "complete with skipped inputs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("3 input(s) could not be read"), "{stderr}");
+    let errors: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("errors.json")).unwrap()).unwrap();
+    let reasons: Vec<(String, String)> = errors
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["skipped"].as_str().unwrap().to_string(),
+                e["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(reasons.len(), 3);
+    assert_eq!(reasons[0].0, "n01440764/ILSVRC2012_val_00000001.JPEG");
+    assert!(
+        reasons[0].1.contains("JPEG data ends early"),
+        "{}",
+        reasons[0].1
+    );
+    assert!(
+        reasons[1]
+            .1
+            .contains("ILSVRC2012_val_00000002.JPEG: empty file"),
+        "{}",
+        reasons[1].1
+    );
+    assert!(reasons[2].1.contains("not an image"), "{}", reasons[2].1);
+    ok(&blight(&["verify", out.to_str().unwrap()]));
+    let images = tree(&out).keys().filter(|k| k.ends_with(".JPEG")).count();
+    assert_eq!(images, 6);
+
+    let stop = dir.join("stop");
+    let mut args = generate_args(&source, &stop, &subset);
+    args.extend(["--on-error", "fail"]);
+    let run = blight(&args);
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("stopped at n01440764/ILSVRC2012_val_00000001.JPEG (--on-error fail)"),
+        "{stderr}"
+    );
+    assert!(!stop.join("manifest.json").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn verify_reports_missing_changed_and_unexpected_files() {
+    let dir = scratch("verify");
+    let (source, out) = (dir.join("val"), dir.join("out"));
+    dataset(&source);
+    ok(&blight(&generate_args(
+        &source,
+        &out,
+        &["--corruptions", "brightness", "--severities", "3"],
+    )));
+    let a = "brightness/3/n01440764/ILSVRC2012_val_00000293.JPEG";
+    let b = "brightness/3/n01443537/ILSVRC2012_val_00000236.JPEG";
+    std::fs::remove_file(out.join(a)).unwrap();
+    std::fs::write(out.join(b), b"changed").unwrap();
+    std::fs::write(out.join("brightness/3/extra.JPEG"), b"extra").unwrap();
+    let run = blight(&["verify", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains(&format!("missing: {a}")), "{stdout}");
+    assert!(stdout.contains(&format!("changed: {b}")), "{stdout}");
+    assert!(
+        stdout.contains("unexpected: brightness/3/extra.JPEG"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("6 files checked: 1 missing, 1 changed, 1 unexpected"),
+        "{stdout}"
+    );
+    // SHA256SUMS is in the format sha256sum -c reads.
+    let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
+    assert_eq!(sums.lines().count(), 6);
+    assert!(sums.lines().all(|l| l.len() > 66 && &l[64..66] == "  "));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_requests_are_one_line_errors() {
+    let dir = scratch("bad");
+    let source = dir.join("val");
+    dataset(&source);
+    let out = dir.join("out");
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--shard", "3/3"],
+            "--shard 3/3: expected K/N with 0 ≤ K < N",
+        ),
+        (&["--severities", "6"], "severity 6"),
+        (&["--corruptions", "rain"], "rain"),
+        (&["--corruptions", "fog", "--shard", "1/2"], ""),
+    ];
+    for (extra, expected) in &cases[..3] {
+        let run = blight(&generate_args(&source, &out, extra));
+        assert_eq!(run.status.code(), Some(1), "{extra:?}");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        let errors: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("blight: error"))
+            .collect();
+        assert_eq!(errors.len(), 1, "{stderr}");
+        assert!(errors[0].contains(expected), "{extra:?}: {stderr}");
+    }
+    // A sharded folder asked for with another shard count.
+    ok(&blight(&generate_args(&source, &out, cases[3].0)));
+    let run = blight(&generate_args(
+        &source,
+        &out,
+        &["--corruptions", "fog", "--shard", "0/3"],
+    ));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("split into 2 shards, not 3"), "{stderr}");
+    // merge before every shard is done names the missing one.
+    let run = blight(&["merge", out.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("shard 0/2 has not finished"), "{stderr}");
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(empty.join("n01")).unwrap();
+    let run = blight(&generate_args(&empty, &dir.join("out2"), &[]));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("no images found"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

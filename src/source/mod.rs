@@ -11,7 +11,8 @@ pub mod decode;
 pub mod folder;
 pub mod mnist;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::ops::jpeg;
 use crate::raster::Image;
 use serde::{Deserialize, Serialize};
 
@@ -66,4 +67,16 @@ pub trait Source: Send + Sync {
 
     /// The content identity recorded in the manifest.
     fn info(&self) -> SourceInfo;
+}
+
+/// The source at `path`, by what is there: a folder of class folders. (JPEGs decode with
+/// `profile`'s libjpeg.)
+pub fn open(path: &std::path::Path, profile: jpeg::Profile) -> Result<Box<dyn Source>> {
+    if path.is_dir() {
+        return Ok(Box::new(folder::ImageFolder::open(path, profile)?));
+    }
+    Err(Error::file(
+        path,
+        "not a dataset blight can read: expected a folder of class folders (val/<wnid>/*.JPEG)",
+    ))
 }
