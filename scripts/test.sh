@@ -41,8 +41,18 @@ out=target/mnist-c-check
 rm -rf "$out"
 # pessimal_noise needs a matrix no package registry carries (see README).
 target/release/blight generate mnist-c --source "$BLIGHT_MNIST_DIR" --out "$out" --leftovers --zip --skip pessimal_noise
-if [ ! -x target/pyenv/bin/python ]; then
+if ! target/pyenv/bin/python -c "import numpy, PIL" 2>/dev/null; then
   python3 -m venv target/pyenv
-  target/pyenv/bin/pip install --quiet numpy
+  target/pyenv/bin/pip install --quiet numpy pillow
 fi
 target/pyenv/bin/python scripts/check_mnist_c.py "$out" "$BLIGHT_MNIST_DIR"
+
+# ImageNet-C from a small validation tree, read back as Pillow and ImageFolder read it.
+val=target/imagenet-val-check
+out=target/imagenet-c-check
+rm -rf "$val" "$out"
+target/pyenv/bin/python scripts/check_imagenet_c.py make "$val"
+target/release/blight generate imagenet-c --source "$val" --out "$out" --quiet
+target/release/blight verify "$out" | tail -1
+(cd "$out" && sha256sum --quiet -c SHA256SUMS)
+target/pyenv/bin/python scripts/check_imagenet_c.py check "$val" "$out"
