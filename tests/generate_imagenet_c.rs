@@ -485,3 +485,55 @@ fn bad_requests_are_one_line_errors() {
     assert!(stderr.contains("no images found"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_full_disk_is_one_clear_error_that_leaves_no_partial_file() {
+    let dir = scratch("full");
+    let source = dir.join("val");
+    dataset(&source);
+    let small = dir.join("small");
+    std::fs::create_dir_all(&small).unwrap();
+    // A 200 KiB file system: room for a few outputs only. Mounting needs root (CI runs as root).
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=200k", "tmpfs"])
+        .arg(&small)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        println!("skipped: cannot mount a small tmpfs here (needs root)");
+        std::fs::remove_dir_all(&dir).unwrap();
+        return;
+    }
+    let out = small.join("out");
+    let run = blight(&generate_args(
+        &source,
+        &out,
+        &["--corruptions", "gaussian_noise"],
+    ));
+    let stderr = String::from_utf8_lossy(&run.stderr).to_string();
+    let files = tree(&out);
+    let staging: Vec<_> = std::fs::read_dir(out.join(".blight/tmp-0-of-1"))
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    let _ = Command::new("umount").arg(&small).status();
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("blight: error"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(errors[0].contains("No space left on device"), "{stderr}");
+    assert!(errors[0].contains("/out/gaussian_noise/"), "{stderr}");
+    // Every file in place is whole (a JPEG that decodes), and nothing is left half-written.
+    assert!(!files.is_empty());
+    for (path, bytes) in &files {
+        if path.ends_with(".JPEG") {
+            assert!(
+                jpeg::decode(bytes, Profile::Ijg9).is_ok(),
+                "{path} is damaged"
+            );
+        }
+    }
+    assert!(staging.is_empty(), "{staging:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
