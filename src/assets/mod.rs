@@ -1,5 +1,6 @@
-//! Reference files that some corruptions need and blight may not ship: one registry, one way to
-//! find them, one checksum rule and one cache.
+//! Reference files that blight needs and may not ship — assets some corruptions need (frost
+//! textures, the pessimal matrix) and the source datasets `blight fetch` downloads (CIFAR-10,
+//! CIFAR-100, MNIST): one registry, one way to find them, one checksum rule and one cache.
 //!
 //! Every asset is a folder of files, each with a fixed sha256. A run finds an asset's folder in
 //! this order:
@@ -17,18 +18,64 @@ pub mod frost;
 mod frost_procedural;
 
 use crate::error::{Error, Result};
-use crate::sink::manifest::sha256_hex;
+use crate::sink::manifest::to_hex;
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// One file of an asset: its name in the asset's folder and the sha256 of its bytes.
+/// One file of an asset: its name in the asset's folder and the digest of its bytes.
 #[derive(Clone, Copy, Debug)]
 pub struct AssetFile {
     pub name: &'static str,
-    pub sha256: &'static str,
+    pub digest: Digest,
+}
+
+/// A file's published checksum, lower-case hex. sha256 wherever one is published; some datasets
+/// publish only md5 (CIFAR's archives, as torchvision checks them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Digest {
+    Sha256(&'static str),
+    Md5(&'static str),
+}
+
+impl Digest {
+    /// The expected hex digest.
+    pub fn hex(self) -> &'static str {
+        match self {
+            Digest::Sha256(hex) | Digest::Md5(hex) => hex,
+        }
+    }
+
+    /// The algorithm's name.
+    pub fn algorithm(self) -> &'static str {
+        match self {
+            Digest::Sha256(_) => "sha256",
+            Digest::Md5(_) => "md5",
+        }
+    }
+
+    /// The hex digest of everything `reader` yields, with this digest's algorithm.
+    pub fn compute(self, mut reader: impl std::io::Read) -> std::io::Result<String> {
+        fn run<D: sha2::Digest>(
+            mut hash: D,
+            reader: &mut dyn std::io::Read,
+        ) -> std::io::Result<String> {
+            let mut buffer = vec![0u8; 1 << 20];
+            loop {
+                let n = reader.read(&mut buffer)?;
+                if n == 0 {
+                    return Ok(to_hex(&hash.finalize()));
+                }
+                hash.update(&buffer[..n]);
+            }
+        }
+        match self {
+            Digest::Sha256(_) => run(sha2::Sha256::default(), &mut reader),
+            Digest::Md5(_) => run(md5::Md5::default(), &mut reader),
+        }
+    }
 }
 
 /// Where an asset's files can be had.
@@ -45,6 +92,8 @@ pub enum Origin {
     /// Nowhere a program may download it from: the user brings the file (`blight fetch ASSET
     /// --from PATH` checks and installs it).
     Manual { source: &'static str },
+    /// Each file at `base` + its name (over HTTP(S); `--mirror` names another base).
+    Url { base: &'static str },
 }
 
 /// A registered asset.
@@ -71,27 +120,39 @@ pub static FROST: Asset = Asset {
     files: &[
         AssetFile {
             name: "frost1.png",
-            sha256: "ff9f907860bd7a835d459e32f9d588062b7f61ee267343cc7222b56753a14755",
+            digest: Digest::Sha256(
+                "ff9f907860bd7a835d459e32f9d588062b7f61ee267343cc7222b56753a14755",
+            ),
         },
         AssetFile {
             name: "frost2.png",
-            sha256: "fe211a89b336999c207a852ce05818d4545d0b57c5beadd824b4cc9d9a9b6137",
+            digest: Digest::Sha256(
+                "fe211a89b336999c207a852ce05818d4545d0b57c5beadd824b4cc9d9a9b6137",
+            ),
         },
         AssetFile {
             name: "frost3.png",
-            sha256: "2d0d50b4a9bb213f38b024ef7768731bb83cc08d2f26b5766bbc167cdfa0e504",
+            digest: Digest::Sha256(
+                "2d0d50b4a9bb213f38b024ef7768731bb83cc08d2f26b5766bbc167cdfa0e504",
+            ),
         },
         AssetFile {
             name: "frost4.jpg",
-            sha256: "3f8b91ca1a9fa7167b09e773da53f5ae60d0a1fd88f02a783f6e328a72887f6e",
+            digest: Digest::Sha256(
+                "3f8b91ca1a9fa7167b09e773da53f5ae60d0a1fd88f02a783f6e328a72887f6e",
+            ),
         },
         AssetFile {
             name: "frost5.jpg",
-            sha256: "5fc6a19df4a429ba68abdcc8f8a4278d4c9f81c9ccafd2c92ab0c8cf8992ebd2",
+            digest: Digest::Sha256(
+                "5fc6a19df4a429ba68abdcc8f8a4278d4c9f81c9ccafd2c92ab0c8cf8992ebd2",
+            ),
         },
         AssetFile {
             name: "frost6.jpg",
-            sha256: "1f92b2f48408748085b68dd81d816ef239f42cef3029c25d041fcb6760fb4f25",
+            digest: Digest::Sha256(
+                "1f92b2f48408748085b68dd81d816ef239f42cef3029c25d041fcb6760fb4f25",
+            ),
         },
     ],
     origin: Origin::PypiWheel {
@@ -109,15 +170,82 @@ pub static PESSIMAL: Asset = Asset {
     flag: "--pessimal-dir",
     files: &[AssetFile {
         name: "pessimal_noise_matrix",
-        sha256: "18fb9fe744d3594be4b92d84b4a8948074e5400f32511d7272705d117a838910",
+        digest: Digest::Sha256("18fb9fe744d3594be4b92d84b4a8948074e5400f32511d7272705d117a838910"),
     }],
     origin: Origin::Manual {
         source: "the file `pessimal_noise_matrix` of https://github.com/google-research/mnist-c",
     },
 };
 
+/// The CIFAR-10 archive torchvision downloads (its test batch is CIFAR-10-C's source).
+pub static CIFAR10: Asset = Asset {
+    name: "cifar10",
+    purpose: "the cifar10-c suite's source (the CIFAR-10 test set)",
+    env: "BLIGHT_CIFAR10_DIR",
+    flag: "--source",
+    files: &[AssetFile {
+        name: "cifar-10-python.tar.gz",
+        digest: Digest::Md5("c58f30108f718f92721af3b95e74349a"),
+    }],
+    origin: Origin::Url {
+        base: "https://www.cs.toronto.edu/~kriz/",
+    },
+};
+
+/// The CIFAR-100 archive torchvision downloads.
+pub static CIFAR100: Asset = Asset {
+    name: "cifar100",
+    purpose: "the cifar100-c suite's source (the CIFAR-100 test set)",
+    env: "BLIGHT_CIFAR100_DIR",
+    flag: "--source",
+    files: &[AssetFile {
+        name: "cifar-100-python.tar.gz",
+        digest: Digest::Md5("eb9058c3a382ffc7106e4002c42a8d85"),
+    }],
+    origin: Origin::Url {
+        base: "https://www.cs.toronto.edu/~kriz/",
+    },
+};
+
+/// The four gzipped MNIST IDX files (spec mnist-c.md §7.2: the TFDS mirror's sha256).
+pub static MNIST: Asset = Asset {
+    name: "mnist",
+    purpose: "the mnist-c suite's source",
+    env: "BLIGHT_MNIST_GZ_DIR",
+    flag: "--source",
+    files: &[
+        AssetFile {
+            name: "train-images-idx3-ubyte.gz",
+            digest: Digest::Sha256(
+                "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+            ),
+        },
+        AssetFile {
+            name: "train-labels-idx1-ubyte.gz",
+            digest: Digest::Sha256(
+                "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+            ),
+        },
+        AssetFile {
+            name: "t10k-images-idx3-ubyte.gz",
+            digest: Digest::Sha256(
+                "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+            ),
+        },
+        AssetFile {
+            name: "t10k-labels-idx1-ubyte.gz",
+            digest: Digest::Sha256(
+                "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+            ),
+        },
+    ],
+    origin: Origin::Url {
+        base: "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    },
+};
+
 /// Every registered asset.
-pub static ALL: [&Asset; 2] = [&FROST, &PESSIMAL];
+pub static ALL: [&Asset; 5] = [&FROST, &PESSIMAL, &CIFAR10, &CIFAR100, &MNIST];
 
 /// The asset of that name.
 pub fn by_name(name: &str) -> Result<&'static Asset> {
@@ -144,7 +272,7 @@ impl Asset {
     /// How to get the asset, for error messages.
     pub fn hint(&self) -> String {
         match self.origin {
-            Origin::PypiWheel { .. } => format!(
+            Origin::PypiWheel { .. } | Origin::Url { .. } => format!(
                 "get it with `blight fetch {}`, or name a folder with {} or {}",
                 self.name, self.flag, self.env
             ),
@@ -178,13 +306,29 @@ impl Asset {
 
     /// Refuses `bytes` that are not the registered `file`.
     pub fn check(&self, path: &Path, file: &AssetFile, bytes: &[u8]) -> Result<()> {
-        let actual = sha256_hex(bytes);
-        if actual != file.sha256 {
+        let actual = file.digest.compute(bytes).map_err(|e| Error::io(path, e))?;
+        self.compare(path, file, &actual)
+    }
+
+    /// Checks the file `file` in `dir` without holding it in memory (datasets are large).
+    pub fn check_on_disk(&self, dir: &Path, file: &AssetFile) -> Result<()> {
+        let path = dir.join(file.name);
+        let reader = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let actual = file
+            .digest
+            .compute(std::io::BufReader::new(reader))
+            .map_err(|e| Error::io(&path, e))?;
+        self.compare(&path, file, &actual)
+    }
+
+    fn compare(&self, path: &Path, file: &AssetFile, actual: &str) -> Result<()> {
+        if actual != file.digest.hex() {
             return Err(Error::file(
                 path,
                 format!(
-                    "sha256 mismatch: expected {} for {}, found {actual} (not the reference file; {})",
-                    file.sha256,
+                    "{} mismatch: expected {} for {}, found {actual} (not the published file; {})",
+                    file.digest.algorithm(),
+                    file.digest.hex(),
                     file.name,
                     self.hint()
                 ),
@@ -371,7 +515,7 @@ mod tests {
         std::fs::write(dir.join(file.name), b"other bytes").unwrap();
         let message = PESSIMAL.read(&dir, file).unwrap_err().to_string();
         assert!(message.contains("sha256 mismatch"), "{message}");
-        assert!(message.contains(file.sha256), "{message}");
+        assert!(message.contains(file.digest.hex()), "{message}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -395,6 +539,9 @@ mod tests {
     #[test]
     fn unknown_asset_names_the_known_ones() {
         let message = by_name("snowflakes").unwrap_err().to_string();
-        assert!(message.contains("frost, pessimal"), "{message}");
+        assert!(
+            message.contains("frost, pessimal, cifar10, cifar100, mnist"),
+            "{message}"
+        );
     }
 }
