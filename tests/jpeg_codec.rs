@@ -147,3 +147,18 @@ fn encoder_writes_pillows_bytes() {
         );
     }
 }
+
+#[test]
+fn ycck_files_decode_as_pillow_5_decodes_them() {
+    // A YCCK file (Adobe transform 2, Y and K 2×2): libjpeg 9b's YCCK → CMYK, Pillow 5.0.0's
+    // inverted "CMYK;I" unpacking, then its convert('RGB').
+    let path = jpeg_fixtures().join("files/ycck-45x29.jpg");
+    let bytes = std::fs::read(&path).expect("file");
+    let cmyk = std::fs::read(jpeg_fixtures().join("files/ycck-45x29.ijg9.cmyk")).expect("cmyk");
+    let reference = blight::Image::new(45, 29, 4, cmyk).expect("cmyk");
+    let ours = jpeg::decode(&bytes, Profile::Ijg9).expect("decode");
+    assert_identical("ijg9 decode ycck-45x29", &ours, &reference);
+    let rgb = blight::source::decode::decode_rgb(&path, &bytes, Profile::Ijg9).expect("rgb");
+    let reference = read_png(&jpeg_fixtures().join("files/ycck-45x29.ijg9.png"));
+    assert_identical("convert('RGB') of ycck-45x29", &rgb, &reference);
+}

@@ -1,7 +1,8 @@
 //! Dataset images decoded as the reference decodes them: Pillow's `Image.open(path)` followed by
 //! `convert('RGB')`. JPEGs go through the project's libjpeg-exact decoder with the suite's profile
 //! (IJG 9b for ImageNet-C's Pillow 5.0.0), gray JPEGs replicated to three channels as `convert`
-//! does; other formats through [`crate::io`]'s PIL-compatible conversion.
+//! does, CMYK and YCCK JPEGs through Pillow's CMYK → RGB conversion; other formats through
+//! [`crate::io`]'s PIL-compatible conversion.
 //!
 //! A header claiming more pixels than Pillow itself opens (its decompression-bomb limit,
 //! 2 × 89,478,485) is refused before anything is allocated.
@@ -28,6 +29,7 @@ pub fn decode_rgb(path: &Path, bytes: &[u8], profile: jpeg::Profile) -> Result<I
             .map_err(|e| Error::file(path, format!("cannot decode image: {e}")))?;
         return Ok(match image.channels {
             1 => gray_to_rgb(&image),
+            4 => cmyk_to_rgb(&image),
             _ => image,
         });
     }
@@ -92,6 +94,31 @@ fn gray_to_rgb(gray: &Image) -> Image {
     }
 }
 
+/// Pillow's `convert('RGB')` of a CMYK image (`cmyk2rgb` in libImaging/Convert.c): each of R, G,
+/// B is (255 − K) less the colour's share of it, c·(255 − K)/255 rounded by Pillow's
+/// shift-based division.
+fn cmyk_to_rgb(cmyk: &Image) -> Image {
+    let muldiv255 = |a: u32, b: u32| {
+        let t = a * b + 128;
+        ((t >> 8) + t) >> 8
+    };
+    let data = cmyk
+        .data
+        .chunks_exact(4)
+        .flat_map(|px| {
+            let nk = 255 - u32::from(px[3]);
+            // Never negative: the share is at most nk.
+            [0, 1, 2].map(|i| (nk - muldiv255(u32::from(px[i]), nk)) as u8)
+        })
+        .collect();
+    Image {
+        width: cmyk.width,
+        height: cmyk.height,
+        channels: 3,
+        data,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +136,29 @@ mod tests {
         assert_eq!(rgb.channels, 3);
         for (px, &v) in rgb.data.chunks_exact(3).zip(&decoded.data) {
             assert_eq!(px, [v, v, v]);
+        }
+    }
+
+    #[test]
+    fn cmyk_converts_as_pillow_5_does() {
+        // (C, M, Y, K) → (R, G, B) from Pillow 5.0.0's `Image.new('CMYK', ...).convert('RGB')`.
+        let vectors: [([u8; 4], [u8; 3]); 10] = [
+            ([0, 0, 0, 0], [255, 255, 255]),
+            ([255, 255, 255, 255], [0, 0, 0]),
+            ([255, 0, 0, 0], [0, 255, 255]),
+            ([0, 128, 255, 1], [254, 127, 0]),
+            ([1, 2, 3, 254], [1, 1, 1]),
+            ([200, 100, 50, 77], [38, 108, 143]),
+            ([128, 128, 128, 128], [63, 63, 63]),
+            ([17, 240, 99, 200], [51, 3, 34]),
+            ([255, 255, 255, 0], [0, 0, 0]),
+            ([3, 250, 129, 127], [126, 3, 63]),
+        ];
+        let cmyk = Image::new(10, 1, 4, vectors.iter().flat_map(|v| v.0).collect()).unwrap();
+        let rgb = cmyk_to_rgb(&cmyk);
+        assert_eq!(rgb.channels, 3);
+        for (px, (_, want)) in rgb.data.chunks_exact(3).zip(&vectors) {
+            assert_eq!(px, want);
         }
     }
 

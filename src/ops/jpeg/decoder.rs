@@ -10,8 +10,10 @@ use super::tables::{HuffmanSpec, ZIGZAG};
 use super::{JpegError, Profile};
 use crate::raster::Image;
 
-/// Decodes a baseline or progressive JPEG file (gray or three-component) to the pixels Pillow
-/// gets from it with `profile`'s libjpeg: one channel for gray files, RGB otherwise.
+/// Decodes a baseline or progressive JPEG file to the pixels Pillow gets from it with
+/// `profile`'s libjpeg: one channel for gray files, RGB for three components, and for CMYK or
+/// YCCK files the four channels of Pillow's mode "CMYK" (which always unpacks a four-component
+/// JPEG as Adobe-inverted "CMYK;I").
 pub fn decode(bytes: &[u8], profile: Profile) -> Result<Image, JpegError> {
     frame::reconstruct(&parse(bytes)?, profile)
 }
@@ -184,6 +186,12 @@ fn parse(data: &[u8]) -> Result<Frame, JpegError> {
             None if ids == b"RGB" => ColorModel::Rgb,
             None => ColorModel::YCbCr,
         };
+    } else if frame.components.len() == 4 {
+        // libjpeg: YCCK unless an Adobe marker says transform 0 or there is none.
+        frame.color = match d.adobe_transform {
+            None | Some(0) => ColorModel::Cmyk,
+            Some(_) => ColorModel::Ycck,
+        };
     }
     Ok(frame)
 }
@@ -208,6 +216,7 @@ impl Decoder {
         let color = match n {
             1 => ColorModel::Gray,
             3 => ColorModel::YCbCr,
+            4 => ColorModel::Cmyk,
             _ => return Err(JpegError::Unsupported(format!("{n} components"))),
         };
         let mut spec: Vec<(u8, usize, usize, u8)> = Vec::new();

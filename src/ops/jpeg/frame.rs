@@ -45,6 +45,10 @@ pub enum ColorModel {
     Gray,
     YCbCr,
     Rgb,
+    /// Four components stored as CMYK (Adobe transform 0, or no Adobe marker).
+    Cmyk,
+    /// Four components stored as YCbCr plus K (Adobe transform 2).
+    Ycck,
 }
 
 /// A decoded or about-to-be-encoded image as quantised DCT coefficients.
@@ -212,7 +216,8 @@ fn encode_component(
 }
 
 /// Decompresses coefficients to pixels as Pillow's decoder does with `profile`'s libjpeg
-/// (ISLOW IDCT, fancy upsampling): one channel for gray frames, RGB otherwise.
+/// (ISLOW IDCT, fancy upsampling): one channel for gray frames, RGB for three components, and
+/// for four the CMYK values Pillow holds (mode "CMYK", unpacked as "CMYK;I").
 pub fn reconstruct(frame: &Frame, profile: Profile) -> Result<Image, JpegError> {
     let (w, h) = (frame.width, frame.height);
     let (max_h, max_v) = frame.max_sampling();
@@ -279,6 +284,34 @@ pub fn reconstruct(frame: &Frame, profile: Profile) -> Result<Image, JpegError> 
                 data,
             })
         }
+        (ColorModel::Cmyk | ColorModel::Ycck, [c, m, y, k]) => {
+            let colors = ColorTables::get(profile);
+            let mut data = vec![0u8; w * h * 4];
+            for row in 0..h {
+                let samples = row_of(c, row, w)
+                    .iter()
+                    .zip(row_of(m, row, w))
+                    .zip(row_of(y, row, w))
+                    .zip(row_of(k, row, w));
+                let out = &mut data[row * w * 4..(row + 1) * w * 4];
+                for (px, (((&c, &m), &y), &k)) in out.chunks_exact_mut(4).zip(samples) {
+                    // libjpeg's CMYK output, then Pillow's "CMYK;I" unpacking inverts every
+                    // byte. For YCCK, libjpeg's C, M, Y are 255 minus the clamped YCbCr → RGB
+                    // result, so the inversion gives that result back.
+                    let cmy = match frame.color {
+                        ColorModel::Ycck => colors.to_rgb(c, m, y),
+                        _ => [255 - c, 255 - m, 255 - y],
+                    };
+                    px.copy_from_slice(&[cmy[0], cmy[1], cmy[2], 255 - k]);
+                }
+            }
+            Ok(Image {
+                width: w,
+                height: h,
+                channels: 4,
+                data,
+            })
+        }
         _ => Err(JpegError::Unsupported(format!(
             "{} components",
             frame.components.len()
@@ -318,6 +351,11 @@ pub fn reconstruct_luma(frame: &Frame) -> Result<Image, JpegError> {
         channels: 1,
         data,
     })
+}
+
+/// The first `w` samples of row `row` of a plane.
+fn row_of(plane: &Plane, row: usize, w: usize) -> &[u8] {
+    &plane.data[row * plane.width..][..w]
 }
 
 fn inverse_component(comp: &Component, bw: usize, bh: usize) -> Plane {

@@ -3,7 +3,8 @@
 //! * [`round_trip`]: what Pillow's `save(format='JPEG', quality=q)` followed by a decode does to
 //!   the pixels, computed without entropy coding (the ImageNet-C `jpeg_compression` step).
 //! * [`encode`]: a baseline JFIF file with the same pixels (standard or optimised Huffman tables).
-//! * [`decode`]: baseline and progressive Huffman-coded files, decoded as Pillow decodes them;
+//! * [`decode`]: baseline and progressive Huffman-coded files (gray, YCbCr/RGB, CMYK/YCCK),
+//!   decoded as Pillow decodes them;
 //!   [`decode_luma`]: their luma alone, as OpenCV reads a JPEG as grayscale.
 //!
 //! Module map: `tables` (quantisation and Huffman tables), `color` (RGB ↔ YCbCr), `dct`
@@ -47,7 +48,7 @@ pub enum JpegError {
     /// The data breaks the JPEG syntax.
     #[error("corrupt JPEG data: {0}")]
     Corrupt(String),
-    /// Valid JPEG that this codec does not handle (arithmetic coding, 12-bit, CMYK, ...).
+    /// Valid JPEG that this codec does not handle (arithmetic coding, 12-bit, ...).
     #[error("unsupported JPEG: {0}")]
     Unsupported(String),
 }
