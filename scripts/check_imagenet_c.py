@@ -2,7 +2,7 @@
 
 `make SOURCE` writes a small ImageNet-style validation tree with Pillow: three classes of
 photo-like images of the sizes and modes ImageNet holds (500x375, portrait, a short side of 256,
-gray). `check SOURCE OUT` then reads the generated set as a PyTorch user's ImageFolder would:
+gray, CMYK). `check SOURCE OUT` then reads the generated set as a PyTorch user's ImageFolder would:
 class folders sorted like ImageFolder sorts them and matching the source's, every output a
 224x224 RGB JPEG that Pillow opens, one per source image, corruption and severity, and
 SHA256SUMS and manifest.json agreeing with the files.
@@ -24,6 +24,7 @@ FILES = [
     ("n01443537", "ILSVRC2012_val_00000236.JPEG", (256, 341), "RGB"),
     ("n01443537", "ILSVRC2012_val_00000262.JPEG", (400, 300), "L"),
     ("n01484850", "ILSVRC2012_val_00002752.JPEG", (375, 500), "RGB"),
+    ("n01484850", "ILSVRC2012_val_00003014.JPEG", (500, 333), "CMYK"),
 ]
 
 
