@@ -539,14 +539,21 @@ mod tests {
         let image = test_image(23, 26, 3);
         let disks = [(3.0, 0.1), (6.0, 0.5), (10.0, 0.5)].map(|(r, a)| {
             let d = crate::ops::disk::disk(r, a);
-            Kernel2d::new(d.side, d.side, d.weights.iter().map(|&v| v as f64).collect())
+            Kernel2d::new(
+                d.side,
+                d.side,
+                d.weights.iter().map(|&v| v as f64).collect(),
+            )
         });
         // Equal weights split into two groups mid-kernel, and a kernel with no symmetry.
         let flat = Kernel2d::new(17, 17, vec![1.0 / 400.0; 289]);
         let uneven = Kernel2d::new(5, 3, (0..15).map(|v| (v % 4) as f64 / 9.0).collect());
         for k in disks.into_iter().chain([flat, uneven]) {
             let k = k.unwrap();
-            assert_eq!(filter2d_unit_u8(&image, shape, &k), plain(&image, shape, &k));
+            assert_eq!(
+                filter2d_unit_u8(&image, shape, &k),
+                plain(&image, shape, &k)
+            );
         }
     }
 
