@@ -123,52 +123,110 @@ fn accumulate(acc: &mut [f64], row: &[f64], taps: &Taps) {
 /// The most taps of one group: 257 values of at most 255 sum to at most 65535.
 const GROUP_TAPS: usize = 257;
 
-/// The nonzero taps grouped by weight, in order of first appearance (row-major), as offsets into
-/// the padded image relative to the window's top-left value.
+/// The nonzero taps grouped by weight, in order of first appearance (row-major), each group's
+/// exact sum written as terms over the window rows and the folded rows of [`fold_rows`].
+///
+/// A blurred disk is symmetric top to bottom, so most taps come in pairs (row ry − i and ry + i,
+/// same column) that one value of the pair row P_i covers, and its flat interior covers whole
+/// columns of rows −i..=i, which one value of the window sum Q_i covers (Q_i − Q_{i0−1} for rows
+/// i0..=i on both sides). The group sums are integers that fit 16 bits, so wrapping 16-bit
+/// arithmetic in any order gives them exactly.
 struct TapGroups {
     weights: Vec<f64>,
-    /// Group g's taps are `offsets[ends[g - 1]..ends[g]]`.
-    ends: Vec<usize>,
-    offsets: Vec<usize>,
+    /// Per group: offsets into the window (relative to its top-left value) of unpaired taps.
+    raw: Vec<Vec<usize>>,
+    /// Per group: offsets into the folded rows of the terms to add and to subtract.
+    adds: Vec<Vec<usize>>,
+    subs: Vec<Vec<usize>>,
 }
 
 impl TapGroups {
     fn new(kernel: &Kernel2d, padded_row: usize, channels: usize) -> Self {
-        let mut groups: Vec<(f64, Vec<usize>)> = Vec::new();
+        let mut groups: Vec<(f64, Vec<(usize, usize)>)> = Vec::new();
         for (t, &k) in kernel.weights.iter().enumerate() {
             if k == 0.0 {
                 continue;
             }
-            let offset = t / kernel.cols * padded_row + t % kernel.cols * channels;
+            let tap = (t / kernel.cols, t % kernel.cols);
             // The last group of this weight, unless it is full.
             match groups
                 .iter_mut()
                 .rev()
                 .find(|(w, _)| w.to_bits() == k.to_bits())
             {
-                Some((_, taps)) if taps.len() < GROUP_TAPS => taps.push(offset),
-                _ => groups.push((k, vec![offset])),
+                Some((_, taps)) if taps.len() < GROUP_TAPS => taps.push(tap),
+                _ => groups.push((k, vec![tap])),
             }
         }
-        let mut ends = Vec::with_capacity(groups.len());
-        let mut offsets = Vec::new();
-        for (_, taps) in &groups {
-            offsets.extend_from_slice(taps);
-            ends.push(offsets.len());
-        }
-        TapGroups {
+        let ry = kernel.rows / 2;
+        let pair = |i: usize, j: usize| (i - 1) * padded_row + j * channels;
+        let sum = |i: usize, j: usize| (ry + i) * padded_row + j * channels;
+        let mut out = TapGroups {
             weights: groups.iter().map(|g| g.0).collect(),
-            ends,
-            offsets,
+            raw: Vec::new(),
+            adds: Vec::new(),
+            subs: Vec::new(),
+        };
+        for (_, taps) in &groups {
+            let (mut raw, mut adds, mut subs) = (Vec::new(), Vec::new(), Vec::new());
+            for j in 0..kernel.cols {
+                let has = |row: usize| taps.contains(&(row, j));
+                // Rows ry ± i both in the group (the centre alone for i = 0), as runs of i.
+                let folded = |i: usize| has(ry - i) && has(ry + i);
+                let mut i = 0;
+                while i <= ry {
+                    if !folded(i) {
+                        // The centre is folded whenever it is in the group.
+                        if i > 0 {
+                            for row in [ry - i, ry + i].into_iter().filter(|&row| has(row)) {
+                                raw.push(row * padded_row + j * channels);
+                            }
+                        }
+                        i += 1;
+                        continue;
+                    }
+                    let start = i;
+                    while i < ry && folded(i + 1) {
+                        i += 1;
+                    }
+                    match (start, i - start) {
+                        (0, _) => adds.push(sum(i, j)),
+                        (_, 0) => adds.push(pair(start, j)),
+                        (_, 1) => adds.extend([pair(start, j), pair(i, j)]),
+                        _ => {
+                            adds.push(sum(i, j));
+                            subs.push(sum(start - 1, j));
+                        }
+                    }
+                    i += 1;
+                }
+            }
+            out.raw.push(raw);
+            out.adds.push(adds);
+            out.subs.push(subs);
         }
+        out
     }
+}
 
-    fn iter(&self) -> impl Iterator<Item = (f64, &[usize])> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        self.weights
-            .iter()
-            .zip(starts.zip(&self.ends))
-            .map(|(&k, (start, &end))| (k, &self.offsets[start..end]))
+/// The folded rows of the window of one output row (2·ry + 1 padded rows): the pair rows
+/// P_i = row(ry − i) + row(ry + i) for i = 1..=ry, then the window sums Q_i = row(ry) + P_1 + … +
+/// P_i for i = 0..=ry, each `padded_row` values, in wrapping 16-bit arithmetic.
+#[inline(always)]
+fn fold_rows(folds: &mut [u16], window: &[u16], padded_row: usize, ry: usize) {
+    let (pairs, sums) = folds.split_at_mut(ry * padded_row);
+    let row = |k: usize| &window[k * padded_row..(k + 1) * padded_row];
+    sums[..padded_row].copy_from_slice(row(ry));
+    for i in 1..=ry {
+        let pair = &mut pairs[(i - 1) * padded_row..i * padded_row];
+        for ((p, &a), &b) in pair.iter_mut().zip(row(ry - i)).zip(row(ry + i)) {
+            *p = a.wrapping_add(b);
+        }
+        let (done, rest) = sums.split_at_mut(i * padded_row);
+        let previous = &done[(i - 1) * padded_row..];
+        for ((q, &s), &p) in rest[..padded_row].iter_mut().zip(previous).zip(pair.iter()) {
+            *q = s.wrapping_add(p);
+        }
     }
 }
 
@@ -198,20 +256,35 @@ pub fn filter2d_unit_u8(image: &[u8], shape: (usize, usize, usize), kernel: &Ker
         }
     }
     let groups = TapGroups::new(kernel, padded_row, c);
-    correlate(&mut out, &padded, padded_row, w * c, &groups);
+    let layout = Layout {
+        padded_row,
+        row: w * c,
+        ry,
+    };
+    correlate(&mut out, &padded, layout, &groups);
     out
+}
+
+/// The shape of the padded image that [`correlate`] reads.
+#[derive(Clone, Copy)]
+struct Layout {
+    /// Values per padded row and per output row.
+    padded_row: usize,
+    row: usize,
+    /// The kernel's vertical radius.
+    ry: usize,
 }
 
 /// Every output row with AVX2 where present; both widths give the same bits. AVX2 also on
 /// AVX-512 machines: 512-bit blocks of 32 measured up to twice as slow on the development
 /// machine, and their speed swung with the machine's state far more.
-fn correlate(out: &mut [u8], padded: &[u16], padded_row: usize, row: usize, groups: &TapGroups) {
+fn correlate(out: &mut [u8], padded: &[u16], layout: Layout, groups: &TapGroups) {
     simd::dispatch_at_most(
         Isa::Avx2,
         #[inline(always)]
         |isa| match isa {
-            Isa::Baseline => correlate_rows::<8>(out, padded, padded_row, row, groups),
-            _ => correlate_rows::<16>(out, padded, padded_row, row, groups),
+            Isa::Baseline => correlate_rows::<8>(out, padded, layout, groups),
+            _ => correlate_rows::<16>(out, padded, layout, groups),
         },
     )
 }
@@ -221,36 +294,57 @@ fn correlate(out: &mut [u8], padded: &[u16], padded_row: usize, row: usize, grou
 fn correlate_rows<const B: usize>(
     out: &mut [u8],
     padded: &[u16],
-    padded_row: usize,
-    row: usize,
+    Layout {
+        padded_row,
+        row,
+        ry,
+    }: Layout,
     groups: &TapGroups,
 ) {
+    let mut folds = vec![0u16; (2 * ry + 1) * padded_row];
     for (y, line) in out.chunks_exact_mut(row).enumerate() {
         let window = &padded[y * padded_row..];
+        fold_rows(&mut folds, window, padded_row, ry);
         let mut x = 0;
         while x + B <= line.len() {
-            correlate_block::<B>(&mut line[x..x + B], &window[x..], groups);
+            correlate_block::<B>(&mut line[x..x + B], window, &folds, x, groups);
             x += B;
         }
         for x in x..line.len() {
-            correlate_block::<1>(&mut line[x..x + 1], &window[x..], groups);
+            correlate_block::<1>(&mut line[x..x + 1], window, &folds, x, groups);
         }
     }
 }
 
-/// B outputs: per group the exact 16-bit sum of its taps, then Σ weight·sum in float64 in group
-/// order, and the 8-bit cast of clip(x, 0, 1)·255 = clip(Σ, 0, 255).
+/// B outputs from value x on: per group the exact 16-bit sum of its taps, then Σ weight·sum in
+/// float64 in group order, and the 8-bit cast of clip(x, 0, 1)·255 = clip(Σ, 0, 255).
 #[inline(always)]
-fn correlate_block<const B: usize>(out: &mut [u8], window: &[u16], groups: &TapGroups) {
+fn correlate_block<const B: usize>(
+    out: &mut [u8],
+    window: &[u16],
+    folds: &[u16],
+    x: usize,
+    groups: &TapGroups,
+) {
+    let block = |values: &[u16], offset: usize| -> [u16; B] {
+        values[offset + x..offset + x + B]
+            .try_into()
+            .expect("block of B values")
+    };
     let mut total = [0.0f64; B];
-    for (k, taps) in groups.iter() {
+    let terms = groups.raw.iter().zip(&groups.adds).zip(&groups.subs);
+    for (&k, ((raw, adds), subs)) in groups.weights.iter().zip(terms) {
         let mut sum = [0u16; B];
-        for &offset in taps {
-            let values: &[u16; B] = window[offset..offset + B]
-                .try_into()
-                .expect("block of B values");
-            for (s, &v) in sum.iter_mut().zip(values) {
-                *s = s.wrapping_add(v);
+        for (values, offsets) in [(window, raw), (folds, adds)] {
+            for &offset in offsets {
+                for (s, v) in sum.iter_mut().zip(block(values, offset)) {
+                    *s = s.wrapping_add(v);
+                }
+            }
+        }
+        for &offset in subs {
+            for (s, v) in sum.iter_mut().zip(block(folds, offset)) {
+                *s = s.wrapping_sub(v);
             }
         }
         // Widened first, so that the 16-bit sums keep full-width vectors.
@@ -373,28 +467,94 @@ mod tests {
     fn every_vector_width_gives_the_same_bits() {
         let (h, w, c) = (6, 45, 3);
         let image = test_image(h, w, c);
-        let k = Kernel2d::new(3, 3, (1..10).map(|v| v as f64 / 45.0).collect()).unwrap();
-        let widest = filter2d_unit_u8(&image, (h, w, c), &k);
-        let padded_row = (w + 2) * c;
-        let mut padded = vec![0u16; (h + 2) * padded_row];
-        for py in 0..h + 2 {
-            for px in 0..w + 2 {
-                for ch in 0..c {
-                    let (sy, sx) = (
-                        reflect_101(py as isize - 1, h),
-                        reflect_101(px as isize - 1, w),
-                    );
-                    padded[py * padded_row + px * c + ch] = image[(sy * w + sx) * c + ch] as u16;
-                }
+        let disk = crate::ops::disk::disk(4.0, 0.5);
+        let disk = Kernel2d::new(17, 17, disk.weights.iter().map(|&v| v as f64).collect());
+        let square = Kernel2d::new(3, 3, (1..10).map(|v| v as f64 / 45.0).collect());
+        for k in [disk.unwrap(), square.unwrap()] {
+            let widest = filter2d_unit_u8(&image, (h, w, c), &k);
+            let (ry, rx) = (k.rows / 2, k.cols / 2);
+            let padded = padded_image(&image, (h, w, c), (ry, rx));
+            let layout = Layout {
+                padded_row: (w + 2 * rx) * c,
+                row: w * c,
+                ry,
+            };
+            let groups = TapGroups::new(&k, layout.padded_row, c);
+            let mut narrow = vec![0u8; image.len()];
+            correlate_rows::<8>(&mut narrow, &padded, layout, &groups);
+            assert_eq!(widest, narrow);
+            let mut single = vec![0u8; image.len()];
+            correlate_rows::<1>(&mut single, &padded, layout, &groups);
+            assert_eq!(widest, single);
+        }
+    }
+
+    /// The image as u16 with ry rows and rx columns of reflect-101 border.
+    fn padded_image(
+        image: &[u8],
+        (h, w, c): (usize, usize, usize),
+        (ry, rx): (usize, usize),
+    ) -> Vec<u16> {
+        let mut padded = Vec::new();
+        for py in 0..h + 2 * ry {
+            for px in 0..w + 2 * rx {
+                let sy = reflect_101(py as isize - ry as isize, h);
+                let sx = reflect_101(px as isize - rx as isize, w);
+                padded.extend((0..c).map(|ch| image[(sy * w + sx) * c + ch] as u16));
             }
         }
-        let groups = TapGroups::new(&k, padded_row, c);
-        let mut narrow = vec![0u8; image.len()];
-        correlate_rows::<8>(&mut narrow, &padded, padded_row, w * c, &groups);
-        assert_eq!(widest, narrow);
-        let mut single = vec![0u8; image.len()];
-        correlate_rows::<1>(&mut single, &padded, padded_row, w * c, &groups);
-        assert_eq!(widest, single);
+        padded
+    }
+
+    #[test]
+    fn folded_terms_give_the_plain_group_sums() {
+        // Per output: each group's taps summed one by one, then Σ weight·sum in group order.
+        let plain = |image: &[u8], (h, w, c): (usize, usize, usize), k: &Kernel2d| {
+            let mut groups: Vec<(f64, Vec<usize>)> = Vec::new();
+            for (t, &v) in k.weights.iter().enumerate().filter(|(_, &v)| v != 0.0) {
+                match groups.iter_mut().rev().find(|(g, _)| *g == v) {
+                    Some((_, taps)) if taps.len() < GROUP_TAPS => taps.push(t),
+                    _ => groups.push((v, vec![t])),
+                }
+            }
+            let (ry, rx) = (k.rows / 2, k.cols / 2);
+            let padded = padded_image(image, (h, w, c), (ry, rx));
+            let padded_row = (w + 2 * rx) * c;
+            let mut out = Vec::new();
+            for y in 0..h {
+                for x in 0..w * c {
+                    let mut total = 0.0;
+                    for (v, taps) in &groups {
+                        let at = |t: &usize| {
+                            padded[(y + t / k.cols) * padded_row + x + t % k.cols * c] as u32
+                        };
+                        total += v * taps.iter().map(at).sum::<u32>() as f64;
+                    }
+                    out.push(total.clamp(0.0, 255.0) as u8);
+                }
+            }
+            out
+        };
+        let shape = (23, 26, 3);
+        let image = test_image(23, 26, 3);
+        let disks = [(3.0, 0.1), (6.0, 0.5), (10.0, 0.5)].map(|(r, a)| {
+            let d = crate::ops::disk::disk(r, a);
+            Kernel2d::new(
+                d.side,
+                d.side,
+                d.weights.iter().map(|&v| v as f64).collect(),
+            )
+        });
+        // Equal weights split into two groups mid-kernel, and a kernel with no symmetry.
+        let flat = Kernel2d::new(17, 17, vec![1.0 / 400.0; 289]);
+        let uneven = Kernel2d::new(5, 3, (0..15).map(|v| (v % 4) as f64 / 9.0).collect());
+        for k in disks.into_iter().chain([flat, uneven]) {
+            let k = k.unwrap();
+            assert_eq!(
+                filter2d_unit_u8(&image, shape, &k),
+                plain(&image, shape, &k)
+            );
+        }
     }
 
     #[test]
@@ -404,7 +564,7 @@ mod tests {
         let k = Kernel2d::new(17, 17, vec![1.0 / 400.0; 289]).unwrap();
         let out = filter2d_unit_u8(&image, (20, 20, 1), &k);
         assert!(out.iter().all(|&v| v == (289.0 * 255.0 / 400.0) as u8));
-        assert_eq!(TapGroups::new(&k, 36, 1).ends, vec![257, 289]);
+        assert_eq!(TapGroups::new(&k, 36, 1).weights.len(), 2);
     }
 
     #[test]

@@ -644,7 +644,6 @@ impl BandPlan<'_> {
             Boundary::Constant(v) => v,
             _ => 0.0,
         };
-        let unit: [f64; 256] = std::array::from_fn(|v| v as f64 / 255.0);
 
         // Input rows by padded index p = y + radius, held in a ring of BAND + 2·radius slots.
         let slots = BAND + 2 * radius;
@@ -670,7 +669,7 @@ impl BandPlan<'_> {
                 match boundary.index(p as isize - radius as isize, h) {
                     Some(y) => {
                         for (d, &v) in slot.iter_mut().zip(&self.image[y * row..(y + 1) * row]) {
-                            *d = unit[v as usize];
+                            *d = v as f64 / 255.0;
                         }
                     }
                     None => slot.fill(fill),
