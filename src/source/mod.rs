@@ -9,7 +9,9 @@
 
 pub mod cifar;
 pub mod decode;
+pub mod flat;
 pub mod folder;
+pub mod imagenet_tar;
 pub mod mnist;
 
 use crate::error::Result;
