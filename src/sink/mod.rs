@@ -10,6 +10,7 @@
 //! Every file a sink completes is reported as a [`FileRecord`]; the driver journals it at once,
 //! so what a sink reported survives an interruption and is not redone.
 
+pub mod archive;
 pub mod cifar_npy;
 pub mod journal;
 pub mod manifest;

@@ -188,7 +188,7 @@ impl Cifar {
 /// follows its coarse one), then the image.
 fn records(path: &Path, data: &[u8], label_bytes: usize) -> Result<(Vec<u8>, Vec<usize>)> {
     let record = label_bytes + IMAGE_BYTES;
-    if data.is_empty() || data.len() % record != 0 {
+    if data.is_empty() || !data.len().is_multiple_of(record) {
         return Err(Error::file(
             path,
             format!(
