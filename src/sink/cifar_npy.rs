@@ -54,6 +54,8 @@ pub struct CifarNpySink {
     severities: HashMap<String, Vec<u32>>,
     /// The severities of the run (the same for every corruption in a run from one recipe).
     label_copies: usize,
+    /// The `.npy` preamble of every corruption file.
+    head: Vec<u8>,
     state: Mutex<State>,
 }
 
@@ -92,10 +94,12 @@ impl CifarNpySink {
                     .into(),
             ));
         }
+        let rows = plan.samples * label_copies;
         Ok(CifarNpySink {
             samples: plan.samples,
             severities,
             label_copies,
+            head: npy::preamble(Dtype::U8, &[rows, SHAPE[0], SHAPE[1], SHAPE[2]]),
             state: Mutex::new(State {
                 labels: vec![None; plan.samples],
                 ..State::default()
@@ -113,7 +117,6 @@ impl CifarNpySink {
         let staging = &target.staging;
         std::fs::create_dir_all(staging).map_err(|e| Error::io(staging, e))?;
         let tmp = staging.join(format!("{corruption}.npy"));
-        let head = npy::preamble(Dtype::U8, &[self.rows(), SHAPE[0], SHAPE[1], SHAPE[2]]);
         let mut file = File::options()
             .read(true)
             .write(true)
@@ -121,9 +124,9 @@ impl CifarNpySink {
             .truncate(true)
             .open(&tmp)
             .map_err(|e| Error::io(&tmp, e))?;
-        let size = (head.len() + self.rows() * IMAGE_BYTES) as u64;
+        let size = (self.head.len() + self.rows() * IMAGE_BYTES) as u64;
         file.set_len(size)
-            .and_then(|()| file.write_all(&head))
+            .and_then(|()| file.write_all(&self.head))
             .map_err(|e| Error::io(&tmp, e))?;
         Ok(Staged {
             file,
@@ -229,8 +232,7 @@ impl Sink for CifarNpySink {
                 id.index, id.severity
             )));
         }
-        let head = npy::preamble(Dtype::U8, &[rows, SHAPE[0], SHAPE[1], SHAPE[2]]).len();
-        let offset = (head + row * IMAGE_BYTES) as u64;
+        let offset = (self.head.len() + row * IMAGE_BYTES) as u64;
         staged
             .file
             .seek(SeekFrom::Start(offset))
