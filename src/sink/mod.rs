@@ -10,12 +10,15 @@
 //! Every file a sink completes is reported as a [`FileRecord`]; the driver journals it at once,
 //! so what a sink reported survives an interruption and is not redone.
 
+pub mod archive;
+pub mod cifar_npy;
 pub mod journal;
 pub mod manifest;
 pub mod npy;
 pub mod tree;
+pub mod webdataset;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::raster::Image;
 use journal::Target;
 use manifest::FileRecord;
@@ -26,13 +29,50 @@ use manifest::FileRecord;
 pub enum Layout {
     /// `<corruption>/<severity>/<key>` image files ([`tree::TreeSink`]).
     Tree { image: tree::ImageFormat },
+    /// CIFAR-10-C's `<corruption>.npy` stacks and `labels.npy` ([`cifar_npy::CifarNpySink`]).
+    /// (Braces, not a unit variant, so that serde refuses a misspelt extra key here too.)
+    CifarNpy {},
+    /// WebDataset tar shards of `shard_size` outputs each ([`webdataset::WebDatasetSink`]).
+    Webdataset {
+        image: tree::ImageFormat,
+        shard_size: usize,
+    },
+}
+
+/// What a run will push into its sink: layouts that pack many outputs into one file need the
+/// whole run's shape to place each output and to know when a file is complete.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Samples in the run: the canonical indices `0..samples` (the source's length, or the
+    /// limit).
+    pub samples: usize,
+    /// The samples this shard of the run writes, within `0..samples`.
+    pub range: std::ops::Range<usize>,
+    /// Corruption and severity of every config, in the driver's config order: every sample's
+    /// outputs arrive in this order.
+    pub configs: Vec<(String, u32)>,
 }
 
 impl Layout {
-    /// The sink that writes this layout.
+    /// The sink that writes this layout for the run `plan`, or why the layout cannot write that
+    /// run (e.g. a `.npy` stack split across shards).
+    pub fn sink_for(&self, plan: &Plan) -> Result<Box<dyn Sink>> {
+        Ok(match self {
+            Layout::Tree { image } => Box::new(tree::TreeSink { format: *image }),
+            Layout::CifarNpy {} => Box::new(cifar_npy::CifarNpySink::new(plan)?),
+            Layout::Webdataset { image, shard_size } => {
+                Box::new(webdataset::WebDatasetSink::new(*image, *shard_size, plan)?)
+            }
+        })
+    }
+
+    /// The sink for a driver that does not yet pass its [`Plan`]: the tree layout, which needs
+    /// none; the packing layouts refuse the first output with an error saying so.
     pub fn sink(&self) -> Box<dyn Sink> {
         match self {
             Layout::Tree { image } => Box::new(tree::TreeSink { format: *image }),
+            Layout::CifarNpy {} => Box::new(Unplanned("cifar-npy")),
+            Layout::Webdataset { .. } => Box::new(Unplanned("webdataset")),
         }
     }
 
@@ -40,7 +80,38 @@ impl Layout {
     pub fn describe(&self) -> String {
         match self {
             Layout::Tree { image } => format!("<corruption>/<severity>/<key> files, {image}"),
+            Layout::CifarNpy {} => {
+                "<corruption>.npy uint8 (N·severities, 32, 32, 3), severity-major, \
+                                 and labels.npy uint8"
+                    .into()
+            }
+            Layout::Webdataset { image, shard_size } => format!(
+                "WebDataset shards shard-NNNNNN.tar of {shard_size} outputs \
+                 (<key>.cls, <key>.json and the image, {image})"
+            ),
         }
+    }
+}
+
+/// A packing layout asked for without the run's plan (see [`Layout::sink`]).
+struct Unplanned(&'static str);
+
+impl Sink for Unplanned {
+    fn file_of(&self, _id: &OutputId<'_>) -> String {
+        String::new()
+    }
+
+    fn encode(&self, _id: &OutputId<'_>, _image: &Image) -> Result<Vec<u8>> {
+        Ok(Vec::new())
+    }
+
+    /// Fails the run (an encoding error would only skip the sample).
+    fn write(&self, _: &Target, _: &OutputId<'_>, _: Vec<u8>) -> Result<Vec<FileRecord>> {
+        Err(Error::Invalid(format!(
+            "the layout \"{}\" needs the run's plan (Layout::sink_for), which this generate does \
+             not pass",
+            self.0
+        )))
     }
 }
 
@@ -73,5 +144,90 @@ pub trait Sink: Sync {
     /// Completes what is still open after the last output; returns the files it completed.
     fn finish(&self, _target: &Target) -> Result<Vec<FileRecord>> {
         Ok(Vec::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A recipe's `[output]` section, read as `suite.rs` reads it.
+    fn layout(section: &str) -> Layout {
+        #[derive(serde::Deserialize)]
+        struct Recipe {
+            output: Layout,
+        }
+        toml::from_str::<Recipe>(&format!("[output]\n{section}"))
+            .unwrap()
+            .output
+    }
+
+    fn plan() -> Plan {
+        Plan {
+            samples: 4,
+            range: 0..4,
+            configs: vec![("fog".into(), 1), ("fog".into(), 2)],
+        }
+    }
+
+    #[test]
+    fn recipes_name_every_layout() {
+        let jpeg = tree::ImageFormat::Jpeg {
+            quality: 85,
+            optimize: true,
+            profile: crate::ops::jpeg::Profile::Ijg9,
+        };
+        assert_eq!(
+            layout(
+                "layout = \"tree\"\n\
+                 image = { format = \"jpeg\", quality = 85, optimize = true, profile = \"ijg9\" }"
+            ),
+            Layout::Tree { image: jpeg }
+        );
+        let cifar = layout("layout = \"cifar-npy\"");
+        assert_eq!(cifar, Layout::CifarNpy {});
+        assert!(cifar.describe().starts_with("<corruption>.npy uint8"));
+        let wds = layout(
+            "layout = \"webdataset\"\nshard_size = 1000\n\
+             image = { format = \"jpeg\", quality = 85, optimize = true, profile = \"ijg9\" }",
+        );
+        assert_eq!(
+            wds,
+            Layout::Webdataset {
+                image: jpeg,
+                shard_size: 1000
+            }
+        );
+        assert!(wds.describe().contains("shard-NNNNNN.tar of 1000 outputs"));
+        for layout in [&cifar, &wds] {
+            assert!(layout.sink_for(&plan()).is_ok());
+        }
+        let unknown = toml::from_str::<toml::Table>("[output]\nlayout = \"cifar-npy\"\nsize = 3")
+            .unwrap()["output"]
+            .clone()
+            .try_into::<Layout>();
+        assert!(unknown.is_err());
+    }
+
+    #[test]
+    fn a_packing_layout_without_its_plan_stops_at_the_first_write() {
+        let root = std::env::temp_dir().join(format!("blight-unplanned-{}", std::process::id()));
+        let target = Target::new(&root, journal::Shard::WHOLE);
+        let sink = Layout::CifarNpy {}.sink();
+        let id = OutputId {
+            key: "test/0",
+            index: 0,
+            label: 0,
+            class: "",
+            corruption: "fog",
+            severity: 1,
+        };
+        let bytes = sink.encode(&id, &Image::zeros(32, 32, 3)).unwrap();
+        let message = sink.write(&target, &id, bytes).unwrap_err().to_string();
+        assert!(
+            message.contains("\"cifar-npy\" needs the run's plan"),
+            "{message}"
+        );
+        assert!(!root.exists());
     }
 }

@@ -7,8 +7,11 @@
 //! itself. A source that is sequential on disk (a tar archive) indexes its members when it opens.
 //! Decoding happens in `sample`, on the worker that asked, so it runs in parallel.
 
+pub mod cifar;
 pub mod decode;
+pub mod flat;
 pub mod folder;
+pub mod imagenet_tar;
 pub mod mnist;
 
 use crate::error::{Error, Result};
