@@ -41,9 +41,9 @@ out=target/mnist-c-check
 rm -rf "$out"
 # pessimal_noise needs a matrix no package registry carries (see README).
 target/release/blight generate mnist-c --source "$BLIGHT_MNIST_DIR" --out "$out" --leftovers --zip --skip pessimal_noise
-if ! target/pyenv/bin/python -c "import numpy, PIL" 2>/dev/null; then
+if ! target/pyenv/bin/python -c "import numpy, PIL, webdataset" 2>/dev/null; then
   python3 -m venv target/pyenv
-  target/pyenv/bin/pip install --quiet numpy pillow
+  target/pyenv/bin/pip install --quiet numpy pillow webdataset
 fi
 target/pyenv/bin/python scripts/check_mnist_c.py "$out" "$BLIGHT_MNIST_DIR"
 
@@ -56,3 +56,9 @@ target/release/blight generate imagenet-c --source "$val" --out "$out" --quiet
 target/release/blight verify "$out" | tail -1
 (cd "$out" && sha256sum --quiet -c SHA256SUMS)
 target/pyenv/bin/python scripts/check_imagenet_c.py check "$val" "$out"
+
+# The same set as WebDataset shards, iterated by the webdataset package.
+rm -rf target/imagenet-c-wds
+target/release/blight generate imagenet-c --source "$val" --out target/imagenet-c-wds --quiet \
+  --format wds --shard-size 100 --corruptions gaussian_noise,frost,pixelate
+target/pyenv/bin/python scripts/check_webdataset.py target/imagenet-c-wds $((6 * 3 * 5))

@@ -214,7 +214,7 @@ pub fn dataset_throughput(suite: &Suite, samples: usize, context: &Context) -> R
             .map_err(|e| Error::io(&path, e))?;
         std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
     }
-    let source = crate::source::open(&source_dir, suite.input.decoder)?;
+    let source = crate::source::open(&source_dir, None, suite.input.decoder)?;
     let request = Request {
         suite,
         source: source.as_ref(),
@@ -227,6 +227,7 @@ pub fn dataset_throughput(suite: &Suite, samples: usize, context: &Context) -> R
         rng: RngKind::Fast,
         on_error: OnError::Fail,
         context,
+        layout: None,
     };
     let start = Instant::now();
     let summary = generate_suite(&request, &|_| {});

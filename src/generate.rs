@@ -19,7 +19,7 @@ use crate::prep::Prep;
 use crate::rng::{self, RngKind, StreamKey};
 use crate::sink::journal::{self, Entry, Journal, Shard, Skipped, Target};
 use crate::sink::manifest::{sha256_hex, FileRecord};
-use crate::sink::{OutputId, Sink};
+use crate::sink::{Layout, OutputId, Plan, Sink};
 use crate::source::{Source, SourceInfo};
 use crate::suite::{Suite, SEVERITIES};
 use rayon::prelude::*;
@@ -88,6 +88,9 @@ pub struct Job<'a> {
     pub settings: Settings,
     pub out: &'a Path,
     pub shard: Shard,
+    /// The shard's sample range is a whole number of units of this many samples (see
+    /// [`crate::sink::Layout::shard_alignment`]).
+    pub alignment: usize,
     pub on_error: OnError,
 }
 
@@ -133,6 +136,8 @@ pub struct Request<'a> {
     pub rng: RngKind,
     pub on_error: OnError,
     pub context: &'a Context,
+    /// A layout instead of the suite's `[output]` (e.g. WebDataset shards).
+    pub layout: Option<Layout>,
 }
 
 /// Runs `request`: the suite's corruptions × severities (or the chosen ones) over the source,
@@ -142,12 +147,16 @@ pub fn generate_suite(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Summary> {
     let suite = request.suite;
-    let layout = suite.output.clone().ok_or_else(|| {
-        Error::Invalid(format!(
-            "suite {} has no [output] section, so it cannot generate a dataset",
-            suite.name
-        ))
-    })?;
+    let layout = request
+        .layout
+        .clone()
+        .or_else(|| suite.output.clone())
+        .ok_or_else(|| {
+            Error::Invalid(format!(
+                "suite {} has no [output] section, so it cannot generate a dataset",
+                suite.name
+            ))
+        })?;
     if let Some(&s) = request.severities.iter().find(|s| !SEVERITIES.contains(s)) {
         return Err(Error::Severity(s));
     }
@@ -209,7 +218,19 @@ pub fn generate_suite(
         output: layout.describe(),
         assets,
     };
-    let sink = layout.sink();
+    let total = request
+        .limit
+        .map_or(request.source.len(), |l| l.min(request.source.len()));
+    let alignment = layout.shard_alignment(configs.len());
+    let plan = Plan {
+        samples: total,
+        range: request.shard.aligned_range(total, alignment),
+        configs: configs
+            .iter()
+            .map(|c| (c.corruption_name.to_string(), c.severity))
+            .collect(),
+    };
+    let sink = layout.sink_for(&plan)?;
     let job = Job {
         source: request.source,
         prep: &suite.input,
@@ -219,6 +240,7 @@ pub fn generate_suite(
         settings,
         out: request.out,
         shard: request.shard,
+        alignment,
         on_error: request.on_error,
     };
     generate(&job, progress)
@@ -265,7 +287,7 @@ pub fn generate(job: &Job<'_>, progress: &(dyn Fn(Progress) + Sync)) -> Result<S
         .settings
         .limit
         .map_or(job.source.len(), |l| l.min(job.source.len()));
-    let range = job.shard.range(total);
+    let range = job.shard.aligned_range(total, job.alignment);
     let samples_total = range.len();
     // Each sample with the configs whose files are still to make.
     let mut todo: Vec<(usize, Vec<usize>)> = Vec::new();

@@ -251,9 +251,26 @@ enum GenerateWhat {
 /// The options every image-dataset suite takes.
 #[derive(Args)]
 struct DatasetArgs {
-    /// The dataset: a folder of class folders (val/<wnid>/*.JPEG, sorted as ImageFolder sorts).
+    /// The dataset: a folder of class folders (val/<wnid>/*.JPEG, sorted as ImageFolder sorts);
+    /// a flat folder of images or ILSVRC2012_img_val.tar, with --labels; or a CIFAR-10/100
+    /// archive (cifar-10-python.tar.gz, cifar-10-binary.tar.gz, ...).
     #[arg(long)]
     source: PathBuf,
+    /// The labels of a flat folder or tar, in LOC_val_solution.csv's format
+    /// (ImageId,PredictionString with the wnid first).
+    #[arg(long)]
+    labels: Option<PathBuf>,
+    /// `suite`: the suite's own layout; `wds`: WebDataset tar shards (shard-NNNNNN.tar of
+    /// --shard-size outputs, each <key>.jpg + .cls + .json).
+    #[arg(long, value_enum, default_value = "suite")]
+    format: FormatArg,
+    /// Outputs per WebDataset shard.
+    #[arg(long, default_value_t = 1000)]
+    shard_size: usize,
+    /// Also pack the finished folder into a reproducible tar beside it (<out>.tar: sorted
+    /// entries, fixed times, owners and modes), and print its sha256.
+    #[arg(long, value_enum)]
+    archive: Option<ArchiveArg>,
     /// Output folder: empty, or holding this run (to resume it, or to add a shard).
     #[arg(long)]
     out: PathBuf,
@@ -289,6 +306,19 @@ struct DatasetArgs {
     quiet: bool,
     #[command(flatten)]
     assets: AssetArgs,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FormatArg {
+    /// The suite's layout (its recipe's [output]).
+    Suite,
+    /// WebDataset tar shards.
+    Wds,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ArchiveArg {
+    Tar,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -696,7 +726,17 @@ fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> R
         c.name == "frost" && (args.corruptions.is_empty() || args.corruptions.contains(&c.name))
     });
     let context = args.assets.context(suite.jpeg_codec, uses_frost);
-    let source = blight::source::open(&args.source, suite.input.decoder)?;
+    let source = blight::source::open(&args.source, args.labels.as_deref(), suite.input.decoder)?;
+    let layout = match args.format {
+        FormatArg::Suite => None,
+        FormatArg::Wds => Some(blight::sink::Layout::Webdataset {
+            image: match &suite.output {
+                Some(blight::sink::Layout::Tree { image }) => *image,
+                _ => blight::sink::tree::ImageFormat::Png,
+            },
+            shard_size: args.shard_size,
+        }),
+    };
     let request = Request {
         suite: &suite,
         source: source.as_ref(),
@@ -712,6 +752,7 @@ fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> R
             OnErrorArg::Fail => OnError::Fail,
         },
         context: &context,
+        layout,
     };
     let pool = worker_pool(args.threads)?;
     let start = std::time::Instant::now();
@@ -750,6 +791,23 @@ fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> R
                 Some(n) => format!("; manifest lists {n} files"),
                 None => "; run `blight merge` when every shard is done".into(),
             }
+        )?;
+    }
+    if let (Some(ArchiveArg::Tar), Some(_)) = (args.archive, summary.manifest_files) {
+        let name = args
+            .out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| suite.name.clone());
+        let tar = args.out.with_file_name(format!("{name}.tar"));
+        let packed = blight::sink::archive::archive(&args.out, &name, &tar)?;
+        writeln!(
+            stdout,
+            "{}: {} files, {} bytes, sha256 {}",
+            tar.display(),
+            packed.files.len(),
+            packed.bytes,
+            packed.sha256
         )?;
     }
     if summary.skipped.is_empty() {

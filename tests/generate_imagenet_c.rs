@@ -537,3 +537,115 @@ fn a_full_disk_is_one_clear_error_that_leaves_no_partial_file() {
     assert!(staging.is_empty(), "{staging:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn webdataset_shards_are_the_same_for_any_threads_and_shard_split() {
+    let dir = scratch("wds");
+    let source = dir.join("val");
+    dataset(&source);
+    // 3 outputs per sample, 4 per tar: a tar holds outputs of two samples, so driver shards
+    // must split on 4-sample boundaries (lcm(3, 4) = 12 outputs).
+    let wds = [
+        "--format",
+        "wds",
+        "--shard-size",
+        "4",
+        "--corruptions",
+        "fog,contrast,jpeg_compression",
+        "--severities",
+        "2",
+    ];
+    let run = |name: &str, threads: &str, shards: usize| {
+        let out = dir.join(name);
+        for k in 0..shards {
+            let shard = format!("{k}/{shards}");
+            let mut args = generate_args(&source, &out, &wds);
+            args.extend(["--threads", threads, "--shard", &shard]);
+            ok(&blight(&args));
+        }
+        if shards > 1 {
+            ok(&blight(&["merge", out.to_str().unwrap()]));
+        }
+        ok(&blight(&["verify", out.to_str().unwrap()]));
+        tree(&out)
+    };
+    let one = run("one", "1", 1);
+    let tars: Vec<&String> = one.keys().filter(|k| k.ends_with(".tar")).collect();
+    assert_eq!(
+        tars,
+        [
+            "shard-000000.tar",
+            "shard-000001.tar",
+            "shard-000002.tar",
+            "shard-000003.tar",
+            "shard-000004.tar"
+        ]
+    );
+    // 6 samples × 3 outputs = 18 groups of .cls, .jpg and .json.
+    let mut members = Vec::new();
+    for tar in &tars {
+        let mut archive = ::tar::Archive::new(&one[*tar][..]);
+        for entry in archive.entries().unwrap() {
+            members.push(
+                entry
+                    .unwrap()
+                    .path()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+    }
+    assert_eq!(members.len(), 18 * 3);
+    assert_eq!(members[0], "fog/2/n01440764/ILSVRC2012_val_00000293.cls");
+    assert_eq!(one, run("split", "2", 3));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_archive_of_a_finished_run_is_reproducible() {
+    let dir = scratch("archive");
+    let source = dir.join("val");
+    dataset(&source);
+    let mut digests = Vec::new();
+    for name in ["a", "b"] {
+        let out = dir.join(name).join("imagenet-c");
+        let run = blight(&generate_args(
+            &source,
+            &out,
+            &[
+                "--corruptions",
+                "pixelate",
+                "--severities",
+                "4",
+                "--archive",
+                "tar",
+            ],
+        ));
+        ok(&run);
+        let stdout = String::from_utf8_lossy(&run.stdout).to_string();
+        let line = stdout
+            .lines()
+            .find(|l| l.contains("sha256"))
+            .unwrap()
+            .to_string();
+        assert!(line.contains("imagenet-c.tar: 9 files"), "{line}");
+        let bytes = std::fs::read(dir.join(name).join("imagenet-c.tar")).unwrap();
+        let members: Vec<String> = ::tar::Archive::new(&bytes[..])
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            members.contains(&"imagenet-c/manifest.json".to_string()),
+            "{members:?}"
+        );
+        assert!(
+            members.iter().all(|m| !m.contains(".blight")),
+            "{members:?}"
+        );
+        digests.push(line.split("sha256 ").nth(1).unwrap().to_string());
+    }
+    assert_eq!(digests[0], digests[1]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

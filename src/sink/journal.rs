@@ -67,6 +67,15 @@ impl Shard {
         (self.index * len / self.count)..((self.index + 1) * len / self.count)
     }
 
+    /// [`Shard::range`] in whole units of `unit` samples (the last unit may be short), so that
+    /// layouts packing several samples into one file never share a file between shards.
+    pub fn aligned_range(self, len: usize, unit: usize) -> std::ops::Range<usize> {
+        let unit = unit.max(1);
+        let units = len.div_ceil(unit);
+        let at = |k: usize| (k * units / self.count * unit).min(len);
+        at(self.index)..at(self.index + 1)
+    }
+
     fn stem(self) -> String {
         format!("shard-{}-of-{}", self.index, self.count)
     }
@@ -366,6 +375,14 @@ mod tests {
             assert_eq!(next, 100);
         }
         assert_eq!(Shard::parse("2/7").unwrap(), Shard { index: 2, count: 7 });
+        // Aligned to 40: 100 samples are 3 units (40, 40, 20) over 2 shards.
+        let two = |index| Shard { index, count: 2 }.aligned_range(100, 40);
+        assert_eq!((two(0), two(1)), (0..40, 40..100));
+        assert_eq!(Shard::WHOLE.aligned_range(7, 40), 0..7);
+        assert_eq!(
+            Shard { index: 3, count: 7 }.aligned_range(100, 1),
+            Shard { index: 3, count: 7 }.range(100)
+        );
         for bad in ["7/7", "1/0", "a/2", "3"] {
             assert!(Shard::parse(bad).is_err(), "{bad}");
         }

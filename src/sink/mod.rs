@@ -18,7 +18,7 @@ pub mod npy;
 pub mod tree;
 pub mod webdataset;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::raster::Image;
 use journal::Target;
 use manifest::FileRecord;
@@ -66,13 +66,14 @@ impl Layout {
         })
     }
 
-    /// The sink for a driver that does not yet pass its [`Plan`]: the tree layout, which needs
-    /// none; the packing layouts refuse the first output with an error saying so.
-    pub fn sink(&self) -> Box<dyn Sink> {
+    /// How many samples a driver shard's range must be a multiple of (except at the run's end),
+    /// so that no output file is written by two shards.
+    pub fn shard_alignment(&self, configs_per_sample: usize) -> usize {
         match self {
-            Layout::Tree { image } => Box::new(tree::TreeSink { format: *image }),
-            Layout::CifarNpy {} => Box::new(Unplanned("cifar-npy")),
-            Layout::Webdataset { .. } => Box::new(Unplanned("webdataset")),
+            Layout::Webdataset { shard_size, .. } => {
+                webdataset::boundary_samples(configs_per_sample, *shard_size)
+            }
+            _ => 1,
         }
     }
 
@@ -90,28 +91,6 @@ impl Layout {
                  (<key>.cls, <key>.json and the image, {image})"
             ),
         }
-    }
-}
-
-/// A packing layout asked for without the run's plan (see [`Layout::sink`]).
-struct Unplanned(&'static str);
-
-impl Sink for Unplanned {
-    fn file_of(&self, _id: &OutputId<'_>) -> String {
-        String::new()
-    }
-
-    fn encode(&self, _id: &OutputId<'_>, _image: &Image) -> Result<Vec<u8>> {
-        Ok(Vec::new())
-    }
-
-    /// Fails the run (an encoding error would only skip the sample).
-    fn write(&self, _: &Target, _: &OutputId<'_>, _: Vec<u8>) -> Result<Vec<FileRecord>> {
-        Err(Error::Invalid(format!(
-            "the layout \"{}\" needs the run's plan (Layout::sink_for), which this generate does \
-             not pass",
-            self.0
-        )))
     }
 }
 

@@ -72,14 +72,39 @@ pub trait Source: Send + Sync {
     fn info(&self) -> SourceInfo;
 }
 
-/// The source at `path`, by what is there: a folder of class folders. (JPEGs decode with
-/// `profile`'s libjpeg.)
-pub fn open(path: &std::path::Path, profile: jpeg::Profile) -> Result<Box<dyn Source>> {
-    if path.is_dir() {
-        return Ok(Box::new(folder::ImageFolder::open(path, profile)?));
+/// The source at `path`, by what is there: a folder of class folders; a flat folder of images
+/// or the ILSVRC validation tar with a `LOC_val_solution.csv`-style `labels` file; a CIFAR-10 or
+/// CIFAR-100 archive (binary or python tarball). JPEGs decode with `profile`'s libjpeg.
+pub fn open(
+    path: &std::path::Path,
+    labels: Option<&std::path::Path>,
+    profile: jpeg::Profile,
+) -> Result<Box<dyn Source>> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match labels {
+        Some(labels) if path.is_dir() => {
+            Ok(Box::new(flat::FlatFolder::open(path, labels, profile)?))
+        }
+        Some(labels) if name.ends_with(".tar") => Ok(Box::new(imagenet_tar::ImagenetTar::open(
+            path, labels, profile,
+        )?)),
+        None if path.is_dir() => Ok(Box::new(folder::ImageFolder::open(path, profile)?)),
+        None if name.ends_with(".tar.gz") || name.ends_with(".tgz") => {
+            Ok(Box::new(cifar::Cifar::open(path)?))
+        }
+        None if name.ends_with(".tar") => Err(Error::file(
+            path,
+            "an image tar needs its labels: pass --labels LOC_val_solution.csv",
+        )),
+        _ if !path.exists() => Err(Error::file(path, "no such file or folder")),
+        _ => Err(Error::file(
+            path,
+            "not a dataset blight can read: expected a folder of class folders \
+             (val/<wnid>/*.JPEG), a flat folder or ILSVRC2012_img_val.tar with --labels, or a \
+             CIFAR-10/100 .tar.gz",
+        )),
     }
-    Err(Error::file(
-        path,
-        "not a dataset blight can read: expected a folder of class folders (val/<wnid>/*.JPEG)",
-    ))
 }
