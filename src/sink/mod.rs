@@ -187,26 +187,4 @@ mod tests {
             .try_into::<Layout>();
         assert!(unknown.is_err());
     }
-
-    #[test]
-    fn a_packing_layout_without_its_plan_stops_at_the_first_write() {
-        let root = std::env::temp_dir().join(format!("blight-unplanned-{}", std::process::id()));
-        let target = Target::new(&root, journal::Shard::WHOLE);
-        let sink = Layout::CifarNpy {}.sink();
-        let id = OutputId {
-            key: "test/0",
-            index: 0,
-            label: 0,
-            class: "",
-            corruption: "fog",
-            severity: 1,
-        };
-        let bytes = sink.encode(&id, &Image::zeros(32, 32, 3)).unwrap();
-        let message = sink.write(&target, &id, bytes).unwrap_err().to_string();
-        assert!(
-            message.contains("\"cifar-npy\" needs the run's plan"),
-            "{message}"
-        );
-        assert!(!root.exists());
-    }
 }
