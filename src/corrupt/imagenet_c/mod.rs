@@ -42,6 +42,6 @@ pub use pixelate::Pixelate;
 pub use saturate::Saturate;
 pub use shot_noise::ShotNoise;
 pub use snow::Snow;
-pub use spatter::Spatter;
+pub use spatter::{Liquid, Spatter};
 pub use speckle_noise::SpeckleNoise;
 pub use zoom_blur::ZoomBlur;

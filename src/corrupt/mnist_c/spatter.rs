@@ -10,6 +10,7 @@
 //! 4. out = clip(x·(1 − K) + f32(63/255)·K, 0, 1)·255, all in float32.
 
 use super::{blur_2d, check_digit, SIDE, TRUNCATE};
+use crate::corrupt::imagenet_c::{self, Liquid};
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::ops::gaussian::Boundary;
@@ -17,20 +18,10 @@ use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
 
+/// ImageNet-C's spatter parameters, mud mode only: `intensity` is the σ of the mask blur.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Spatter {
-    /// Mean of the liquid layer's normal draw.
-    pub mean: f64,
-    /// Standard deviation of that draw.
-    pub std: f64,
-    /// σ of the gaussian smoothing the layer.
-    pub blur_sigma: f64,
-    /// Layer values at or below this are dry.
-    pub threshold: f64,
-    /// σ of the gaussian smoothing the mud mask.
-    pub mask_sigma: f64,
-}
+#[serde(transparent)]
+pub struct Spatter(pub imagenet_c::Spatter);
 
 /// Mask values below this are cleared after the mask blur.
 const MASK_FLOOR: f32 = 0.8;
@@ -38,17 +29,25 @@ const MASK_FLOOR: f32 = 0.8;
 const MUD: f64 = 63.0 / 255.0;
 
 impl Corruption for Spatter {
+    fn check(&self) -> std::result::Result<(), String> {
+        if self.0.liquid != Liquid::Mud {
+            return Err("MNIST-C's spatter has no water mode: liquid must be \"mud\"".into());
+        }
+        self.0.check()
+    }
+
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         check_digit(image, "spatter")?;
+        let p = &self.0;
         let mut layer = vec![0.0f64; SIDE * SIDE];
-        rng.fill_normal(self.mean, self.std, &mut layer);
-        blur_2d(&mut layer, self.blur_sigma, Boundary::Nearest, TRUNCATE);
+        rng.fill_normal(p.mean, p.std, &mut layer);
+        blur_2d(&mut layer, p.blur_sigma, Boundary::Nearest, TRUNCATE);
         // Clearing values below the threshold cannot change which exceed it.
         let mut mask: Vec<f32> = layer
             .iter()
-            .map(|&v| if v > self.threshold { 1.0 } else { 0.0 })
+            .map(|&v| if v > p.threshold { 1.0 } else { 0.0 })
             .collect();
-        blur_2d(&mut mask, self.mask_sigma, Boundary::Nearest, TRUNCATE);
+        blur_2d(&mut mask, p.intensity, Boundary::Nearest, TRUNCATE);
         let mud = MUD as f32;
         let values: Vec<f32> = image
             .to_unit_f32()
@@ -69,13 +68,14 @@ mod tests {
     use crate::rng::NumpyRandom;
 
     fn released() -> Spatter {
-        Spatter {
+        Spatter(imagenet_c::Spatter {
             mean: 0.65,
             std: 0.3,
             blur_sigma: 1.0,
             threshold: 0.65,
-            mask_sigma: 1.5,
-        }
+            intensity: 1.5,
+            liquid: Liquid::Mud,
+        })
     }
 
     #[test]
@@ -103,5 +103,13 @@ mod tests {
         let mut skip = vec![0.0; 784];
         fresh.fill_normal(0.0, 1.0, &mut skip);
         assert_eq!(rng.next_u32(), fresh.next_u32());
+    }
+
+    #[test]
+    fn water_is_refused_as_the_reference_has_no_water_mode() {
+        let mut water = released();
+        water.0.liquid = Liquid::Water;
+        assert!(water.check().unwrap_err().contains("no water mode"));
+        assert_eq!(released().check(), Ok(()));
     }
 }
