@@ -3,33 +3,17 @@
 //! sorted by path. Files whose extension is not one of ImageFolder's image extensions are left
 //! out, as ImageFolder leaves them out.
 
+use super::listing::{is_image, Entry, Listing};
 use super::{decode, Sample, Source, SourceInfo};
 use crate::error::{Error, Result};
 use crate::ops::jpeg;
-use crate::sink::manifest::to_hex;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-
-/// ImageFolder's `IMG_EXTENSIONS`, compared in lower case.
-const IMAGE_EXTENSIONS: [&str; 9] = [
-    "jpg", "jpeg", "png", "ppm", "bmp", "pgm", "tif", "tiff", "webp",
-];
-
-/// One image file of the tree.
-#[derive(Debug)]
-struct Entry {
-    /// `<class>/<path inside the class folder>`.
-    key: String,
-    label: usize,
-    bytes: u64,
-}
 
 /// A class-folder tree, listed once when opened.
 #[derive(Debug)]
 pub struct ImageFolder {
     root: PathBuf,
-    classes: Vec<String>,
-    entries: Vec<Entry>,
+    listing: Listing<()>,
     profile: jpeg::Profile,
 }
 
@@ -53,7 +37,12 @@ impl ImageFolder {
                 let bytes = std::fs::metadata(&path)
                     .map_err(|e| Error::io(&path, e))?
                     .len();
-                entries.push(Entry { key, label, bytes });
+                entries.push(Entry {
+                    key,
+                    label,
+                    bytes,
+                    at: (),
+                });
             }
         }
         if entries.is_empty() {
@@ -65,8 +54,7 @@ impl ImageFolder {
         }
         Ok(ImageFolder {
             root: root.to_path_buf(),
-            classes,
-            entries,
+            listing: Listing { classes, entries },
             profile,
         })
     }
@@ -94,11 +82,7 @@ fn list_images(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
         let key = format!("{prefix}/{name}");
         if is_dir {
             list_images(&dir.join(&name), &key, out)?;
-        } else if Path::new(&name)
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
+        } else if is_image(&name) {
             out.push(key);
         }
     }
@@ -107,23 +91,23 @@ fn list_images(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
 
 impl Source for ImageFolder {
     fn len(&self) -> usize {
-        self.entries.len()
+        self.listing.entries.len()
     }
 
     fn classes(&self) -> &[String] {
-        &self.classes
+        &self.listing.classes
     }
 
     fn key(&self, i: usize) -> &str {
-        &self.entries[i].key
+        &self.listing.entries[i].key
     }
 
     fn label(&self, i: usize) -> usize {
-        self.entries[i].label
+        self.listing.entries[i].label
     }
 
     fn sample(&self, i: usize) -> Result<Sample> {
-        let entry = &self.entries[i];
+        let entry = &self.listing.entries[i];
         let path = self.root.join(&entry.key);
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
         Ok(Sample {
@@ -135,15 +119,10 @@ impl Source for ImageFolder {
     }
 
     fn info(&self) -> SourceInfo {
-        let mut hash = Sha256::new();
-        for entry in &self.entries {
-            hash.update(entry.key.as_bytes());
-            hash.update(format!("\0{}\n", entry.bytes).as_bytes());
-        }
         SourceInfo {
             kind: "image-folder".into(),
-            samples: self.entries.len(),
-            fingerprint: to_hex(&hash.finalize()),
+            samples: self.listing.entries.len(),
+            fingerprint: self.listing.fingerprint(),
         }
     }
 }

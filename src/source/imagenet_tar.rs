@@ -7,7 +7,7 @@
 //! reads on one shared file handle, so the driver's workers read concurrently without seeking
 //! each other's cursor.
 
-use super::flat::{is_image, Listing};
+use super::listing::{is_image, Listing};
 use super::{decode, Sample, Source, SourceInfo};
 use crate::error::{Error, Result};
 use crate::ops::jpeg;
