@@ -96,10 +96,10 @@ enum Command {
         /// The output folder all shards wrote into.
         out: PathBuf,
     },
-    /// Check an output folder against its manifest: missing, changed and unexpected files
-    /// (exit 1 if any).
+    /// Check an output folder, or its archive (--archive tar), against its manifest: missing,
+    /// changed and unexpected files (exit 1 if any).
     Verify {
-        /// The output folder.
+        /// The output folder or archive.
         dir: PathBuf,
     },
     /// The vector instruction sets this CPU supports, least capable first; the one in use is

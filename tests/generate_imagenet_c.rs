@@ -647,5 +647,35 @@ fn the_archive_of_a_finished_run_is_reproducible() {
         digests.push(line.split("sha256 ").nth(1).unwrap().to_string());
     }
     assert_eq!(digests[0], digests[1]);
+
+    // The archive verifies against the manifest inside it; a changed member does not.
+    let tar = dir.join("a/imagenet-c.tar");
+    ok(&blight(&["verify", tar.to_str().unwrap()]));
+    let bytes = std::fs::read(&tar).unwrap();
+    let mut rebuilt = ::tar::Builder::new(Vec::new());
+    let mut changed = String::new();
+    for entry in ::tar::Archive::new(&bytes[..]).entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+        if changed.is_empty() && path.ends_with(".JPEG") {
+            data[200] ^= 1;
+            changed = path.trim_start_matches("imagenet-c/").to_string();
+        }
+        let mut header = entry.header().clone();
+        header.set_cksum();
+        rebuilt.append(&header, &data[..]).unwrap();
+    }
+    let tampered = dir.join("tampered.tar");
+    std::fs::write(&tampered, rebuilt.into_inner().unwrap()).unwrap();
+    let run = blight(&["verify", tampered.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains(&format!("changed: {changed}")), "{stdout}");
+    assert!(
+        stdout.contains("6 files checked: 0 missing, 1 changed, 0 unexpected"),
+        "{stdout}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
