@@ -360,7 +360,7 @@ pub fn generate(job: &Job<'_>, progress: &(dyn Fn(Progress) + Sync)) -> Result<S
     let _ = std::fs::remove_dir(&target.staging);
 
     let manifest_files = if job.shard.count == 1 {
-        Some(journal::finalize(out, &job.settings, 1)?.files.len())
+        Some(journal::finalize(out, &job.settings, 1)?.files)
     } else {
         None
     };
@@ -387,9 +387,7 @@ pub fn merge(out: &Path) -> Result<usize> {
     })?;
     let run: RunFile = serde_json::from_str(&text)
         .map_err(|e| Error::file(&path, format!("unreadable run settings: {e}")))?;
-    Ok(journal::finalize(out, &run.settings, run.shards)?
-        .files
-        .len())
+    Ok(journal::finalize(out, &run.settings, run.shards)?.files)
 }
 
 /// The outputs made for one sample, in config order, or why the sample was skipped.
@@ -525,17 +523,16 @@ fn damage(out: &Path, record: &FileRecord) -> Option<&'static str> {
 /// The summary of a run that `out` already holds whole, with the same settings.
 fn finished_run(out: &Path, settings: &Settings) -> Result<Option<Summary>> {
     let path = out.join(journal::MANIFEST);
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    if !path.exists() {
         return Ok(None);
-    };
-    let manifest: journal::Manifest<serde_json::Value> = serde_json::from_str(&text)
-        .map_err(|e| Error::file(&path, format!("unreadable manifest: {e}")))?;
-    refuse_other_settings(out, &manifest.settings, settings)?;
-    Ok(manifest.complete.then(|| Summary {
+    }
+    let head = journal::ManifestHead::read(&path)?;
+    refuse_other_settings(out, &head.settings, settings)?;
+    Ok(head.complete.then(|| Summary {
         already_complete: true,
-        files_kept: manifest.files.len(),
-        skipped: manifest.skipped,
-        manifest_files: Some(manifest.files.len()),
+        files_kept: head.file_count,
+        skipped: head.skipped,
+        manifest_files: Some(head.file_count),
         ..Summary::default()
     }))
 }

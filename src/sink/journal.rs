@@ -14,7 +14,7 @@
 //! [`SYNC_EVERY`] lines; an interruption can lose the last lines, whose files are then made again
 //! (the output is deterministic), and a torn last line is ignored.
 
-use super::manifest::FileRecord;
+use super::manifest::{to_hex, FileRecord};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
@@ -270,23 +270,42 @@ pub fn read_entries(path: &Path) -> Result<Vec<Entry>> {
     Ok(entries)
 }
 
-/// The final record of a finished run.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Manifest<S> {
+/// What a reader of `manifest.json` needs before its file list: `files` comes last in the file,
+/// so this reads the head and skips the list without holding it.
+#[derive(Debug, Deserialize)]
+pub struct ManifestHead {
     pub format: u32,
-    pub settings: S,
+    pub settings: serde_json::Value,
     pub complete: bool,
-    /// Every file, sorted by path.
-    pub files: Vec<FileRecord>,
+    pub file_count: usize,
     /// Inputs that were skipped, sorted by key.
+    pub skipped: Vec<Skipped>,
+}
+
+impl ManifestHead {
+    /// The head of the manifest at `path`, streamed.
+    pub fn read(path: &Path) -> Result<ManifestHead> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        serde_json::from_reader(BufReader::new(file))
+            .map_err(|e| Error::file(path, format!("unreadable manifest: {e}")))
+    }
+}
+
+/// What [`finalize`] wrote.
+#[derive(Debug)]
+pub struct Finalized {
+    pub files: usize,
     pub skipped: Vec<Skipped>,
 }
 
 /// Writes `manifest.json`, `SHA256SUMS` and `errors.json` into `root` from the journals of
 /// `shards` shards, each of which must be done. Later lines win over earlier ones for the same
-/// path (a file made again on resume).
-pub fn finalize<S: Serialize>(root: &Path, settings: &S, shards: usize) -> Result<Manifest<()>> {
-    let mut files = std::collections::BTreeMap::new();
+/// path (a file made again on resume). Files are listed sorted by path.
+///
+/// Memory: one compact record per file (path, size, digest: about 120 bytes, so about 0.6 GB for
+/// ImageNet-C's 4.75 million files); the manifest and sums are streamed out, never built whole.
+pub fn finalize<S: Serialize>(root: &Path, settings: &S, shards: usize) -> Result<Finalized> {
+    let mut files: Vec<(Box<str>, u64, [u8; 32])> = Vec::new();
     let mut skipped = std::collections::BTreeMap::new();
     for index in 0..shards {
         let shard = Shard {
@@ -303,44 +322,82 @@ pub fn finalize<S: Serialize>(root: &Path, settings: &S, shards: usize) -> Resul
                 ),
             ));
         }
-        for entry in read_entries(&shard.journal_path(root))? {
+        let journal = shard.journal_path(root);
+        for entry in read_entries(&journal)? {
             match entry {
-                Entry::File(record) => {
-                    files.insert(record.path.clone(), record);
-                }
+                Entry::File(record) => files.push((
+                    record.path.into_boxed_str(),
+                    record.bytes,
+                    digest_bytes(&record.sha256)
+                        .ok_or_else(|| Error::file(&journal, "a record's sha256 is not hex"))?,
+                )),
                 Entry::Skipped(s) => {
                     skipped.insert(s.skipped.clone(), s);
                 }
             }
         }
     }
-    let files: Vec<FileRecord> = files.into_values().collect();
-    let skipped: Vec<Skipped> = skipped.into_values().collect();
-    let manifest = Manifest {
-        format: 2,
-        settings,
-        complete: true,
-        files,
-        skipped,
-    };
-    let json = serde_json::to_vec_pretty(&manifest)
-        .map_err(|e| Error::Invalid(format!("cannot serialise the manifest: {e}")))?;
-    let mut sums = String::new();
-    for f in &manifest.files {
-        sums.push_str(&format!("{}  {}\n", f.sha256, f.path));
+    // Sorted by path, the later of two records for one path kept (the sort is stable).
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut kept: Vec<(Box<str>, u64, [u8; 32])> = Vec::with_capacity(files.len());
+    for file in files {
+        match kept.last_mut() {
+            Some(last) if last.0 == file.0 => *last = file,
+            _ => kept.push(file),
+        }
     }
-    let errors = serde_json::to_vec_pretty(&manifest.skipped)
+    let skipped: Vec<Skipped> = skipped.into_values().collect();
+    let json_error = |e: serde_json::Error| std::io::Error::other(e.to_string());
+
+    let errors = serde_json::to_vec_pretty(&skipped)
         .map_err(|e| Error::Invalid(format!("cannot serialise the errors: {e}")))?;
     crate::io::write_atomic(&root.join(ERRORS), &errors)?;
-    crate::io::write_atomic(&root.join(SUMS), sums.as_bytes())?;
-    crate::io::write_atomic(&root.join(MANIFEST), &json)?;
-    Ok(Manifest {
-        format: manifest.format,
-        settings: (),
-        complete: true,
-        files: manifest.files,
-        skipped: manifest.skipped,
+    crate::io::write_atomic_with(&root.join(SUMS), |f| {
+        let mut out = BufWriter::new(f);
+        for (path, _, digest) in &kept {
+            writeln!(out, "{}  {path}", to_hex(digest))?;
+        }
+        out.flush()
+    })?;
+    crate::io::write_atomic_with(&root.join(MANIFEST), |f| {
+        let mut out = BufWriter::new(f);
+        out.write_all(b"{\n  \"format\": 2,\n  \"settings\": ")?;
+        serde_json::to_writer(&mut out, settings).map_err(json_error)?;
+        write!(
+            out,
+            ",\n  \"complete\": true,\n  \"file_count\": {},\n  \"skipped\": ",
+            kept.len()
+        )?;
+        serde_json::to_writer(&mut out, &skipped).map_err(json_error)?;
+        out.write_all(b",\n  \"files\": [")?;
+        for (i, (path, bytes, digest)) in kept.iter().enumerate() {
+            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+            let record = FileRecord {
+                path: path.to_string(),
+                bytes: *bytes,
+                sha256: to_hex(digest),
+            };
+            serde_json::to_writer(&mut out, &record).map_err(json_error)?;
+        }
+        out.write_all(b"\n  ]\n}\n")?;
+        out.flush()
+    })?;
+    Ok(Finalized {
+        files: kept.len(),
+        skipped,
     })
+}
+
+/// The 32 bytes of a lower-case hex sha256.
+fn digest_bytes(hex: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    if hex.len() != 64 {
+        return None;
+    }
+    for (byte, pair) in out.iter_mut().zip(hex.as_bytes().chunks_exact(2)) {
+        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -415,8 +472,12 @@ mod tests {
         for index in 0..2 {
             let shard = Shard { index, count: 2 };
             let (mut journal, _) = Journal::open(&root, shard).unwrap();
-            journal.record(&file(&format!("f{index}"), "old")).unwrap();
-            journal.record(&file(&format!("f{index}"), "new")).unwrap();
+            journal
+                .record(&file(&format!("f{index}"), &"0".repeat(64)))
+                .unwrap();
+            journal
+                .record(&file(&format!("f{index}"), &"a".repeat(64)))
+                .unwrap();
             journal
                 .record(&Entry::Skipped(Skipped {
                     skipped: format!("bad{index}.JPEG"),
@@ -429,12 +490,21 @@ mod tests {
         for index in 0..2 {
             std::fs::write(Shard { index, count: 2 }.done_path(&root), b"").unwrap();
         }
-        let manifest = finalize(&root, &"settings", 2).unwrap();
-        assert_eq!(manifest.files.len(), 2);
-        assert!(manifest.files.iter().all(|f| f.sha256 == "new"));
-        assert_eq!(manifest.skipped.len(), 2);
+        let done = finalize(&root, &"settings", 2).unwrap();
+        assert_eq!((done.files, done.skipped.len()), (2, 2));
+        let new = "a".repeat(64);
         let sums = std::fs::read_to_string(root.join(SUMS)).unwrap();
-        assert_eq!(sums, "new  f0\nnew  f1\n");
+        assert_eq!(sums, format!("{new}  f0\n{new}  f1\n"));
+        // The manifest is valid JSON with the later records, and its head reads on its own.
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(root.join(MANIFEST)).unwrap()).unwrap();
+        assert_eq!(manifest["files"][1]["path"], "f1");
+        assert_eq!(manifest["files"][1]["sha256"], new.as_str());
+        let head = ManifestHead::read(&root.join(MANIFEST)).unwrap();
+        assert_eq!(
+            (head.file_count, head.skipped.len(), head.complete),
+            (2, 2, true)
+        );
         std::fs::remove_dir_all(&root).unwrap();
     }
 }
