@@ -24,7 +24,7 @@ use crate::source::{Source, SourceInfo};
 use crate::suite::{Suite, SEVERITIES};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 /// What a run is. Every shard, and every resumed run, must agree with the settings recorded in
@@ -260,27 +260,46 @@ pub fn generate(job: &Job<'_>, progress: &(dyn Fn(Progress) + Sync)) -> Result<S
     record_settings(out, &job.settings, job.shard.count)?;
     let target = Target::new(out, job.shard);
     journal::clear_staging(&target)?;
-    let (mut journal, entries) = Journal::open(out, job.shard)?;
+    let mut journal = Journal::open(out, job.shard)?;
 
-    // What an earlier run of this shard did, checked against the disk.
-    let mut done: HashMap<String, FileRecord> = HashMap::new();
+    // What an earlier run of this shard did, checked against the disk a batch at a time (in
+    // parallel), remembering only a hash of each intact file's path.
+    let mut done: HashSet<u64> = HashSet::new();
+    let mut damaged: Vec<String> = Vec::new();
     let mut skipped = Vec::new();
-    for entry in entries {
+    let mut batch: Vec<FileRecord> = Vec::new();
+    let mut check = |batch: &mut Vec<FileRecord>, done: &mut HashSet<u64>| {
+        let verdicts: Vec<(u64, Option<String>)> = batch
+            .par_iter()
+            .map(|r| {
+                let what = damage(out, r).map(|what| format!("{}: {what}", r.path));
+                (path_hash(&r.path), what)
+            })
+            .collect();
+        for (hash, what) in verdicts {
+            match what {
+                None => {
+                    done.insert(hash);
+                }
+                Some(line) if !damaged.contains(&line) => damaged.push(line),
+                Some(_) => {}
+            }
+        }
+        batch.clear();
+    };
+    journal::for_each_entry(&job.shard.journal_path(out), |entry| {
         match entry {
             Entry::File(record) => {
-                done.insert(record.path.clone(), record);
+                batch.push(record);
+                if batch.len() == 4096 {
+                    check(&mut batch, &mut done);
+                }
             }
             Entry::Skipped(s) => skipped.push(s),
         }
-    }
-    let damaged: Vec<String> = done
-        .par_iter()
-        .filter_map(|(path, record)| damage(out, record).map(|what| format!("{path}: {what}")))
-        .collect();
-    for line in &damaged {
-        let path = line.split(": ").next().unwrap_or_default();
-        done.remove(path);
-    }
+        Ok(())
+    })?;
+    check(&mut batch, &mut done);
     let skipped_keys: HashSet<String> = skipped.iter().map(|s| s.skipped.clone()).collect();
 
     let total = job
@@ -302,7 +321,7 @@ pub fn generate(job: &Job<'_>, progress: &(dyn Fn(Progress) + Sync)) -> Result<S
         let needed: Vec<usize> = (0..job.configs.len())
             .filter(|&c| {
                 let id = output_id(job, i, key, label, class, c);
-                !done.contains_key(&job.sink.file_of(&id))
+                !done.contains(&path_hash(&job.sink.file_of(&id)))
             })
             .collect();
         files_kept += job.configs.len() - needed.len();
@@ -508,6 +527,15 @@ fn output_id<'j>(
 
 fn class_name(source: &dyn Source, label: usize) -> &str {
     source.classes().get(label).map_or("", String::as_str)
+}
+
+/// A hash standing for an output path in the set of finished files (64 bits: a collision among
+/// a few million paths is about one in a million million).
+fn path_hash(path: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    path.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// What is wrong with a journaled file on disk, if anything.

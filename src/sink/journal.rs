@@ -121,29 +121,39 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Opens (creating) `shard`'s journal and returns it with the entries already in it. A last
-    /// line cut short by an interruption is dropped from the file.
-    pub fn open(root: &Path, shard: Shard) -> Result<(Journal, Vec<Entry>)> {
+    /// Opens (creating) `shard`'s journal for appending. A last line cut short by an
+    /// interruption is cut off the file, so the next line starts clean; read what is there
+    /// with [`for_each_entry`].
+    pub fn open(root: &Path, shard: Shard) -> Result<Journal> {
+        use std::io::{Read, Seek, SeekFrom};
         let path = shard.journal_path(root);
-        let entries = read_entries(&path)?;
-        // Rewrite the whole lines only, so a torn tail does not glue onto the next line.
-        let mut text = Vec::new();
-        for entry in &entries {
-            text.extend(line_of(entry)?);
-        }
-        crate::io::write_atomic(&path, &text)?;
-        let file = std::fs::OpenOptions::new()
-            .append(true)
+        let io = |e| Error::io(&path, e);
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
             .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
-        Ok((
-            Journal {
-                file: BufWriter::new(file),
-                path,
-                unsynced: 0,
-            },
-            entries,
-        ))
+            .map_err(io)?;
+        // Lines are short: the last newline is within the last few kilobytes.
+        let len = file.metadata().map_err(io)?.len();
+        let tail = len.min(1 << 16);
+        file.seek(SeekFrom::Start(len - tail)).map_err(io)?;
+        let mut end = vec![0u8; tail as usize];
+        file.read_exact(&mut end).map_err(io)?;
+        let whole = end
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(len - tail, |i| len - tail + i as u64 + 1);
+        if whole != len {
+            file.set_len(whole).map_err(io)?;
+        }
+        file.seek(SeekFrom::End(0)).map_err(io)?;
+        Ok(Journal {
+            file: BufWriter::new(file),
+            path,
+            unsynced: 0,
+        })
     }
 
     /// Appends one entry and flushes it; syncs every [`SYNC_EVERY`] entries.
@@ -252,22 +262,21 @@ fn line_of(entry: &Entry) -> Result<Vec<u8>> {
     Ok(line)
 }
 
-/// The entries of a journal file (none when it does not exist); unparsable lines (a torn tail)
-/// are left out.
-pub fn read_entries(path: &Path) -> Result<Vec<Entry>> {
+/// Calls `each` with every entry of a journal file, in order, without holding them (none when
+/// the file does not exist); an unparsable line (a torn tail) is passed over.
+pub fn for_each_entry(path: &Path, mut each: impl FnMut(Entry) -> Result<()>) -> Result<()> {
     let file = match File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(Error::io(path, e)),
     };
-    let mut entries = Vec::new();
     for line in BufReader::new(file).split(b'\n') {
         let line = line.map_err(|e| Error::io(path, e))?;
         if let Ok(entry) = serde_json::from_slice::<Entry>(&line) {
-            entries.push(entry);
+            each(entry)?;
         }
     }
-    Ok(entries)
+    Ok(())
 }
 
 /// What a reader of `manifest.json` needs before its file list: `files` comes last in the file,
@@ -323,7 +332,7 @@ pub fn finalize<S: Serialize>(root: &Path, settings: &S, shards: usize) -> Resul
             ));
         }
         let journal = shard.journal_path(root);
-        for entry in read_entries(&journal)? {
+        for_each_entry(&journal, |entry| {
             match entry {
                 Entry::File(record) => files.push((
                     record.path.into_boxed_str(),
@@ -335,7 +344,8 @@ pub fn finalize<S: Serialize>(root: &Path, settings: &S, shards: usize) -> Resul
                     skipped.insert(s.skipped.clone(), s);
                 }
             }
-        }
+            Ok(())
+        })?;
     }
     // Sorted by path, the later of two records for one path kept (the sort is stable).
     files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -449,8 +459,7 @@ mod tests {
     fn a_torn_last_line_is_dropped_and_appending_goes_on() {
         let root = scratch("torn");
         let shard = Shard::WHOLE;
-        let (mut journal, old) = Journal::open(&root, shard).unwrap();
-        assert!(old.is_empty());
+        let mut journal = Journal::open(&root, shard).unwrap();
         journal.record(&file("a", "1")).unwrap();
         journal.record(&file("b", "2")).unwrap();
         drop(journal);
@@ -458,11 +467,16 @@ mod tests {
         let mut text = std::fs::read(&path).unwrap();
         text.extend_from_slice(b"{\"path\":\"c\",\"by");
         std::fs::write(&path, text).unwrap();
-        let (mut journal, old) = Journal::open(&root, shard).unwrap();
-        assert_eq!(old, [file("a", "1"), file("b", "2")]);
+        let mut journal = Journal::open(&root, shard).unwrap();
         journal.record(&file("c", "3")).unwrap();
         drop(journal);
-        assert_eq!(read_entries(&path).unwrap().len(), 3);
+        let mut entries = Vec::new();
+        for_each_entry(&path, |e| {
+            entries.push(e);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(entries, [file("a", "1"), file("b", "2"), file("c", "3")]);
         std::fs::remove_dir_all(&root).unwrap();
     }
 
@@ -471,7 +485,7 @@ mod tests {
         let root = scratch("final");
         for index in 0..2 {
             let shard = Shard { index, count: 2 };
-            let (mut journal, _) = Journal::open(&root, shard).unwrap();
+            let mut journal = Journal::open(&root, shard).unwrap();
             journal
                 .record(&file(&format!("f{index}"), &"0".repeat(64)))
                 .unwrap();
