@@ -70,7 +70,8 @@ enum Command {
         #[command(subcommand)]
         dataset: GenerateWhat,
     },
-    /// Put a reference asset or a source dataset into its folder, checking every file's checksum:
+    /// Put a reference asset or a source dataset into its folder, checksummed.
+    ///
     /// `frost` (from the PyPI wheel imagecorruptions==1.1.2), `pessimal` (from --from FILE), or
     /// the datasets `cifar10`, `cifar100`, `mnist` (downloaded, resumable).
     Fetch {
@@ -88,22 +89,23 @@ enum Command {
         #[arg(long)]
         mirror: Option<String>,
     },
-    /// The reference assets, where each is looked for and whether it is there.
+    /// The reference assets and source datasets: where each is, and whether it checks out.
     Assets,
-    /// Finish a sharded run: check that every shard completed and write manifest.json,
-    /// SHA256SUMS and errors.json.
+    /// Finish a sharded run: check every shard completed, write the manifest and checksums.
     Merge {
         /// The output folder all shards wrote into.
         out: PathBuf,
     },
-    /// Check an output folder, or its archive (--archive tar), against its manifest: missing,
-    /// changed and unexpected files (exit 1 if any).
+    /// Check an output folder, or its archive, against its manifest (exit 1 on any problem).
+    ///
+    /// Lists missing, changed and unexpected files.
     Verify {
         /// The output folder or archive.
         dir: PathBuf,
     },
-    /// The vector instruction sets this CPU supports, least capable first; the one in use is
-    /// marked. BLIGHT_SIMD=baseline|avx2|avx512 lowers it.
+    /// The vector instruction sets this CPU supports; the one in use is marked.
+    ///
+    /// Least capable first. BLIGHT_SIMD=baseline|avx2|avx512 lowers the one in use.
     Simd,
     /// Time every corruption × severity on one thread (median of repeats).
     Bench {
@@ -208,9 +210,11 @@ impl AssetArgs {
 
 #[derive(Subcommand)]
 enum GenerateWhat {
-    /// ImageNet-C from an ImageNet validation tree (val/<wnid>/*.JPEG): Resize(256),
-    /// CenterCrop(224), the 19 corruptions × 5 severities, JPEG q85 in
-    /// <corruption>/<severity>/<wnid>/<file>.
+    /// ImageNet-C from the ImageNet validation set (class folders, flat folder or tar).
+    ///
+    /// Resize(256), CenterCrop(224), the 19 corruptions × 5 severities, JPEG q85 in
+    /// <corruption>/<severity>/<wnid>/<file>, with manifest.json, SHA256SUMS and errors.json.
+    /// Exit status: 0 complete, 3 complete with skipped inputs (errors.json), 1 failed.
     #[command(name = "imagenet-c")]
     ImagenetC(DatasetArgs),
     /// MNIST-C from the four MNIST IDX files (raw or .gz): mnist_c/<config>/{train,test}_{images,labels}.npy.
