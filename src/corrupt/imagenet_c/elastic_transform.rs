@@ -13,6 +13,7 @@ use crate::ops::gaussian::{
 use crate::ops::map_coordinates::map_coordinates_reflect_order1;
 use crate::raster::Image;
 use crate::rng::Random;
+use crate::simd;
 use serde::Deserialize;
 use std::sync::{Arc, Mutex};
 
@@ -69,17 +70,23 @@ impl ElasticParams {
 }
 
 /// Turns the smoothed fields into sample positions in place: each value times α, cast to
-/// float32, added to its pixel's row (`rows`) or column (`cols`) in float64.
+/// float32, added to its pixel's row (`rows`) or column (`cols`) in float64. Run through the
+/// dispatch so the casts use the widest vectors.
 pub fn displace(rows: &mut [f64], cols: &mut [f64], width: usize, alpha: f64) {
-    let lines = rows
-        .chunks_exact_mut(width.max(1))
-        .zip(cols.chunks_exact_mut(width.max(1)));
-    for (y, (row_line, col_line)) in lines.enumerate() {
-        for (x, (r, q)) in row_line.iter_mut().zip(col_line).enumerate() {
-            *r = y as f64 + (*r * alpha) as f32 as f64;
-            *q = x as f64 + (*q * alpha) as f32 as f64;
-        }
-    }
+    simd::dispatch(
+        #[inline(always)]
+        |_| {
+            let lines = rows
+                .chunks_exact_mut(width.max(1))
+                .zip(cols.chunks_exact_mut(width.max(1)));
+            for (y, (row_line, col_line)) in lines.enumerate() {
+                for (x, (r, q)) in row_line.iter_mut().zip(col_line.iter_mut()).enumerate() {
+                    *r = y as f64 + (*r * alpha) as f32 as f64;
+                    *q = x as f64 + (*q * alpha) as f32 as f64;
+                }
+            }
+        },
+    )
 }
 
 /// ImageNet-C's elastic transform at one severity.
@@ -181,12 +188,16 @@ impl Corruption for ElasticTransform {
         displace(&mut rows, &mut cols, w, alpha);
         let mut out = vec![0f32; h * w * c];
         map_coordinates_reflect_order1(&warped, (h, w, c), &rows, &cols, &mut out);
-        let data = out
-            .iter()
-            // In [0, 255] (or NaN, which both casts send to 0), so the vectorising cast
-            // through i32 truncates exactly as the direct one.
-            .map(|v| (v.clamp(0.0, 1.0) * 255.0) as i32 as u8)
-            .collect();
+        let data = simd::dispatch(
+            #[inline(always)]
+            |_| {
+                out.iter()
+                    // In [0, 255] (or NaN, which both casts send to 0), so the vectorising cast
+                    // through i32 truncates exactly as the direct one.
+                    .map(|v| (v.clamp(0.0, 1.0) * 255.0) as i32 as u8)
+                    .collect()
+            },
+        );
         Image::new(w, h, c, data)
     }
 }
