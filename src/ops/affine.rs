@@ -9,6 +9,7 @@
 //! value is summed in float32 in OpenCV's order (top-left, top-right, bottom-left, bottom-right).
 
 use super::border::reflect_101;
+use crate::simd;
 
 /// A 2×3 affine matrix, row-major: x' = m[0]·x + m[1]·y + m[2], y' = m[3]·x + m[4]·y + m[5].
 pub type Affine = [f64; 6];
@@ -168,16 +169,32 @@ fn warp<const C: usize>(
         .collect();
     let row_stride = width * C;
     let (w_i, h_i) = (width as isize, height as isize);
+    // Per row, every pixel's integer source position and weight-table index, in one loop the
+    // dispatch vectorises, before the pixels are interpolated one by one.
+    let (mut sxs, mut sys, mut cells) = (vec![0i32; width], vec![0i32; width], vec![0u32; width]);
     for (y, out_row) in out.chunks_exact_mut(row_stride).enumerate() {
         let x0 = round_to_i32((inv[1] * y as f64 + inv[2]) * AB_SCALE).wrapping_add(ROUND_DELTA);
         let y0 = round_to_i32((inv[4] * y as f64 + inv[5]) * AB_SCALE).wrapping_add(ROUND_DELTA);
-        for ((dst, &ad), &bd) in out_row.chunks_exact_mut(C).zip(&adelta).zip(&bdelta) {
-            let xf = x0.wrapping_add(ad) >> (AB_BITS - INTER_BITS);
-            let yf = y0.wrapping_add(bd) >> (AB_BITS - INTER_BITS);
-            // Integer parts as OpenCV stores them (int16, saturated); fractions in 1/32 steps.
-            let sx = (xf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32) as isize;
-            let sy = (yf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32) as isize;
-            let w = &tab[(((yf & (TAB - 1)) << INTER_BITS) | (xf & (TAB - 1))) as usize];
+        simd::dispatch(
+            #[inline(always)]
+            |_| {
+                let deltas = adelta.iter().zip(&bdelta);
+                let positions = sxs.iter_mut().zip(sys.iter_mut()).zip(cells.iter_mut());
+                for ((&ad, &bd), ((sx, sy), cell)) in deltas.zip(positions) {
+                    let xf = x0.wrapping_add(ad) >> (AB_BITS - INTER_BITS);
+                    let yf = y0.wrapping_add(bd) >> (AB_BITS - INTER_BITS);
+                    // Integer parts as OpenCV stores them (int16, saturated); fractions in 1/32
+                    // steps.
+                    *sx = (xf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32);
+                    *sy = (yf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32);
+                    *cell = (((yf & (TAB - 1)) << INTER_BITS) | (xf & (TAB - 1))) as u32;
+                }
+            },
+        );
+        let positions = sxs.iter().zip(&sys).zip(&cells);
+        for (dst, ((&sx, &sy), &cell)) in out_row.chunks_exact_mut(C).zip(positions) {
+            let (sx, sy) = (sx as isize, sy as isize);
+            let w = &tab[cell as usize];
             let inside = sx >= 0 && sx + 1 < w_i && sy >= 0 && sy + 1 < h_i;
             if !inside && border == WarpBorder::Zero {
                 // OpenCV's order, with 0 for each tap outside the image.
