@@ -169,9 +169,14 @@ fn warp<const C: usize>(
         .collect();
     let row_stride = width * C;
     let (w_i, h_i) = (width as isize, height as isize);
-    // Per row, every pixel's integer source position and weight-table index, in one loop the
-    // dispatch vectorises, before the pixels are interpolated one by one.
+    // Per row, every pixel's integer source position, weight-table index and, where its four
+    // taps lie inside the image with room for four-value loads, the index of its top-left tap
+    // (else `usize::MAX`), in one loop the dispatch vectorises, before the pixels are
+    // interpolated one by one.
     let (mut sxs, mut sys, mut cells) = (vec![0i32; width], vec![0i32; width], vec![0u32; width]);
+    let mut corners = vec![usize::MAX; width];
+    let (stride, reach) = (row_stride as isize, (row_stride + C + 4) as isize);
+    let len = src.len() as isize;
     for (y, out_row) in out.chunks_exact_mut(row_stride).enumerate() {
         let x0 = round_to_i32((inv[1] * y as f64 + inv[2]) * AB_SCALE).wrapping_add(ROUND_DELTA);
         let y0 = round_to_i32((inv[4] * y as f64 + inv[5]) * AB_SCALE).wrapping_add(ROUND_DELTA);
@@ -180,7 +185,8 @@ fn warp<const C: usize>(
             |_| {
                 let deltas = adelta.iter().zip(&bdelta);
                 let positions = sxs.iter_mut().zip(sys.iter_mut()).zip(cells.iter_mut());
-                for ((&ad, &bd), ((sx, sy), cell)) in deltas.zip(positions) {
+                let positions = positions.zip(corners.iter_mut());
+                for ((&ad, &bd), (((sx, sy), cell), corner)) in deltas.zip(positions) {
                     let xf = x0.wrapping_add(ad) >> (AB_BITS - INTER_BITS);
                     let yf = y0.wrapping_add(bd) >> (AB_BITS - INTER_BITS);
                     // Integer parts as OpenCV stores them (int16, saturated); fractions in 1/32
@@ -188,13 +194,33 @@ fn warp<const C: usize>(
                     *sx = (xf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32);
                     *sy = (yf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32);
                     *cell = (((yf & (TAB - 1)) << INTER_BITS) | (xf & (TAB - 1))) as u32;
+                    let (ix, iy) = (*sx as isize, *sy as isize);
+                    let top_left = iy * stride + ix * C as isize;
+                    let inside = (ix >= 0) & (ix + 1 < w_i) & (iy >= 0) & (iy + 1 < h_i);
+                    *corner = if inside & (top_left + reach <= len) {
+                        top_left as usize
+                    } else {
+                        usize::MAX
+                    };
                 }
             },
         );
-        let positions = sxs.iter().zip(&sys).zip(&cells);
-        for (dst, ((&sx, &sy), &cell)) in out_row.chunks_exact_mut(C).zip(positions) {
-            let (sx, sy) = (sx as isize, sy as isize);
+        let positions = sxs.iter().zip(&sys).zip(&cells).zip(&corners);
+        for (x, (((&sx, &sy), &cell), &corner)) in positions.enumerate() {
             let w = &tab[cell as usize];
+            #[cfg(target_arch = "x86_64")]
+            if C == 3 && corner != usize::MAX {
+                let taps = [
+                    corner,
+                    corner + C,
+                    corner + row_stride,
+                    corner + row_stride + C,
+                ];
+                bilinear_rgb_sse(src, taps, w, &mut out_row[x * C..]);
+                continue;
+            }
+            let dst = &mut out_row[x * C..][..C];
+            let (sx, sy) = (sx as isize, sy as isize);
             let inside = sx >= 0 && sx + 1 < w_i && sy >= 0 && sy + 1 < h_i;
             if !inside && border == WarpBorder::Zero {
                 // OpenCV's order, with 0 for each tap outside the image.
@@ -241,6 +267,8 @@ fn warp<const C: usize>(
 
 /// The three channels of one output pixel as one four-lane float32 vector (the fourth lane, read
 /// from the next pixel, is dropped): the same products and sums per channel as the plain loop.
+/// `dst` starts at the pixel; where it has room the fourth lane is stored too, to be overwritten
+/// by the next pixel: one store instead of a copy.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn bilinear_rgb_sse(src: &[f32], corners: [usize; 4], w: &[f32; 4], dst: &mut [f32]) {
@@ -251,9 +279,13 @@ fn bilinear_rgb_sse(src: &[f32], corners: [usize; 4], w: &[f32; 4], dst: &mut [f
         let term =
             |k: usize| _mm_mul_ps(_mm_loadu_ps(load(corners[k]).as_ptr()), _mm_set1_ps(w[k]));
         let sum = _mm_add_ps(_mm_add_ps(_mm_add_ps(term(0), term(1)), term(2)), term(3));
-        let mut values = [0f32; 4];
-        _mm_storeu_ps(values.as_mut_ptr(), sum);
-        dst.copy_from_slice(&values[..3]);
+        if let Some(four) = dst.get_mut(..4) {
+            _mm_storeu_ps(four.as_mut_ptr(), sum);
+        } else {
+            let mut values = [0f32; 4];
+            _mm_storeu_ps(values.as_mut_ptr(), sum);
+            dst[..3].copy_from_slice(&values[..3]);
+        }
     }
 }
 
