@@ -208,56 +208,51 @@ fn warp<const C: usize>(
         let positions = sxs.iter().zip(&sys).zip(&cells).zip(&corners);
         for (x, (((&sx, &sy), &cell), &corner)) in positions.enumerate() {
             let w = &tab[cell as usize];
+            let taps = if corner != usize::MAX {
+                let below = corner + row_stride;
+                [corner, corner + C, below, below + C]
+            } else {
+                let (sx, sy) = (sx as isize, sy as isize);
+                let inside = sx >= 0 && sx + 1 < w_i && sy >= 0 && sy + 1 < h_i;
+                if !inside && border == WarpBorder::Zero {
+                    // OpenCV's order, with 0 for each tap outside the image.
+                    let tap = |x: isize, y: isize| {
+                        ((0..w_i).contains(&x) && (0..h_i).contains(&y))
+                            .then(|| y as usize * row_stride + x as usize * C)
+                    };
+                    let taps = [
+                        tap(sx, sy),
+                        tap(sx + 1, sy),
+                        tap(sx, sy + 1),
+                        tap(sx + 1, sy + 1),
+                    ];
+                    for (c, d) in out_row[x * C..][..C].iter_mut().enumerate() {
+                        let v = |k: usize| taps[k].map_or(0.0, |i| src[i + c]);
+                        *d = v(0) * w[0] + v(1) * w[1] + v(2) * w[2] + v(3) * w[3];
+                    }
+                    continue;
+                }
+                let (c0, c1, r0, r1) = if inside {
+                    let (sx, sy) = (sx as usize, sy as usize);
+                    (sx * C, (sx + 1) * C, sy * row_stride, (sy + 1) * row_stride)
+                } else {
+                    (
+                        reflect_101(sx, width) * C,
+                        reflect_101(sx + 1, width) * C,
+                        reflect_101(sy, height) * row_stride,
+                        reflect_101(sy + 1, height) * row_stride,
+                    )
+                };
+                [r0 + c0, r0 + c1, r1 + c0, r1 + c1]
+            };
             #[cfg(target_arch = "x86_64")]
-            if C == 3 && corner != usize::MAX {
-                let taps = [
-                    corner,
-                    corner + C,
-                    corner + row_stride,
-                    corner + row_stride + C,
-                ];
+            if C == 3 && (corner != usize::MAX || taps.iter().all(|&i| i + 4 <= src.len())) {
                 bilinear_rgb_sse(src, taps, w, &mut out_row[x * C..]);
                 continue;
             }
             let dst = &mut out_row[x * C..][..C];
-            let (sx, sy) = (sx as isize, sy as isize);
-            let inside = sx >= 0 && sx + 1 < w_i && sy >= 0 && sy + 1 < h_i;
-            if !inside && border == WarpBorder::Zero {
-                // OpenCV's order, with 0 for each tap outside the image.
-                let tap = |x: isize, y: isize| {
-                    ((0..w_i).contains(&x) && (0..h_i).contains(&y))
-                        .then(|| y as usize * row_stride + x as usize * C)
-                };
-                let taps = [
-                    tap(sx, sy),
-                    tap(sx + 1, sy),
-                    tap(sx, sy + 1),
-                    tap(sx + 1, sy + 1),
-                ];
-                for (c, d) in dst.iter_mut().enumerate() {
-                    let v = |k: usize| taps[k].map_or(0.0, |i| src[i + c]);
-                    *d = v(0) * w[0] + v(1) * w[1] + v(2) * w[2] + v(3) * w[3];
-                }
-                continue;
-            }
-            let (c0, c1, r0, r1) = if inside {
-                let (sx, sy) = (sx as usize, sy as usize);
-                (sx * C, (sx + 1) * C, sy * row_stride, (sy + 1) * row_stride)
-            } else {
-                (
-                    reflect_101(sx, width) * C,
-                    reflect_101(sx + 1, width) * C,
-                    reflect_101(sy, height) * row_stride,
-                    reflect_101(sy + 1, height) * row_stride,
-                )
-            };
-            #[cfg(target_arch = "x86_64")]
-            if C == 3 && r0.max(r1) + c0.max(c1) + 4 <= src.len() {
-                bilinear_rgb_sse(src, [r0 + c0, r0 + c1, r1 + c0, r1 + c1], w, dst);
-                continue;
-            }
             let px = |i: usize| -> &[f32; C] { src[i..i + C].try_into().expect("C channels") };
-            let (v00, v01, v10, v11) = (px(r0 + c0), px(r0 + c1), px(r1 + c0), px(r1 + c1));
+            let [v00, v01, v10, v11] = taps.map(px);
             for c in 0..C {
                 dst[c] = v00[c] * w[0] + v01[c] * w[1] + v10[c] * w[2] + v11[c] * w[3];
             }
