@@ -9,6 +9,7 @@
 //! value is summed in float32 in OpenCV's order (top-left, top-right, bottom-left, bottom-right).
 
 use super::border::reflect_101;
+use crate::simd;
 
 /// A 2×3 affine matrix, row-major: x' = m[0]·x + m[1]·y + m[2], y' = m[3]·x + m[4]·y + m[5].
 pub type Affine = [f64; 6];
@@ -168,53 +169,90 @@ fn warp<const C: usize>(
         .collect();
     let row_stride = width * C;
     let (w_i, h_i) = (width as isize, height as isize);
+    // Per row, every pixel's integer source position, weight-table index and, where its four
+    // taps lie inside the image with room for four-value loads, the index of its top-left tap
+    // (else `usize::MAX`), in one loop the dispatch vectorises, before the pixels are
+    // interpolated one by one.
+    let (mut sxs, mut sys, mut cells) = (vec![0i32; width], vec![0i32; width], vec![0u32; width]);
+    let mut corners = vec![usize::MAX; width];
+    let (stride, reach) = (row_stride as isize, (row_stride + C + 4) as isize);
+    let len = src.len() as isize;
     for (y, out_row) in out.chunks_exact_mut(row_stride).enumerate() {
         let x0 = round_to_i32((inv[1] * y as f64 + inv[2]) * AB_SCALE).wrapping_add(ROUND_DELTA);
         let y0 = round_to_i32((inv[4] * y as f64 + inv[5]) * AB_SCALE).wrapping_add(ROUND_DELTA);
-        for ((dst, &ad), &bd) in out_row.chunks_exact_mut(C).zip(&adelta).zip(&bdelta) {
-            let xf = x0.wrapping_add(ad) >> (AB_BITS - INTER_BITS);
-            let yf = y0.wrapping_add(bd) >> (AB_BITS - INTER_BITS);
-            // Integer parts as OpenCV stores them (int16, saturated); fractions in 1/32 steps.
-            let sx = (xf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32) as isize;
-            let sy = (yf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32) as isize;
-            let w = &tab[(((yf & (TAB - 1)) << INTER_BITS) | (xf & (TAB - 1))) as usize];
-            let inside = sx >= 0 && sx + 1 < w_i && sy >= 0 && sy + 1 < h_i;
-            if !inside && border == WarpBorder::Zero {
-                // OpenCV's order, with 0 for each tap outside the image.
-                let tap = |x: isize, y: isize| {
-                    ((0..w_i).contains(&x) && (0..h_i).contains(&y))
-                        .then(|| y as usize * row_stride + x as usize * C)
-                };
-                let taps = [
-                    tap(sx, sy),
-                    tap(sx + 1, sy),
-                    tap(sx, sy + 1),
-                    tap(sx + 1, sy + 1),
-                ];
-                for (c, d) in dst.iter_mut().enumerate() {
-                    let v = |k: usize| taps[k].map_or(0.0, |i| src[i + c]);
-                    *d = v(0) * w[0] + v(1) * w[1] + v(2) * w[2] + v(3) * w[3];
+        simd::dispatch(
+            #[inline(always)]
+            |_| {
+                let deltas = adelta.iter().zip(&bdelta);
+                let positions = sxs.iter_mut().zip(sys.iter_mut()).zip(cells.iter_mut());
+                let positions = positions.zip(corners.iter_mut());
+                for ((&ad, &bd), (((sx, sy), cell), corner)) in deltas.zip(positions) {
+                    let xf = x0.wrapping_add(ad) >> (AB_BITS - INTER_BITS);
+                    let yf = y0.wrapping_add(bd) >> (AB_BITS - INTER_BITS);
+                    // Integer parts as OpenCV stores them (int16, saturated); fractions in 1/32
+                    // steps.
+                    *sx = (xf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32);
+                    *sy = (yf >> INTER_BITS).clamp(i16::MIN as i32, i16::MAX as i32);
+                    *cell = (((yf & (TAB - 1)) << INTER_BITS) | (xf & (TAB - 1))) as u32;
+                    let (ix, iy) = (*sx as isize, *sy as isize);
+                    let top_left = iy * stride + ix * C as isize;
+                    let inside = (ix >= 0) & (ix + 1 < w_i) & (iy >= 0) & (iy + 1 < h_i);
+                    *corner = if inside & (top_left + reach <= len) {
+                        top_left as usize
+                    } else {
+                        usize::MAX
+                    };
                 }
-                continue;
-            }
-            let (c0, c1, r0, r1) = if inside {
-                let (sx, sy) = (sx as usize, sy as usize);
-                (sx * C, (sx + 1) * C, sy * row_stride, (sy + 1) * row_stride)
+            },
+        );
+        let positions = sxs.iter().zip(&sys).zip(&cells).zip(&corners);
+        for (x, (((&sx, &sy), &cell), &corner)) in positions.enumerate() {
+            let w = &tab[cell as usize];
+            let taps = if corner != usize::MAX {
+                let below = corner + row_stride;
+                [corner, corner + C, below, below + C]
             } else {
-                (
-                    reflect_101(sx, width) * C,
-                    reflect_101(sx + 1, width) * C,
-                    reflect_101(sy, height) * row_stride,
-                    reflect_101(sy + 1, height) * row_stride,
-                )
+                let (sx, sy) = (sx as isize, sy as isize);
+                let inside = sx >= 0 && sx + 1 < w_i && sy >= 0 && sy + 1 < h_i;
+                if !inside && border == WarpBorder::Zero {
+                    // OpenCV's order, with 0 for each tap outside the image.
+                    let tap = |x: isize, y: isize| {
+                        ((0..w_i).contains(&x) && (0..h_i).contains(&y))
+                            .then(|| y as usize * row_stride + x as usize * C)
+                    };
+                    let taps = [
+                        tap(sx, sy),
+                        tap(sx + 1, sy),
+                        tap(sx, sy + 1),
+                        tap(sx + 1, sy + 1),
+                    ];
+                    for (c, d) in out_row[x * C..][..C].iter_mut().enumerate() {
+                        let v = |k: usize| taps[k].map_or(0.0, |i| src[i + c]);
+                        *d = v(0) * w[0] + v(1) * w[1] + v(2) * w[2] + v(3) * w[3];
+                    }
+                    continue;
+                }
+                let (c0, c1, r0, r1) = if inside {
+                    let (sx, sy) = (sx as usize, sy as usize);
+                    (sx * C, (sx + 1) * C, sy * row_stride, (sy + 1) * row_stride)
+                } else {
+                    (
+                        reflect_101(sx, width) * C,
+                        reflect_101(sx + 1, width) * C,
+                        reflect_101(sy, height) * row_stride,
+                        reflect_101(sy + 1, height) * row_stride,
+                    )
+                };
+                [r0 + c0, r0 + c1, r1 + c0, r1 + c1]
             };
             #[cfg(target_arch = "x86_64")]
-            if C == 3 && r0.max(r1) + c0.max(c1) + 4 <= src.len() {
-                bilinear_rgb_sse(src, [r0 + c0, r0 + c1, r1 + c0, r1 + c1], w, dst);
+            if C == 3 && (corner != usize::MAX || taps.iter().all(|&i| i + 4 <= src.len())) {
+                bilinear_rgb_sse(src, taps, w, &mut out_row[x * C..]);
                 continue;
             }
+            let dst = &mut out_row[x * C..][..C];
             let px = |i: usize| -> &[f32; C] { src[i..i + C].try_into().expect("C channels") };
-            let (v00, v01, v10, v11) = (px(r0 + c0), px(r0 + c1), px(r1 + c0), px(r1 + c1));
+            let [v00, v01, v10, v11] = taps.map(px);
             for c in 0..C {
                 dst[c] = v00[c] * w[0] + v01[c] * w[1] + v10[c] * w[2] + v11[c] * w[3];
             }
@@ -224,6 +262,8 @@ fn warp<const C: usize>(
 
 /// The three channels of one output pixel as one four-lane float32 vector (the fourth lane, read
 /// from the next pixel, is dropped): the same products and sums per channel as the plain loop.
+/// `dst` starts at the pixel; where it has room the fourth lane is stored too, to be overwritten
+/// by the next pixel: one store instead of a copy.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn bilinear_rgb_sse(src: &[f32], corners: [usize; 4], w: &[f32; 4], dst: &mut [f32]) {
@@ -234,9 +274,13 @@ fn bilinear_rgb_sse(src: &[f32], corners: [usize; 4], w: &[f32; 4], dst: &mut [f
         let term =
             |k: usize| _mm_mul_ps(_mm_loadu_ps(load(corners[k]).as_ptr()), _mm_set1_ps(w[k]));
         let sum = _mm_add_ps(_mm_add_ps(_mm_add_ps(term(0), term(1)), term(2)), term(3));
-        let mut values = [0f32; 4];
-        _mm_storeu_ps(values.as_mut_ptr(), sum);
-        dst.copy_from_slice(&values[..3]);
+        if let Some(four) = dst.get_mut(..4) {
+            _mm_storeu_ps(four.as_mut_ptr(), sum);
+        } else {
+            let mut values = [0f32; 4];
+            _mm_storeu_ps(values.as_mut_ptr(), sum);
+            dst[..3].copy_from_slice(&values[..3]);
+        }
     }
 }
 

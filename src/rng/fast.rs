@@ -361,16 +361,33 @@ impl Random for FastRandom {
             if self.stream.next == BATCH_WORDS {
                 self.stream.refill();
             }
+            let words = &self.stream.words[self.stream.next..];
+            if range == mask {
+                // Every word is accepted: one value per word, a loop that vectorises.
+                let n = words.len().min(out.len() - done);
+                let (out, words) = (&mut out[done..done + n], &words[..n]);
+                simd::dispatch(
+                    #[inline(always)]
+                    |_| {
+                        for (o, &word) in out.iter_mut().zip(words) {
+                            *o = low + (word & mask) as i64;
+                        }
+                    },
+                );
+                done += n;
+                self.stream.next += n;
+                continue;
+            }
+            // The value is written at `done` whether kept or not (the next kept one overwrites
+            // a rejected one), so the loop has no branch on the random acceptance.
             let mut used = 0;
-            for &word in &self.stream.words[self.stream.next..] {
+            for &word in words {
                 used += 1;
                 let value = word & mask;
-                if value <= range {
-                    out[done] = low + value as i64;
-                    done += 1;
-                    if done == out.len() {
-                        break;
-                    }
+                out[done] = low + value as i64;
+                done += (value <= range) as usize;
+                if done == out.len() {
+                    break;
                 }
             }
             self.stream.next += used;
