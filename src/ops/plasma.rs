@@ -92,7 +92,7 @@ struct Planes {
     /// (coarse steps) that may hold an extreme; and per bounded level and array (centres,
     /// across, down) a bit per point: whether it is needed.
     exact: Vec<f64>,
-    cells: Vec<bool>,
+    cells: Vec<u8>,
     stages: Vec<Vec<u64>>,
     /// The coarse points that may be extremes, then the points computed since.
     fresh: Vec<usize>,
@@ -241,7 +241,7 @@ impl Planes {
         // A point read before it is computed shows as NaN in tests.
         #[cfg(debug_assertions)]
         self.exact.fill(f64::NAN);
-        self.cells.resize(coarse * coarse, false);
+        self.cells.resize(coarse * coarse, 0);
         let grid = Grid::new(size, coarse);
         self.stages.resize_with(3 * bounded as usize, Vec::new);
         for (stage, bits) in self.stages.iter_mut().enumerate() {
@@ -276,11 +276,15 @@ impl Planes {
         // The earlier bounded levels are computed first, in the cells (coarse steps) within two
         // coarse steps of a coarse point that may be raised or lowered past an extreme: the
         // points that may be extremes, and every point that the finest level's candidates
-        // (chosen below) are made from.
+        // (chosen below) are made from. The cells one step further up or left hold the
+        // centres that the diamonds of the first are made from (`cells` is 2 for all of a
+        // cell's points, 1 for its centres).
         let split = 3 * (bounded as usize - 1);
         self.fresh.clear();
         let step = size / coarse;
-        let around = |k: usize| (k + 4 * coarse - 2..=k + 4 * coarse + 2).map(move |k| k % coarse);
+        let around = |k: usize, from: usize| {
+            (k + 4 * coarse - from..=k + 4 * coarse + 2).map(move |k| k % coarse)
+        };
         for (i, row) in self.corners[..coarse * coarse]
             .chunks_exact(coarse)
             .enumerate()
@@ -289,34 +293,66 @@ impl Planes {
                 self.exact[i * step * size + j * step] = v;
                 if may_be_extreme(v) {
                     self.fresh.push(i * step * size + j * step);
-                    for ci in around(i) {
-                        for cj in around(j) {
-                            self.cells[ci * coarse + cj] = true;
+                    for ci in around(i, 3) {
+                        for cj in around(j, 3) {
+                            let cell = &mut self.cells[ci * coarse + cj];
+                            *cell = (*cell).max(1);
+                        }
+                    }
+                    for ci in around(i, 2) {
+                        for cj in around(j, 2) {
+                            self.cells[ci * coarse + cj] = 2;
                         }
                     }
                 }
             }
         }
         for (cell, hot) in self.cells.iter_mut().enumerate() {
-            if std::mem::take(hot) {
-                let (ci, cj) = (cell / coarse, cell % coarse);
-                for (stage, bits) in self.stages[..split].iter_mut().enumerate() {
-                    // A cell holds 2^b × 2^b points of each array of bounded level b.
-                    let (b, m) = (stage / 3, grid.side(stage));
-                    for i in ci << b..(ci + 1) << b {
-                        for index in (i * m + (cj << b))..(i * m + ((cj + 1) << b)) {
-                            bits[index / 64] |= 1 << (index % 64);
-                        }
+            let hot = std::mem::take(hot);
+            if hot == 0 {
+                continue;
+            }
+            let (ci, cj) = (cell / coarse, cell % coarse);
+            for (stage, bits) in self.stages[..split].iter_mut().enumerate() {
+                if hot == 1 && stage % 3 != 0 {
+                    continue;
+                }
+                // A cell holds 2^b × 2^b points of each array of bounded level b.
+                let (b, m) = (stage / 3, grid.side(stage));
+                for i in ci << b..(ci + 1) << b {
+                    for index in (i * m + (cj << b))..(i * m + ((cj + 1) << b)) {
+                        bits[index / 64] |= 1 << (index % 64);
                     }
                 }
             }
         }
-        for r in 0..rows {
-            for p in r * size..r * size + cols {
-                grid.mark_from(0, p, &mut self.stages);
+        // The corner's points and those they are made from, which lie as far beyond it as the
+        // sums reach: one step of the finest level for its centres; for the level before, two
+        // for its diamonds and four for its centres (through its diamonds).
+        let beyond = |stage: usize| match (stage / 3 + 1 == bounded as usize, stage % 3) {
+            (true, 0) => 1,
+            (true, _) => 0,
+            (false, 0) => 4,
+            (false, _) => 2,
+        };
+        // How far (row or column) k − 4 lies outside 0..len.
+        let outside = |k: usize, len: usize| {
+            if k < 4 {
+                4 - k
+            } else {
+                k.saturating_sub(len + 3)
+            }
+        };
+        for r in 0..rows + 8 {
+            for c in 0..cols + 8 {
+                let p = ((r + size - 4) % size) * size + (c + size - 4) % size;
+                if let Some((stage, index)) = grid.stage(p) {
+                    if outside(r, rows).max(outside(c, cols)) <= beyond(stage) {
+                        self.stages[stage][index / 64] |= 1 << (index % 64);
+                    }
+                }
             }
         }
-        self.reach(grid);
         let mut wibble = wibble;
         self.draw(grid, 0..split, &mut wibble, wibble_decay, rng, &mut range);
 
@@ -361,22 +397,6 @@ impl Planes {
             );
         }
         out
-    }
-
-    /// Marks, finest stage first, the points every marked point is made from.
-    fn reach(&mut self, grid: Grid) {
-        for stage in (0..self.stages.len()).rev() {
-            for word in 0..self.stages[stage].len() {
-                let mut bits = self.stages[stage][word];
-                while bits != 0 {
-                    let index = 64 * word + bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    for q in grid.neighbours(grid.point(stage, index)) {
-                        grid.mark_from(0, q, &mut self.stages);
-                    }
-                }
-            }
-        }
     }
 
     /// Computes the marked points of `stages`, each array's draws in C order, a run of
