@@ -88,11 +88,9 @@ struct Planes {
     noise: [Vec<f64>; 3],
     lo: f64,
     hi: f64,
-    /// [`Planes::corner`]'s whole map, of which only the points computed are read; the cells
-    /// (coarse steps) that may hold an extreme; and per bounded level and array (centres,
-    /// across, down) a bit per point: whether it is needed.
+    /// [`Planes::corner`]'s whole map, of which only the points computed are read; and per
+    /// bounded level and array (centres, across, down) a bit per point: whether it is needed.
     exact: Vec<f64>,
-    cells: Vec<u8>,
     stages: Vec<Vec<u64>>,
     /// The coarse points that may be extremes, then the points computed since.
     fresh: Vec<usize>,
@@ -241,7 +239,6 @@ impl Planes {
         // A point read before it is computed shows as NaN in tests.
         #[cfg(debug_assertions)]
         self.exact.fill(f64::NAN);
-        self.cells.resize(coarse * coarse, 0);
         let grid = Grid::new(size, coarse);
         self.stages.resize_with(3 * bounded as usize, Vec::new);
         for (stage, bits) in self.stages.iter_mut().enumerate() {
@@ -276,9 +273,8 @@ impl Planes {
         // The earlier bounded levels are computed first, in the cells (coarse steps) within two
         // coarse steps of a coarse point that may be raised or lowered past an extreme: the
         // points that may be extremes, and every point that the finest level's candidates
-        // (chosen below) are made from. The cells one step further up or left hold the
-        // centres that the diamonds of the first are made from (`cells` is 2 for all of a
-        // cell's points, 1 for its centres).
+        // (chosen below) are made from; and the centres of the cells one step further up or
+        // left, which the diamonds of the first are made from.
         let split = 3 * (bounded as usize - 1);
         self.fresh.clear();
         let step = size / coarse;
@@ -291,37 +287,29 @@ impl Planes {
         {
             for (j, &v) in row.iter().enumerate() {
                 self.exact[i * step * size + j * step] = v;
-                if may_be_extreme(v) {
-                    self.fresh.push(i * step * size + j * step);
-                    for ci in around(i, 3) {
-                        for cj in around(j, 3) {
-                            let cell = &mut self.cells[ci * coarse + cj];
-                            *cell = (*cell).max(1);
-                        }
-                    }
-                    for ci in around(i, 2) {
-                        for cj in around(j, 2) {
-                            self.cells[ci * coarse + cj] = 2;
-                        }
+            }
+            // Few rows hold a candidate; this test over the row vectorises.
+            if row.iter().fold(false, |any, &v| any | may_be_extreme(v)) {
+                for (j, &v) in row.iter().enumerate() {
+                    if may_be_extreme(v) {
+                        self.fresh.push(i * step * size + j * step);
                     }
                 }
             }
         }
-        for (cell, hot) in self.cells.iter_mut().enumerate() {
-            let hot = std::mem::take(hot);
-            if hot == 0 {
-                continue;
-            }
-            let (ci, cj) = (cell / coarse, cell % coarse);
+        for &q in &self.fresh {
+            let (i, j) = (q / size / step, q % size / step);
             for (stage, bits) in self.stages[..split].iter_mut().enumerate() {
-                if hot == 1 && stage % 3 != 0 {
-                    continue;
-                }
                 // A cell holds 2^b × 2^b points of each array of bounded level b.
                 let (b, m) = (stage / 3, grid.side(stage));
-                for i in ci << b..(ci + 1) << b {
-                    for index in (i * m + (cj << b))..(i * m + ((cj + 1) << b)) {
-                        bits[index / 64] |= 1 << (index % 64);
+                let from = if stage % 3 == 0 { 3 } else { 2 };
+                for ci in around(i, from) {
+                    for cj in around(j, from) {
+                        for r in ci << b..(ci + 1) << b {
+                            for index in (r * m + (cj << b))..(r * m + ((cj + 1) << b)) {
+                                bits[index / 64] |= 1 << (index % 64);
+                            }
+                        }
                     }
                 }
             }
