@@ -88,18 +88,23 @@ pub fn generate_mnist(
 
     // The corrupted pixels of each split go to a writer thread, which writes and hashes them
     // and updates the manifest while the next split is corrupted. The channel holds one split,
-    // so at most three splits' pixels are in memory.
+    // so at most three splits' pixels are in memory. Written buffers come back to be filled
+    // again, which spares the kernel faulting in and zeroing fresh pages for every split.
     std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel::<Finished>(1);
+        let (give_back, returned) = std::sync::mpsc::channel::<Vec<u8>>();
         let writer = scope.spawn(move || -> Result<Manifest> {
             let mut manifest = manifest;
             for done in receive {
-                done.write(out, &mut manifest)?;
+                let pixels = done.write(out, &mut manifest)?;
                 save_manifest(out, &manifest)?;
+                // The producer may have finished and gone; the buffer is then just dropped.
+                let _ = give_back.send(pixels);
             }
             Ok(manifest)
         });
         let corrupted = (|| -> Result<()> {
+            let mut spare: Vec<Vec<u8>> = Vec::new();
             for (config, split, data, files) in todo {
                 progress(&format!(
                     "{} {} ({} images)",
@@ -107,7 +112,11 @@ pub fn generate_mnist(
                     split.name(),
                     data.len()
                 ));
-                let pixels = corrupt_split(data, split, config, &settings, context)?;
+                spare.extend(returned.try_iter());
+                // The largest spare buffer, so a train split rarely has to grow one.
+                let largest = (0..spare.len()).max_by_key(|&i| spare[i].capacity());
+                let buffer = largest.map(|i| spare.swap_remove(i)).unwrap_or_default();
+                let pixels = corrupt_split(data, split, config, &settings, context, buffer)?;
                 let done = Finished {
                     files,
                     shape: [data.len(), data.rows, data.cols, 1],
@@ -166,8 +175,9 @@ struct Finished {
 }
 
 impl Finished {
-    /// Writes the images and labels files atomically and records them in `manifest`.
-    fn write(self, out: &Path, manifest: &mut Manifest) -> Result<()> {
+    /// Writes the images and labels files atomically and records them in `manifest`; gives
+    /// the pixel buffer back.
+    fn write(self, out: &Path, manifest: &mut Manifest) -> Result<Vec<u8>> {
         let dir = out.join(&self.files.folder);
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         let mut images = npy::write(
@@ -186,7 +196,7 @@ impl Finished {
         )?;
         labels.path = self.files.labels_rel;
         record(manifest, labels);
-        Ok(())
+        Ok(self.pixels)
     }
 }
 
@@ -317,16 +327,18 @@ fn preflight(data: &MnistSplit, configs: &[Config<'_>], context: &Context) -> Re
     Ok(())
 }
 
-/// Corrupts every image of one split, in parallel, into one C-order buffer.
+/// Corrupts every image of one split, in parallel, into one C-order buffer: `pixels`, an
+/// earlier split's, whose bytes are all overwritten.
 fn corrupt_split(
     data: &MnistSplit,
     split: Split,
     config: &Config<'_>,
     settings: &RunSettings,
     context: &Context,
+    mut pixels: Vec<u8>,
 ) -> Result<Vec<u8>> {
     let size = data.rows * data.cols;
-    let mut pixels = vec![0u8; data.len() * size];
+    pixels.resize(data.len() * size, 0);
     pixels
         .par_chunks_mut(size)
         .enumerate()

@@ -34,28 +34,51 @@ impl Corruption for GlassBlur {
         let mut values = image.to_unit_f64();
         vertical_blur(&mut values, SIDE, SIDE, self.0.sigma);
         let mut pixels: Vec<u8> = values.iter().map(|v| (v * 255.0) as u8).collect();
-        for _ in 0..self.0.iterations {
-            scramble(&mut pixels, self.0.max_delta, rng);
-        }
+        scramble(&mut pixels, self.0.max_delta, self.0.iterations, rng);
         let mut values: Vec<f64> = pixels.iter().map(|&v| v as f64 / 255.0).collect();
         vertical_blur(&mut values, SIDE, SIDE, self.0.sigma);
         Ok(finish(image, &values))
     }
 }
 
-/// One pass of the reference's swap loop over a 28×28 digit.
-fn scramble(pixels: &mut [u8], max_delta: usize, rng: &mut dyn Random) {
+/// Step 2, `iterations` times. When 2δ is a power of two, a draw of randint(−δ, δ) or
+/// randint(0, 2) is one word masked, with no rejection, so one randint(0, 2δ) word serves as
+/// either (its low bit is the coin); the words are then drawn in batches, each no longer than
+/// the draws certainly still to come, so the stream ends where the reference's does.
+fn scramble(pixels: &mut [u8], max_delta: usize, iterations: usize, rng: &mut dyn Random) {
     let d = max_delta as i64;
-    for h in (max_delta + 1..=SIDE - max_delta).rev() {
-        for w in (max_delta + 1..=SIDE - max_delta).rev() {
-            if rng.randint(0, 2) != 0 {
-                continue;
+    let span = SIDE - 2 * max_delta;
+    let positions = iterations * span * span;
+    let mut words = [0i64; 256];
+    let (mut next, mut len) = (0, 0);
+    let mut draw = |rng: &mut dyn Random, low: i64, high: i64, at_least: usize| {
+        if !max_delta.is_power_of_two() {
+            return rng.randint(low, high);
+        }
+        if next == len {
+            len = at_least.min(words.len());
+            rng.fill_randint(0, 2 * d, &mut words[..len]);
+            next = 0;
+        }
+        next += 1;
+        low + (words[next - 1] & (high - low - 1))
+    };
+    let mut done = 0;
+    for _ in 0..iterations {
+        for h in (max_delta + 1..=SIDE - max_delta).rev() {
+            for w in (max_delta + 1..=SIDE - max_delta).rev() {
+                // This coin and one for each position after it; then dx, dy and those coins.
+                let left = positions - done;
+                done += 1;
+                if draw(rng, 0, 2, left) != 0 {
+                    continue;
+                }
+                let dx = draw(rng, -d, d, left + 1);
+                let dy = draw(rng, -d, d, left);
+                // h + dy and w + dx stay in 1..=27: h, w ∈ [δ+1, 28−δ] and dx, dy ∈ [−δ, δ−1].
+                let source = (h as i64 + dy) as usize * SIDE + (w as i64 + dx) as usize;
+                pixels.swap(h * SIDE + w, source);
             }
-            let dx = rng.randint(-d, d);
-            let dy = rng.randint(-d, d);
-            // h + dy and w + dx stay in 1..=27: h, w ∈ [δ+1, 28−δ] and dx, dy ∈ [−δ, δ−1].
-            let source = (h as i64 + dy) as usize * SIDE + (w as i64 + dx) as usize;
-            pixels.swap(h * SIDE + w, source);
         }
     }
 }
@@ -68,9 +91,9 @@ mod tests {
     #[test]
     fn scramble_swaps_after_a_coin_in_reverse_raster_order() {
         let data: Vec<u8> = (0..784).map(|i| (i * 37 % 251) as u8).collect();
-        for d in [1usize, 2, 4] {
+        for d in [1usize, 2, 3, 4] {
             let mut ours = data.clone();
-            scramble(&mut ours, d, &mut NumpyRandom::new(5));
+            scramble(&mut ours, d, 1, &mut NumpyRandom::new(5));
 
             let mut rng = NumpyRandom::new(5);
             let mut want = data.clone();
