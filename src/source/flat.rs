@@ -9,8 +9,7 @@
 //! The label-file reading and the ordering are shared with [`super::imagenet_tar`], which reads
 //! the same images from `ILSVRC2012_img_val.tar`.
 
-use super::listing::{is_image, Entry, Listing};
-use super::{decode, Sample, Source, SourceInfo};
+use super::listing::{is_image, Entry, Listed, Listing, Store};
 use crate::error::{Error, Result};
 use crate::ops::jpeg;
 use std::collections::{BTreeSet, HashMap};
@@ -112,14 +111,29 @@ fn read_labels(path: &Path) -> Result<Vec<(usize, String, String)>> {
 }
 
 /// A flat folder of validation images with a label file.
+pub type FlatFolder = Listed<FlatFiles>;
+
+/// A flat folder's files: the key's file name in the folder.
 #[derive(Debug)]
-pub struct FlatFolder {
+pub struct FlatFiles {
     root: PathBuf,
-    listing: Listing<()>,
-    profile: jpeg::Profile,
 }
 
-impl FlatFolder {
+impl Store for FlatFiles {
+    type At = ();
+    const KIND: &'static str = "imagenet-val-flat";
+
+    fn read(&self, entry: &Entry<()>) -> Result<(PathBuf, Vec<u8>)> {
+        let key = &entry.key;
+        let path = self
+            .root
+            .join(key.split_once('/').map_or(key.as_str(), |(_, file)| file));
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        Ok((path, bytes))
+    }
+}
+
+impl Listed<FlatFiles> {
     /// Lists the images in `root` and labels them from `labels`; JPEGs will be decoded with
     /// `profile`'s libjpeg.
     pub fn open(root: &Path, labels: &Path, profile: jpeg::Profile) -> Result<Self> {
@@ -137,55 +151,13 @@ impl FlatFolder {
                 files.push((name, bytes, ()));
             }
         }
-        Ok(FlatFolder {
-            root: root.to_path_buf(),
+        Ok(Listed {
             listing: Listing::arrange(root, labels, files)?,
+            store: FlatFiles {
+                root: root.to_path_buf(),
+            },
             profile,
         })
-    }
-
-    fn path(&self, i: usize) -> PathBuf {
-        let key = &self.listing.entries[i].key;
-        self.root
-            .join(key.split_once('/').map_or(key.as_str(), |(_, file)| file))
-    }
-}
-
-impl Source for FlatFolder {
-    fn len(&self) -> usize {
-        self.listing.entries.len()
-    }
-
-    fn classes(&self) -> &[String] {
-        &self.listing.classes
-    }
-
-    fn key(&self, i: usize) -> &str {
-        &self.listing.entries[i].key
-    }
-
-    fn label(&self, i: usize) -> usize {
-        self.listing.entries[i].label
-    }
-
-    fn sample(&self, i: usize) -> Result<Sample> {
-        let entry = &self.listing.entries[i];
-        let path = self.path(i);
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        Ok(Sample {
-            index: i,
-            key: entry.key.clone(),
-            label: entry.label,
-            image: decode::decode_rgb(&path, &bytes, self.profile)?,
-        })
-    }
-
-    fn info(&self) -> SourceInfo {
-        SourceInfo {
-            kind: "imagenet-val-flat".into(),
-            samples: self.listing.entries.len(),
-            fingerprint: self.listing.fingerprint(),
-        }
     }
 }
 
@@ -194,6 +166,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::raster::Image;
     use crate::source::folder::ImageFolder;
+    use crate::source::Source;
 
     pub(crate) fn scratch(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("blight-flat-{}-{name}", std::process::id()));

@@ -3,21 +3,15 @@
 //! sorted by path. Files whose extension is not one of ImageFolder's image extensions are left
 //! out, as ImageFolder leaves them out.
 
-use super::listing::{is_image, Entry, Listing};
-use super::{decode, Sample, Source, SourceInfo};
+use super::listing::{is_image, Entry, Listed, Listing, Store};
 use crate::error::{Error, Result};
 use crate::ops::jpeg;
 use std::path::{Path, PathBuf};
 
 /// A class-folder tree, listed once when opened.
-#[derive(Debug)]
-pub struct ImageFolder {
-    root: PathBuf,
-    listing: Listing<()>,
-    profile: jpeg::Profile,
-}
+pub type ImageFolder = Listed<ClassTree>;
 
-impl ImageFolder {
+impl Listed<ClassTree> {
     /// Lists the tree at `root`; JPEGs will be decoded with `profile`'s libjpeg. A root without
     /// class folders, or class folders without images, is an error.
     pub fn open(root: &Path, profile: jpeg::Profile) -> Result<Self> {
@@ -52,9 +46,11 @@ impl ImageFolder {
                  .jpg, .jpeg, .png, .ppm, .bmp, .pgm, .tif, .tiff or .webp files",
             ));
         }
-        Ok(ImageFolder {
-            root: root.to_path_buf(),
+        Ok(Listed {
             listing: Listing { classes, entries },
+            store: ClassTree {
+                root: root.to_path_buf(),
+            },
             profile,
         })
     }
@@ -89,41 +85,20 @@ fn list_images(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-impl Source for ImageFolder {
-    fn len(&self) -> usize {
-        self.listing.entries.len()
-    }
+/// The class-folder tree's files.
+#[derive(Debug)]
+pub struct ClassTree {
+    root: PathBuf,
+}
 
-    fn classes(&self) -> &[String] {
-        &self.listing.classes
-    }
+impl Store for ClassTree {
+    type At = ();
+    const KIND: &'static str = "image-folder";
 
-    fn key(&self, i: usize) -> &str {
-        &self.listing.entries[i].key
-    }
-
-    fn label(&self, i: usize) -> usize {
-        self.listing.entries[i].label
-    }
-
-    fn sample(&self, i: usize) -> Result<Sample> {
-        let entry = &self.listing.entries[i];
+    fn read(&self, entry: &Entry<()>) -> Result<(PathBuf, Vec<u8>)> {
         let path = self.root.join(&entry.key);
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        Ok(Sample {
-            index: i,
-            key: entry.key.clone(),
-            label: entry.label,
-            image: decode::decode_rgb(&path, &bytes, self.profile)?,
-        })
-    }
-
-    fn info(&self) -> SourceInfo {
-        SourceInfo {
-            kind: "image-folder".into(),
-            samples: self.listing.entries.len(),
-            fingerprint: self.listing.fingerprint(),
-        }
+        Ok((path, bytes))
     }
 }
 
@@ -131,6 +106,7 @@ impl Source for ImageFolder {
 mod tests {
     use super::*;
     use crate::raster::Image;
+    use crate::source::Source;
 
     fn tree(name: &str) -> PathBuf {
         let root =

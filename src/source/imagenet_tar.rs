@@ -7,24 +7,42 @@
 //! reads on one shared file handle, so the driver's workers read concurrently without seeking
 //! each other's cursor.
 
-use super::listing::{is_image, Listing};
-use super::{decode, Sample, Source, SourceInfo};
+use super::listing::{is_image, Entry, Listed, Listing, Store};
 use crate::error::{Error, Result};
 use crate::ops::jpeg;
 use std::fs::File;
 use std::path::{Component, Path, PathBuf};
 
 /// The validation tar with its labels.
+pub type ImagenetTar = Listed<TarMembers>;
+
+/// The tar's members, located by the offset of their data and read with positioned reads (so
+/// workers read concurrently).
 #[derive(Debug)]
-pub struct ImagenetTar {
+pub struct TarMembers {
     path: PathBuf,
     file: File,
-    /// Entries located by the offset of their data in the tar.
-    listing: Listing<u64>,
-    profile: jpeg::Profile,
 }
 
-impl ImagenetTar {
+impl Store for TarMembers {
+    type At = u64;
+    const KIND: &'static str = "imagenet-val-tar";
+
+    fn read(&self, entry: &Entry<u64>) -> Result<(PathBuf, Vec<u8>)> {
+        // Errors name the member inside the archive.
+        let member = self.path.join(
+            entry
+                .key
+                .split_once('/')
+                .map_or(entry.key.as_str(), |(_, f)| f),
+        );
+        let mut bytes = vec![0; entry.bytes as usize];
+        read_at(&self.file, &mut bytes, entry.at).map_err(|e| Error::io(&member, e))?;
+        Ok((member, bytes))
+    }
+}
+
+impl Listed<TarMembers> {
     /// Indexes the tar at `path` and labels its members from `labels`; JPEGs will be decoded
     /// with `profile`'s libjpeg. Members named to escape the archive (absolute, `..`), members
     /// inside folders, links and members cut short are errors naming the member.
@@ -88,10 +106,12 @@ impl ImagenetTar {
             }
             files.push((file_name, size, offset));
         }
-        Ok(ImagenetTar {
-            path: path.to_path_buf(),
+        Ok(Listed {
             listing: Listing::arrange(path, labels, files)?,
-            file,
+            store: TarMembers {
+                path: path.to_path_buf(),
+                file,
+            },
             profile,
         })
     }
@@ -119,56 +139,12 @@ fn read_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<
     Ok(())
 }
 
-impl Source for ImagenetTar {
-    fn len(&self) -> usize {
-        self.listing.entries.len()
-    }
-
-    fn classes(&self) -> &[String] {
-        &self.listing.classes
-    }
-
-    fn key(&self, i: usize) -> &str {
-        &self.listing.entries[i].key
-    }
-
-    fn label(&self, i: usize) -> usize {
-        self.listing.entries[i].label
-    }
-
-    fn sample(&self, i: usize) -> Result<Sample> {
-        let entry = &self.listing.entries[i];
-        // Errors name the member inside the archive.
-        let member = self.path.join(
-            entry
-                .key
-                .split_once('/')
-                .map_or(entry.key.as_str(), |(_, f)| f),
-        );
-        let mut bytes = vec![0; entry.bytes as usize];
-        read_at(&self.file, &mut bytes, entry.at).map_err(|e| Error::io(&member, e))?;
-        Ok(Sample {
-            index: i,
-            key: entry.key.clone(),
-            label: entry.label,
-            image: decode::decode_rgb(&member, &bytes, self.profile)?,
-        })
-    }
-
-    fn info(&self) -> SourceInfo {
-        SourceInfo {
-            kind: "imagenet-val-tar".into(),
-            samples: self.listing.entries.len(),
-            fingerprint: self.listing.fingerprint(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::source::flat::tests::{image_name, jpeg, scratch, LABELS, ORDER};
     use crate::source::flat::FlatFolder;
+    use crate::source::Source;
     use rayon::prelude::*;
 
     fn header(size: usize) -> tar::Header {

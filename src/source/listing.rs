@@ -3,9 +3,12 @@
 //! class-folder tree, the flat folder and the ILSVRC tar all list their images this way, so the
 //! same images give the same keys, order and fingerprint whatever the container.
 
+use super::{decode, Sample, Source, SourceInfo};
+use crate::error::Result;
+use crate::ops::jpeg;
 use crate::sink::manifest::to_hex;
 use sha2::{Digest, Sha256};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The extensions ImageFolder counts as images (torchvision's `IMG_EXTENSIONS`), in lower case;
 /// other files in the folder (a README, the label file itself) are left out as it leaves them.
@@ -14,7 +17,7 @@ const IMAGE_EXTENSIONS: [&str; 9] = [
 ];
 
 /// Whether ImageFolder would count a file of this name as an image.
-pub(crate) fn is_image(name: &str) -> bool {
+pub fn is_image(name: &str) -> bool {
     Path::new(name)
         .extension()
         .and_then(|e| e.to_str())
@@ -23,7 +26,7 @@ pub(crate) fn is_image(name: &str) -> bool {
 
 /// One labelled image, wherever it is stored (`at`: a file name, an offset in a tar).
 #[derive(Debug)]
-pub(crate) struct Entry<L> {
+pub struct Entry<L> {
     /// `<wnid>/<file>`.
     pub key: String,
     pub label: usize,
@@ -33,7 +36,7 @@ pub(crate) struct Entry<L> {
 
 /// The images of a validation set with their labels, in canonical order.
 #[derive(Debug)]
-pub(crate) struct Listing<L> {
+pub struct Listing<L> {
     pub classes: Vec<String>,
     pub entries: Vec<Entry<L>>,
 }
@@ -47,5 +50,69 @@ impl<L> Listing<L> {
             hash.update(format!("\0{}\n", entry.bytes).as_bytes());
         }
         to_hex(&hash.finalize())
+    }
+}
+
+/// Where a listed dataset keeps its image files.
+pub trait Store: Send + Sync {
+    /// Where an entry is within the store (a path inside a folder, an offset in a tar).
+    type At: Send + Sync;
+    /// The source's kind, as the manifest records it.
+    const KIND: &'static str;
+
+    /// The bytes of `entry`'s file, and the path that names it in errors.
+    fn read(&self, entry: &Entry<Self::At>) -> Result<(PathBuf, Vec<u8>)>;
+}
+
+/// A dataset of image files listed in canonical order: one [`Source`] for every [`Store`].
+pub struct Listed<S: Store> {
+    pub(crate) listing: Listing<S::At>,
+    pub(crate) store: S,
+    pub(crate) profile: jpeg::Profile,
+}
+
+impl<S: Store + std::fmt::Debug> std::fmt::Debug for Listed<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listed")
+            .field("store", &self.store)
+            .field("samples", &self.listing.entries.len())
+            .finish()
+    }
+}
+
+impl<S: Store> Source for Listed<S> {
+    fn len(&self) -> usize {
+        self.listing.entries.len()
+    }
+
+    fn classes(&self) -> &[String] {
+        &self.listing.classes
+    }
+
+    fn key(&self, i: usize) -> &str {
+        &self.listing.entries[i].key
+    }
+
+    fn label(&self, i: usize) -> usize {
+        self.listing.entries[i].label
+    }
+
+    fn sample(&self, i: usize) -> Result<Sample> {
+        let entry = &self.listing.entries[i];
+        let (path, bytes) = self.store.read(entry)?;
+        Ok(Sample {
+            index: i,
+            key: entry.key.clone(),
+            label: entry.label,
+            image: decode::decode_rgb(&path, &bytes, self.profile)?,
+        })
+    }
+
+    fn info(&self) -> SourceInfo {
+        SourceInfo {
+            kind: S::KIND.into(),
+            samples: self.listing.entries.len(),
+            fingerprint: self.listing.fingerprint(),
+        }
     }
 }

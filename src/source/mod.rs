@@ -12,7 +12,7 @@ pub mod decode;
 pub mod flat;
 pub mod folder;
 pub mod imagenet_tar;
-mod listing;
+pub mod listing;
 pub mod mnist;
 
 use crate::error::{Error, Result};
