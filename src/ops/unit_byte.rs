@@ -1,6 +1,8 @@
 //! The last step of the reference's float corruptions: `np.clip(x, 0, 1) * 255` and numpy's
 //! truncating `uint8` cast, written so that loops over it vectorise.
 
+use crate::raster::Image;
+use crate::rng::Random;
 use crate::simd;
 
 /// clip(x, 0, 1)·255 truncated to 8 bits. NaN, which `clip` keeps and the cast makes 0, becomes
@@ -22,9 +24,34 @@ pub fn unit_to_byte_f32(x: f32) -> u8 {
     unsafe { scaled.to_int_unchecked::<i32>() as u8 }
 }
 
+/// Values per noise draw: the noise is made and used a cache-sized piece at a time.
+const NOISE_CHUNK: usize = 4096;
+
+/// `unit_to_byte(combine(x / 255, n))` for every value x of `image`, n drawn N(0, σ) as one
+/// C-order array of the image's shape (the noise corruptions' draw). It is drawn a chunk at a
+/// time, which continues the same stream.
+pub fn with_normal_noise(
+    image: &Image,
+    sigma: f64,
+    rng: &mut dyn Random,
+    combine: impl Fn(f64, f64) -> f64 + Copy,
+) -> Image {
+    let mut data = vec![0u8; image.len()];
+    let mut noise = vec![0.0; NOISE_CHUNK.min(image.len())];
+    for (out, values) in data
+        .chunks_mut(NOISE_CHUNK)
+        .zip(image.data.chunks(NOISE_CHUNK))
+    {
+        let noise = &mut noise[..values.len()];
+        rng.fill_normal(0.0, sigma, noise);
+        combine_with_noise(values, noise, out, combine);
+    }
+    Image { data, ..*image }
+}
+
 /// `out[i] = unit_to_byte(combine(values[i] / 255, noise[i]))`: an 8-bit image and a float
 /// array of the same shape combined value by value, compiled for the widest vectors available.
-pub fn combine_with_noise(
+fn combine_with_noise(
     values: &[u8],
     noise: &[f64],
     out: &mut [u8],

@@ -3,13 +3,10 @@
 
 use crate::corrupt::{check_normal_scale, Context, Corruption};
 use crate::error::Result;
-use crate::ops::unit_byte::combine_with_noise;
+use crate::ops::unit_byte::with_normal_noise;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
-
-/// Values per noise draw: the noise is made and used a cache-sized piece at a time.
-const CHUNK: usize = 4096;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,15 +21,7 @@ impl Corruption for GaussianNoise {
     }
 
     fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
-        let mut data = vec![0u8; image.len()];
-        // The draw is one array in C order; drawing it a chunk at a time continues the same stream.
-        let mut noise = vec![0.0; CHUNK.min(image.len())];
-        for (out, values) in data.chunks_mut(CHUNK).zip(image.data.chunks(CHUNK)) {
-            let noise = &mut noise[..values.len()];
-            rng.fill_normal(0.0, self.sigma, noise);
-            combine_with_noise(values, noise, out, |x, n| x + n);
-        }
-        Ok(Image { data, ..*image })
+        Ok(with_normal_noise(image, self.sigma, rng, |x, n| x + n))
     }
 }
 
