@@ -775,9 +775,10 @@ fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> R
     if summary.already_complete {
         writeln!(
             stdout,
-            "{} is already complete ({} files); nothing to do",
+            "{} is already complete ({} files); nothing to do (`blight verify {}` checks every file)",
             args.out.display(),
-            summary.files_kept
+            summary.files_kept,
+            args.out.display()
         )?;
     } else {
         writeln!(
