@@ -217,6 +217,15 @@ enum GenerateWhat {
     /// Exit status: 0 complete, 3 complete with skipped inputs (errors.json), 1 failed.
     #[command(name = "imagenet-c")]
     ImagenetC(DatasetArgs),
+    /// CIFAR-10-C from the CIFAR-10 test set (cifar-10-python.tar.gz or cifar-10-binary.tar.gz).
+    ///
+    /// The 19 corruptions × 5 severities at 32×32: <corruption>.npy uint8 (N·5, 32, 32, 3),
+    /// severity-major, and labels.npy uint8, with manifest.json and SHA256SUMS. Runs as one shard.
+    #[command(name = "cifar10-c")]
+    Cifar10C(DatasetArgs),
+    /// CIFAR-100-C from the CIFAR-100 test set (fine labels), as cifar10-c.
+    #[command(name = "cifar100-c")]
+    Cifar100C(DatasetArgs),
     /// MNIST-C from the four MNIST IDX files (raw or .gz): mnist_c/<config>/{train,test}_{images,labels}.npy.
     #[command(
         name = "mnist-c",
@@ -446,6 +455,12 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
         Command::Generate {
             dataset: GenerateWhat::ImagenetC(args),
         } => generate_dataset("imagenet-c", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::Cifar10C(args),
+        } => generate_dataset("cifar10-c", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::Cifar100C(args),
+        } => generate_dataset("cifar100-c", args, stdout),
         Command::Merge { out } => {
             let files = blight::generate::merge(&out)?;
             writeln!(

@@ -4,11 +4,16 @@
 //! Draws, in order: the texture index `randint(5)` (so the sixth texture is never chosen, as in
 //! the reference), the window's top row `randint(0, H_t − H)`, its left column
 //! `randint(0, W_t − W)`. The reference crops 224×224; other image sizes crop their own H×W.
+//!
+//! The 32×32 and 64×64 scripts (CIFAR-10-C, Tiny-ImageNet-C) first shrink the chosen texture with
+//! OpenCV's bilinear `cv2.resize(fx=fy=texture_scale)` (0.2 and 0.3, spec §3.1); the window is
+//! then drawn on the shrunk texture. Without `texture_scale` the texture is used as read.
 
 use crate::assets::frost::FrostTextures;
 use crate::assets::FROST;
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
+use crate::ops::resize_linear::resize_linear_by;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -23,9 +28,22 @@ pub struct Frost {
     pub image_weight: f64,
     /// Weight of the texture (b).
     pub frost_weight: f64,
+    /// The factor the chosen texture is first resized by ([`resize_linear_by`]), where the
+    /// suite's script shrinks it.
+    #[serde(default)]
+    pub texture_scale: Option<f64>,
 }
 
 impl Corruption for Frost {
+    fn check(&self) -> std::result::Result<(), String> {
+        match self.texture_scale {
+            Some(f) if !(f > 0.0 && f <= 1.0) => Err(format!(
+                "texture_scale = {f} is outside (0, 1] (the references shrink the textures)"
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn apply(&self, image: &Image, rng: &mut dyn Random, context: &Context) -> Result<Image> {
         if image.channels != 3 {
             return Err(Error::Invalid(format!(
@@ -55,6 +73,14 @@ impl Frost {
         let texture = texture_of(&textures, index)
             .filter(|t| t.channels == image.channels)
             .ok_or_else(|| Error::Invalid(format!("no frost texture {index}")))?;
+        let scaled;
+        let texture = match self.texture_scale {
+            Some(factor) => {
+                scaled = resize_linear_by(texture, factor)?;
+                &scaled
+            }
+            None => texture,
+        };
         // randint(0, n) needs n ≥ 1: the texture must be strictly larger than the image.
         if texture.height <= image.height || texture.width <= image.width {
             return Err(Error::Invalid(format!(
@@ -105,6 +131,7 @@ mod tests {
         let frost = Frost {
             image_weight: 0.7,
             frost_weight: 0.7,
+            texture_scale: None,
         };
         for seed in 1001..1011 {
             let mut ours = NumpyRandom::new(seed);
@@ -126,6 +153,7 @@ mod tests {
         let frost = Frost {
             image_weight: 0.6,
             frost_weight: 0.75,
+            texture_scale: None,
         };
         let mut rng = NumpyRandom::new(7);
         let out = frost.apply(&image, &mut rng, &Context::default()).unwrap();
@@ -148,6 +176,7 @@ mod tests {
         let frost = Frost {
             image_weight: 1.0,
             frost_weight: 0.4,
+            texture_scale: None,
         };
         let mut rng = NumpyRandom::new(1);
         let err = frost

@@ -1,0 +1,133 @@
+//! The suites of hendrycks/robustness's other `create_c` scripts against their reference outputs:
+//! CIFAR-10-C (`make_cifar_c.py`, 32×32; CIFAR-100-C runs the same recipe tables), every
+//! corruption × severity of the built-in recipe run with numpy's stream seeded 1000 + severity
+//! (the fixtures' rule, `scripts/reference/make_create_c_fixtures.py`) on each fixture photo,
+//! must equal the Python reference on every value.
+//!
+//! `frost` needs the reference textures in $BLIGHT_FROST_DIR (`blight fetch frost`).
+
+mod common;
+
+use blight::assets::{AssetDirs, FROST};
+use blight::corrupt::Context;
+use blight::rng::NumpyRandom;
+use blight::suite::{Recipe, Suite};
+use std::path::PathBuf;
+
+/// The photos each suite's fixtures hold.
+const PHOTOS: [&str; 2] = ["chelsea", "coffee"];
+
+/// The context the reference ran in: the suite's JPEG codec and the reference frost textures.
+fn reference_context(suite: &str) -> Context {
+    let dir = match std::env::var_os("BLIGHT_FROST_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => panic!(
+            "the create_c parity tests need the reference frost textures: run \
+             `blight fetch frost --dest DIR`, then set BLIGHT_FROST_DIR=DIR"
+        ),
+    };
+    Context {
+        assets: AssetDirs::none().with(&FROST, dir),
+        jpeg: Recipe::built_in(suite).unwrap().jpeg_codec,
+    }
+}
+
+/// Asserts that all five severities of `corruption` of `suite` equal the reference outputs in
+/// `tests/fixtures/<fixtures>/<photo>/` on every value of every photo, printing the figures.
+fn assert_suite_parity(suite: &str, fixtures: &str, corruption: &str) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(fixtures);
+    let recipe = Recipe::built_in(suite).unwrap();
+    let context = reference_context(suite);
+    let mut failures = Vec::new();
+    for photo in PHOTOS {
+        let clean = blight::io::read_rgb(&root.join(photo).join("clean.png")).unwrap();
+        assert_eq!(clean.width, recipe.image_size, "{photo} clean.png size");
+        for severity in 1..=5 {
+            let path = root
+                .join(photo)
+                .join(format!("{corruption}-{severity}.png"));
+            let reference = blight::io::read_rgb(&path)
+                .unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()));
+            let c = recipe.build_one(corruption, severity).unwrap();
+            let mut rng = NumpyRandom::new(1000 + severity);
+            let ours = c.apply(&clean, &mut rng, &context).unwrap();
+            let a = common::compare(&ours, &reference);
+            println!(
+                "{suite} {photo} {corruption} s{severity}: {:.5} identical, max diff {}",
+                a.fraction(),
+                a.max_diff
+            );
+            if !a.exact() {
+                failures.push(format!("{photo} s{severity}: {a:?}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{suite} {corruption} differs from the reference: {failures:?}"
+    );
+}
+
+/// The 19 corruptions of every create_c suite, in the scripts' order.
+const CORRUPTIONS: [&str; 19] = [
+    "gaussian_noise",
+    "shot_noise",
+    "impulse_noise",
+    "defocus_blur",
+    "glass_blur",
+    "motion_blur",
+    "zoom_blur",
+    "snow",
+    "frost",
+    "fog",
+    "brightness",
+    "contrast",
+    "elastic_transform",
+    "pixelate",
+    "jpeg_compression",
+    "speckle_noise",
+    "gaussian_blur",
+    "spatter",
+    "saturate",
+];
+
+macro_rules! parity {
+    ($suite:literal, $fixtures:literal, $module:ident: $($name:ident),* $(,)?) => {
+        mod $module {
+            $(
+                #[test]
+                fn $name() {
+                    super::assert_suite_parity($suite, $fixtures, stringify!($name));
+                }
+            )*
+        }
+    };
+}
+
+parity!("cifar10-c", "cifar10-c", cifar10_c:
+    gaussian_noise, shot_noise, impulse_noise, defocus_blur, glass_blur, motion_blur, zoom_blur,
+    snow, frost, fog, brightness, contrast, elastic_transform, pixelate, jpeg_compression,
+    speckle_noise, gaussian_blur, spatter, saturate,
+);
+
+#[test]
+fn suites_list_the_19_reference_corruptions_in_order() {
+    for suite in ["cifar10-c", "cifar100-c"] {
+        let loaded = Suite::built_in(suite).unwrap();
+        let names: Vec<&str> = loaded.corruptions.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, CORRUPTIONS, "{suite}");
+    }
+}
+
+#[test]
+fn cifar100_c_runs_the_cifar10_c_tables() {
+    let ten = Suite::built_in("cifar10-c").unwrap();
+    let hundred = Suite::built_in("cifar100-c").unwrap();
+    for (a, b) in ten.corruptions.iter().zip(&hundred.corruptions) {
+        assert_eq!(a.parameters, b.parameters, "{}", a.name);
+    }
+    assert_eq!(ten.input, hundred.input);
+    assert_eq!(ten.output, hundred.output);
+}
