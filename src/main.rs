@@ -226,6 +226,18 @@ enum GenerateWhat {
     /// CIFAR-100-C from the CIFAR-100 test set (fine labels), as cifar10-c.
     #[command(name = "cifar100-c")]
     Cifar100C(DatasetArgs),
+    /// Tiny-ImageNet-C from a class-folder tree (e.g. tiny-imagenet-200/train or ImageNet val crops).
+    ///
+    /// Resize((64, 64)), the 19 corruptions × 5 severities, JPEG q85 in
+    /// <corruption>/<severity>/<class>/<file>, with manifest.json, SHA256SUMS and errors.json.
+    #[command(name = "tiny-imagenet-c")]
+    TinyImagenetC(DatasetArgs),
+    /// ImageNet-C at 299×299 for Inception, from the ImageNet validation set (as imagenet-c).
+    ///
+    /// Centre crop of 87.5 % of each side, PIL bilinear resize to 299×299, the 19 corruptions × 5
+    /// severities, JPEG q85 in <corruption>/<severity>/<wnid>/<file>.
+    #[command(name = "imagenet-c-299")]
+    ImagenetC299(DatasetArgs),
     /// MNIST-C from the four MNIST IDX files (raw or .gz): mnist_c/<config>/{train,test}_{images,labels}.npy.
     #[command(
         name = "mnist-c",
@@ -461,6 +473,12 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
         Command::Generate {
             dataset: GenerateWhat::Cifar100C(args),
         } => generate_dataset("cifar100-c", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::TinyImagenetC(args),
+        } => generate_dataset("tiny-imagenet-c", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::ImagenetC299(args),
+        } => generate_dataset("imagenet-c-299", args, stdout),
         Command::Merge { out } => {
             let files = blight::generate::merge(&out)?;
             writeln!(

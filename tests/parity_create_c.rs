@@ -1,8 +1,12 @@
 //! The suites of hendrycks/robustness's other `create_c` scripts against their reference outputs:
-//! CIFAR-10-C (`make_cifar_c.py`, 32×32; CIFAR-100-C runs the same recipe tables), every
+//! CIFAR-10-C (`make_cifar_c.py`, 32×32; CIFAR-100-C runs the same recipe tables) and
+//! Tiny-ImageNet-C (`make_tinyimagenet_c.py`, 64×64): every
 //! corruption × severity of the built-in recipe run with numpy's stream seeded 1000 + severity
 //! (the fixtures' rule, `scripts/reference/make_create_c_fixtures.py`) on each fixture photo,
-//! must equal the Python reference on every value.
+//! must equal the Python reference on every value. The Inception variant
+//! (`make_imagenet_c_inception.py`, 299×299) is held to the same rule through the sha256 of each
+//! reference output array (299×299 PNGs would be megabytes), after its preparation — the script's
+//! own `resized_center_crop` of two validation JPEGs — is checked pixel for pixel.
 //!
 //! `frost` needs the reference textures in $BLIGHT_FROST_DIR (`blight fetch frost`).
 
@@ -112,9 +116,20 @@ parity!("cifar10-c", "cifar10-c", cifar10_c:
     speckle_noise, gaussian_blur, spatter, saturate,
 );
 
+parity!("tiny-imagenet-c", "tiny-imagenet-c", tiny_imagenet_c:
+    gaussian_noise, shot_noise, impulse_noise, defocus_blur, glass_blur, motion_blur, zoom_blur,
+    snow, frost, fog, brightness, contrast, elastic_transform, pixelate, jpeg_compression,
+    speckle_noise, gaussian_blur, spatter, saturate,
+);
+
 #[test]
 fn suites_list_the_19_reference_corruptions_in_order() {
-    for suite in ["cifar10-c", "cifar100-c"] {
+    for suite in [
+        "cifar10-c",
+        "cifar100-c",
+        "tiny-imagenet-c",
+        "imagenet-c-299",
+    ] {
         let loaded = Suite::built_in(suite).unwrap();
         let names: Vec<&str> = loaded.corruptions.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, CORRUPTIONS, "{suite}");
@@ -130,4 +145,62 @@ fn cifar100_c_runs_the_cifar10_c_tables() {
     }
     assert_eq!(ten.input, hundred.input);
     assert_eq!(ten.output, hundred.output);
+}
+
+/// The Inception variant's fixtures: per input, the prepared image and the digest of every output.
+fn imagenet_c_299_case(input: &str) -> (blight::Image, serde_json::Map<String, serde_json::Value>) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let jpeg = root.join(format!("imagenet-c-dataset/val/n01440764/{input}.JPEG"));
+    let recipe = Recipe::built_in("imagenet-c-299").unwrap();
+    let bytes = std::fs::read(&jpeg).unwrap();
+    let decoded = blight::source::decode::decode_rgb(&jpeg, &bytes, recipe.input.decoder).unwrap();
+    let prepared = recipe.input.apply(&decoded).unwrap();
+    let dir = root.join("imagenet-c-299").join(input);
+    let clean = blight::io::read_rgb(&dir.join("clean.png")).unwrap();
+    let a = common::compare(&prepared, &clean);
+    assert!(
+        a.exact(),
+        "{input}: preparation differs from resized_center_crop: {a:?}"
+    );
+    let text = std::fs::read_to_string(dir.join("digests.json")).unwrap();
+    let digests: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
+    (prepared, digests)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn imagenet_c_299_equals_the_inception_script() {
+    let recipe = Recipe::built_in("imagenet-c-299").unwrap();
+    let context = reference_context("imagenet-c-299");
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for input in ["ILSVRC2012_val_00000293", "ILSVRC2012_val_00002138"] {
+        let (clean, digests) = imagenet_c_299_case(input);
+        assert_eq!(digests.len(), 95, "{input}: 19 corruptions × 5 severities");
+        for corruption in CORRUPTIONS {
+            for severity in 1..=5 {
+                let c = recipe.build_one(corruption, severity).unwrap();
+                let mut rng = NumpyRandom::new(1000 + severity);
+                let ours = c.apply(&clean, &mut rng, &context).unwrap();
+                let label = format!("{corruption}-{severity}");
+                let want = digests[&label].as_str().unwrap();
+                if sha256_hex(&ours.data) != want {
+                    failures.push(format!("{input} {label}"));
+                }
+                checked += 1;
+            }
+        }
+    }
+    println!("{checked} outputs checked");
+    assert!(
+        failures.is_empty(),
+        "differ from the reference: {failures:?}"
+    );
 }

@@ -5,6 +5,9 @@ make_tinyimagenet_c.py at 64×64, the Inception variant: make_imagenet_c_incepti
 Usage (in the environment setup-imagenet-c-env.sh builds):
     python make_create_c_fixtures.py --script PATH/make_cifar_c.py --size 32 \
         --frost-dir DIR --out tests/fixtures/cifar10-c
+    python make_create_c_fixtures.py --script PATH/make_imagenet_c_inception.py --size 299 \
+        --frost-dir DIR --out tests/fixtures/imagenet-c-299 --digests \
+        --inputs FILE.JPEG --prepare resized_center_crop
 
 The script's functions are loaded with create_c_functions.py (nothing of it is run but its
 imports and definitions). Inputs: scikit-image 0.13.1's `chelsea` and `coffee` photos (public
@@ -13,7 +16,16 @@ OUT/<photo>/clean.png. Then, for every corruption and severity: np.random.seed(1
 one call of the script's function on the PIL image, numpy's truncating uint8 cast, lossless PNG
 OUT/<photo>/<corruption>-<severity>.png (the rule of make_imagenet_c_fixtures.py). frost runs
 with DIR (the six textures, e.g. from `blight fetch frost`) as the working directory.
+
+With `--inputs FILE...` the inputs are those image files instead (PIL open + convert('RGB')),
+prepared by the script's own function `--prepare NAME` (the Inception script's
+`resized_center_crop`); OUT/<file stem>/clean.png holds the prepared image. With `--digests`,
+the outputs are not saved as images but as OUT/<input>/digests.json: for each
+"<corruption>-<severity>", the sha256 of the uint8 H×W×3 array's bytes (C order), which keeps
+299×299 fixtures small.
 """
+import hashlib
+import json
 import argparse
 import os
 import sys
@@ -47,21 +59,45 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--corruptions", default=",".join(CORRUPTIONS))
     ap.add_argument("--photos", default="chelsea,coffee")
+    ap.add_argument("--inputs", nargs="*", help="image files to use instead of --photos")
+    ap.add_argument("--prepare", help="the script's function preparing each --inputs image")
+    ap.add_argument("--digests", action="store_true", help="sha256 per output, not PNGs")
     args = ap.parse_args()
     functions = create_c_functions.load(os.path.abspath(args.script))
     frost_dir = os.path.abspath(args.frost_dir)
-    import skimage.data
-    for name in args.photos.split(","):
-        img = square(getattr(skimage.data, name)(), args.size)
+    if args.inputs:
+        inputs = []
+        for path in args.inputs:
+            with open(path, "rb") as f:
+                img = Image.open(f).convert("RGB")
+            if args.prepare:
+                img = functions[args.prepare](img)
+            inputs.append((os.path.splitext(os.path.basename(path))[0], img))
+    else:
+        import skimage.data
+        inputs = [(name, square(getattr(skimage.data, name)(), args.size))
+                  for name in args.photos.split(",")]
+    for name, img in inputs:
+        if img.size != (args.size, args.size):
+            raise SystemExit("%s is %s after preparation, not %d square" % (name, img.size, args.size))
         out = os.path.join(args.out, name)
         os.makedirs(out, exist_ok=True)
         img.save(os.path.join(out, "clean.png"))
+        digests = {}
         for corruption in args.corruptions.split(","):
             for severity in range(1, 6):
                 np.random.seed(1000 + severity)
                 with create_c_functions.in_dir(frost_dir):
                     result = np.uint8(functions[corruption](img.copy(), severity))
-                Image.fromarray(result).save(os.path.join(out, "%s-%d.png" % (corruption, severity)))
+                label = "%s-%d" % (corruption, severity)
+                if args.digests:
+                    digests[label] = hashlib.sha256(np.ascontiguousarray(result).tobytes()).hexdigest()
+                else:
+                    Image.fromarray(result).save(os.path.join(out, label + ".png"))
+        if args.digests:
+            with open(os.path.join(out, "digests.json"), "w") as f:
+                json.dump(digests, f, indent=1, sort_keys=True)
+                f.write("\n")
         print(name, "done", flush=True)
 
 
