@@ -17,6 +17,7 @@ use crate::ops::resize_linear::resize_linear_by;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
+use std::sync::{Arc, Mutex};
 
 /// How many of the textures the reference chooses from: the first five of six.
 const CHOSEN_TEXTURES: i64 = 5;
@@ -76,8 +77,8 @@ impl Frost {
         let scaled;
         let texture = match self.texture_scale {
             Some(factor) => {
-                scaled = resize_linear_by(texture, factor)?;
-                &scaled
+                scaled = shrunk(&textures, texture, index, factor)?;
+                scaled.as_ref()
             }
             None => texture,
         };
@@ -109,6 +110,37 @@ impl Frost {
         }
         Image::new(image.width, image.height, c, data)
     }
+}
+
+/// `texture` (number `index` of the set `textures`, RGB or gray) shrunk by `factor`, made once per
+/// process: every call of a suite shrinks the same few textures the same way, and the resize
+/// costs more than the blend at 32×32. The cache holds its texture sets alive, so a set's address
+/// identifies it for as long as its entries exist.
+fn shrunk(
+    textures: &Arc<FrostTextures>,
+    texture: &Image,
+    index: usize,
+    factor: f64,
+) -> Result<Arc<Image>> {
+    type Entry = (Arc<FrostTextures>, (usize, usize, u64), Arc<Image>);
+    static CACHE: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+    let key = (index, texture.channels, factor.to_bits());
+    let find = |cache: &[Entry]| {
+        cache
+            .iter()
+            .find(|(set, k, _)| Arc::ptr_eq(set, textures) && *k == key)
+            .map(|(_, _, image)| Arc::clone(image))
+    };
+    if let Some(image) = find(&CACHE.lock().unwrap_or_else(|e| e.into_inner())) {
+        return Ok(image);
+    }
+    let image = Arc::new(resize_linear_by(texture, factor)?);
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(made) = find(&cache) {
+        return Ok(made);
+    }
+    cache.push((Arc::clone(textures), key, Arc::clone(&image)));
+    Ok(image)
 }
 
 #[cfg(test)]
@@ -168,6 +200,37 @@ mod tests {
             let f = texture.data[((top + y) * texture.width + left + x) * 3 + c] as f64;
             let expected = (0.6 * v + 0.75 * f).clamp(0.0, 255.0) as u8;
             assert_eq!(out.data[(y * 100 + x) * 3 + c], expected);
+        }
+    }
+
+    #[test]
+    fn shrunk_textures_are_made_once_and_windows_drawn_on_them() {
+        let set = FrostTextures::procedural();
+        let texture = set.texture(1).unwrap();
+        let first = shrunk(&set, texture, 1, 0.2).unwrap();
+        assert!(Arc::ptr_eq(&first, &shrunk(&set, texture, 1, 0.2).unwrap()));
+        assert_eq!(*first, resize_linear_by(texture, 0.2).unwrap());
+        assert_eq!((first.height, first.width), (63, 112));
+        let gray = shrunk(&set, set.gray(1).unwrap(), 1, 0.2).unwrap();
+        assert_eq!(gray.channels, 1);
+        // The draws range over the shrunk texture: 63 − 32 rows and 112 − 32 columns.
+        let frost = Frost {
+            image_weight: 1.0,
+            frost_weight: 0.2,
+            texture_scale: Some(0.2),
+        };
+        for seed in 0..20 {
+            let mut ours = NumpyRandom::new(seed);
+            frost
+                .apply(&photo(32, 32), &mut ours, &Context::default())
+                .unwrap();
+            let mut replay = NumpyRandom::new(seed);
+            let index = replay.randint(0, 5) as usize;
+            let (h, w) = TEXTURE_SIZES[index];
+            let side = |n: usize| (n as f64 * 0.2).round_ties_even() as i64;
+            replay.randint(0, side(h) - 32);
+            replay.randint(0, side(w) - 32);
+            assert_eq!(ours.next_u32(), replay.next_u32(), "seed {seed}");
         }
     }
 
