@@ -226,10 +226,13 @@ enum GenerateWhat {
     /// CIFAR-100-C from the CIFAR-100 test set (fine labels), as cifar10-c.
     #[command(name = "cifar100-c")]
     Cifar100C(DatasetArgs),
-    /// Tiny-ImageNet-C from a class-folder tree (e.g. tiny-imagenet-200/train or ImageNet val crops).
+    /// Tiny-ImageNet-C from class folders, or tiny-imagenet-200/val/images with --labels
+    /// tiny-imagenet-200/val/val_annotations.txt.
     ///
     /// Resize((64, 64)), the 19 corruptions × 5 severities, JPEG q85 in
     /// <corruption>/<severity>/<class>/<file>, with manifest.json, SHA256SUMS and errors.json.
+    /// (The reference read ImageNet validation images cropped to their boxes, in 200 class
+    /// folders.)
     #[command(name = "tiny-imagenet-c")]
     TinyImagenetC(DatasetArgs),
     /// ImageNet-C at 299×299 for Inception, from the ImageNet validation set (as imagenet-c).
