@@ -204,3 +204,45 @@ fn imagenet_c_299_equals_the_inception_script() {
         "differ from the reference: {failures:?}"
     );
 }
+
+#[test]
+fn frost_textures_shrink_as_opencv_3_4_does() {
+    // All six textures at both factors (0.2 for CIFAR, 0.3 for Tiny), against
+    // tests/fixtures/frost-resize.json (scripts/reference/make_frost_resize_fixture.py). At 0.2
+    // every sample falls on a pixel; at 0.3 the fixed-point rounding decides values.
+    let dir = match std::env::var_os("BLIGHT_FROST_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => panic!("this test needs the reference frost textures in $BLIGHT_FROST_DIR"),
+    };
+    let set = blight::assets::frost::FrostTextures::load(&dir).unwrap();
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/frost-resize.json");
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut checked = 0;
+    for (index, file) in FROST.files.iter().enumerate() {
+        for factor in ["0.2", "0.3"] {
+            let want = &fixture["textures"][format!("{}@{factor}", file.name)];
+            let texture = set.texture(index).unwrap();
+            let ours =
+                blight::ops::resize_linear::resize_linear_by(texture, factor.parse().unwrap())
+                    .unwrap();
+            assert_eq!(
+                [ours.height as u64, ours.width as u64],
+                [
+                    want["shape"][0].as_u64().unwrap(),
+                    want["shape"][1].as_u64().unwrap()
+                ],
+                "{} at {factor}",
+                file.name
+            );
+            assert_eq!(
+                sha256_hex(&ours.data),
+                want["sha256"].as_str().unwrap(),
+                "{} at {factor}",
+                file.name
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 12);
+}
