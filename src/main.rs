@@ -51,8 +51,8 @@ enum Command {
     },
     /// Write a labelled contact sheet of every corruption × severity.
     Preview {
-        /// `[INPUT] OUTPUT`: the input image (when left out, the built-in 224×224 photo, or for
-        /// the mnist-c suite the built-in 28×28 digit) and the sheet to write, in the format its
+        /// `[INPUT] OUTPUT`: the input image (when left out, the built-in photo at the suite's
+        /// image size, or for the mnist-c suite the built-in 28×28 digit) and the sheet to write, in the format its
         /// extension names (.png, or .jpg as for `apply`).
         #[arg(num_args = 1..=2, required = true, value_names = ["INPUT", "OUTPUT"])]
         paths: Vec<PathBuf>,
@@ -641,7 +641,10 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                         .unwrap_or_default(),
                 ),
                 None if digits => (blight::builtin::digit(), "digit".to_string()),
-                None => (blight::builtin::photo(), "astronaut".to_string()),
+                None => (
+                    blight::builtin::photo_sized(suite.image_size),
+                    "astronaut".to_string(),
+                ),
             };
             let context = assets.context(
                 suite.jpeg_codec,
@@ -767,6 +770,9 @@ fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> R
     });
     let context = args.assets.context(suite.jpeg_codec, uses_frost);
     let source = blight::source::open(&args.source, args.labels.as_deref(), suite.input.decoder)?;
+    suite
+        .input
+        .check_classes(&args.source, source.classes().len())?;
     let layout = match args.format {
         FormatArg::Suite => None,
         FormatArg::Wds => Some(blight::sink::Layout::Webdataset {

@@ -9,6 +9,8 @@
 //!   becomes n and the long side int(n·long/short) (truncated); an image whose short side is
 //!   already n is left as it is.
 //! * `resize = n`: `Resize((n, n))`, both sides n whatever the aspect ratio (Tiny-ImageNet-C).
+//! * `classes = n`: the source must have n classes (CIFAR-10 against CIFAR-100: the archives
+//!   look alike, and a mixed-up one would otherwise run to the end).
 //! * `center_crop = n`: `CenterCrop(n)`, top int(round((h − n)/2)) and left int(round((w − n)/2))
 //!   with Python 3's round (half to even); outside the image, PIL's crop fills 0.
 //!
@@ -34,9 +36,23 @@ pub struct Prep {
     pub resize_short_side: Option<usize>,
     pub resize: Option<usize>,
     pub center_crop: Option<usize>,
+    /// The number of classes the source must have, where the suite fixes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<usize>,
 }
 
 impl Prep {
+    /// Refuses a source whose class count is not the suite's (`source` names it in the error).
+    pub fn check_classes(&self, source: &std::path::Path, classes: usize) -> Result<()> {
+        match self.classes {
+            Some(n) if n != classes => Err(Error::file(
+                source,
+                format!("has {classes} classes; this suite is made from a dataset of {n} classes"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Refuses settings no reference uses (both resizes, zero sizes).
     pub fn check(&self) -> std::result::Result<(), String> {
         if self.resize_short_side.is_some() && self.resize.is_some() {

@@ -151,3 +151,31 @@ fn fast_source_output_is_the_same_for_any_thread_count() {
     let (_, noise) = one.iter().find(|(n, _)| n == "gaussian_noise.npy").unwrap();
     assert_ne!(npy_parts(noise).1, reference);
 }
+
+#[test]
+fn an_archive_with_the_wrong_class_count_is_refused_before_anything_is_written() {
+    let out = scratch("wrong-classes");
+    let archive = fixtures().join("cifar-10-binary.tar.gz");
+    let run = Command::new(env!("CARGO_BIN_EXE_blight"))
+        .args(["generate", "cifar100-c", "--source"])
+        .arg(&archive)
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr).to_string();
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("blight: error"))
+        .collect();
+    assert_eq!(
+        errors,
+        [format!(
+            "blight: error: {}: has 10 classes; this suite is made from a dataset of 100 classes",
+            archive.display()
+        )]
+    );
+    assert!(!out.exists());
+}

@@ -74,6 +74,7 @@ fn inputs_decode_and_prepare_as_pillow_5_does() {
         resize_short_side: Some(256),
         resize: None,
         center_crop: Some(224),
+        classes: None,
     };
     assert_eq!(expected.len(), 6);
     let modes: Vec<&str> = expected
