@@ -1,7 +1,8 @@
-//! ImageNet-P against the reference frames: every perturbation of the built-in `imagenet-p`
-//! recipe, run on one photo with numpy's stream seeded 11 (sample 0 of a run seeded 11), must
-//! give exactly the frames `make_imagenet_p.py` writes (sha256 of every frame's pixels in
-//! tests/fixtures/imagenet-p/frames.txt; scripts/reference/make_imagenet_p_fixtures.py).
+//! ImageNet-P against the reference frames: every perturbation of the built-in `imagenet-p` and
+//! `tiny-imagenet-p` recipes, run on one photo with numpy's stream seeded 11 (sample 0 of a run
+//! seeded 11), must give exactly the frames `make_imagenet_p.py` / `make_tinyimagenet_p.py` write
+//! (sha256 of every frame's pixels in tests/fixtures/<suite>/frames.txt, made by
+//! scripts/reference/make_imagenet_p_fixtures.py).
 //!
 //! gaussian_noise draws from torch's generator in the reference, which numpy does not replay;
 //! its test checks the frames' distribution instead (see `gaussian_noise_follows_its_distribution`).
@@ -29,9 +30,9 @@ fn photo() -> Image {
     decode_rgb(&path, &bytes, Profile::Ijg9).unwrap()
 }
 
-/// The reference's sha256 of every frame of `perturbation`, in frame order.
-fn reference_hashes(perturbation: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(fixtures().join("imagenet-p/frames.txt")).unwrap();
+/// The reference's sha256 of every frame of `perturbation` in `suite`, in frame order.
+fn reference_hashes(suite: &str, perturbation: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(fixtures().join(suite).join("frames.txt")).unwrap();
     let mut frames: Vec<(usize, String)> = text
         .lines()
         .filter_map(|line| {
@@ -49,12 +50,12 @@ fn reference_hashes(perturbation: &str) -> Vec<String> {
 }
 
 /// Where a reference PNG of a frame may be found, to describe a mismatch: the fixtures, or the
-/// folder the fixture script wrote (`$BLIGHT_IMAGENET_P_FRAMES/<perturbation>/img<i>.png`).
-fn reference_png(perturbation: &str, frame: usize) -> Option<Image> {
+/// folder the fixture script wrote (`$BLIGHT_P_FRAMES/<suite>/<perturbation>/img<i>.png`).
+fn reference_png(suite: &str, perturbation: &str, frame: usize) -> Option<Image> {
     let name = format!("{perturbation}/img{frame}.png");
     let dirs = [
-        Some(fixtures().join("imagenet-p")),
-        std::env::var_os("BLIGHT_IMAGENET_P_FRAMES").map(PathBuf::from),
+        Some(fixtures().join(suite)),
+        std::env::var_os("BLIGHT_P_FRAMES").map(|d| PathBuf::from(d).join(suite)),
     ];
     dirs.into_iter()
         .flatten()
@@ -63,8 +64,8 @@ fn reference_png(perturbation: &str, frame: usize) -> Option<Image> {
         .and_then(|p| blight::io::read_rgb(&p).ok())
 }
 
-fn frames(perturbation: &str, difficulty: u32) -> Vec<Image> {
-    let suite = PerturbSuite::built_in("imagenet-p").unwrap();
+fn frames(suite: &str, perturbation: &str, difficulty: u32) -> Vec<Image> {
+    let suite = PerturbSuite::built_in(suite).unwrap();
     let mut rng = NumpyRandom::new(SEED);
     let mut out = Vec::new();
     suite
@@ -76,22 +77,26 @@ fn frames(perturbation: &str, difficulty: u32) -> Vec<Image> {
     out
 }
 
-fn assert_frames_exact(perturbation: &str) {
-    let expected = reference_hashes(perturbation);
-    let ours = frames(perturbation, 1);
+/// The frames of `perturbation` in `suite` equal the reference's, and have the `size` given.
+fn assert_frames_exact(suite: &str, perturbation: &str, size: (usize, usize)) {
+    let expected = reference_hashes(suite, perturbation);
+    let ours = frames(suite, perturbation, 1);
     assert_eq!(ours.len(), expected.len(), "{perturbation}: frame count");
-    let suite = PerturbSuite::built_in("imagenet-p").unwrap();
+    let loaded = PerturbSuite::built_in(suite).unwrap();
     assert_eq!(
-        suite.get(perturbation).unwrap().frame_count(),
+        loaded.get(perturbation).unwrap().frame_count(),
         expected.len()
     );
     let mut wrong = Vec::new();
     for (i, (frame, hash)) in ours.iter().zip(&expected).enumerate() {
-        assert_eq!((frame.width, frame.height, frame.channels), (224, 224, 3));
+        assert_eq!(
+            (frame.width, frame.height, frame.channels),
+            (size.0, size.1, 3)
+        );
         if to_hex(&Sha256::digest(&frame.data)) == *hash {
             continue;
         }
-        let detail = match reference_png(perturbation, i) {
+        let detail = match reference_png(suite, perturbation, i) {
             Some(r) if r.data.len() == frame.data.len() => {
                 let diffs: Vec<i32> = frame
                     .data
@@ -111,29 +116,61 @@ fn assert_frames_exact(perturbation: &str) {
 }
 
 macro_rules! exact {
-    ($($name:ident),* $(,)?) => {$(
+    ($suite:literal, $size:expr, $($name:ident $(= $own:expr)?),* $(,)?) => {$(
         #[test]
         fn $name() {
-            assert_frames_exact(stringify!($name));
+            #[allow(unused_mut, unused_assignments)]
+            let mut size = $size;
+            $(size = $own;)?
+            assert_frames_exact($suite, stringify!($name), size);
         }
     )*};
 }
 
-exact!(
-    shot_noise,
-    motion_blur,
-    zoom_blur,
-    snow,
-    brightness,
-    translate,
-    rotate,
-    tilt,
-    scale,
-    speckle_noise,
-    gaussian_blur,
-    spatter,
-    shear,
-);
+/// ImageNet-P 224: frames 224×224.
+mod imagenet_p {
+    use super::assert_frames_exact;
+    exact!(
+        "imagenet-p",
+        (224, 224),
+        shot_noise,
+        motion_blur,
+        zoom_blur,
+        snow,
+        brightness,
+        translate,
+        rotate,
+        tilt,
+        scale,
+        speckle_noise,
+        gaussian_blur,
+        spatter,
+        shear,
+    );
+}
+
+/// Tiny-ImageNet-P 64: frames 64×64, except motion_blur's, which are Resize(64) of the whole
+/// blurred photo (500×375 → 85×64), uncropped as in the reference.
+mod tiny_imagenet_p {
+    use super::assert_frames_exact;
+    exact!(
+        "tiny-imagenet-p",
+        (64, 64),
+        shot_noise,
+        motion_blur = (85, 64),
+        zoom_blur,
+        snow,
+        brightness,
+        translate,
+        rotate,
+        tilt,
+        scale,
+        speckle_noise,
+        gaussian_blur,
+        spatter,
+        shear,
+    );
+}
 
 /// gaussian_noise: frame 0 is the clean crop, and every later frame is
 /// trunc(255·clamp(x + σ·n, 0, 1)) for standard normal n. Where x is far from 0 and 1 (no
@@ -149,7 +186,7 @@ fn gaussian_noise_follows_its_distribution() {
     assert_eq!(gaussian.pairing(), Pairing::AgainstFirst);
     assert_eq!(gaussian.difficulties(), 1..=3);
     for (difficulty, sigma) in [(1, 0.03f64), (3, 0.08)] {
-        let frames = frames("gaussian_noise", difficulty);
+        let frames = frames("imagenet-p", "gaussian_noise", difficulty);
         assert_eq!(frames.len(), 31);
         let clean = &frames[0];
         let prepared = suite.prepare(&photo()).unwrap();
@@ -195,7 +232,7 @@ fn gaussian_noise_follows_its_distribution() {
 fn noise_difficulties_2_and_3_use_their_strengths() {
     // Stronger noise moves more values: the mean absolute change grows with the difficulty.
     let spread = |name: &str, d: u32| {
-        let frames = frames(name, d);
+        let frames = frames("imagenet-p", name, d);
         let clean = &frames[0];
         let total: u64 = frames[1..]
             .iter()

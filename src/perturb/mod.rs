@@ -40,6 +40,9 @@ pub struct Clean<'a> {
     /// The side of the square centre crop each frame is cut to (`CenterCrop(n)`), or `None`
     /// where frames keep the prepared image's size.
     pub crop: Option<usize>,
+    /// The preparation that made `prepared` from `original` (for sequences that perturb the
+    /// original and prepare the result, as Tiny-ImageNet-P's motion_blur does).
+    pub input: &'a crate::prep::Prep,
 }
 
 impl Clean<'_> {

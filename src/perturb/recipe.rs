@@ -23,10 +23,16 @@ use crate::rng::Random;
 use serde::Deserialize;
 
 /// The recipes that ship with blight.
-const BUILT_IN: &[(&str, &str)] = &[(
-    "imagenet-p",
-    include_str!("../../corruptions/imagenet-p.toml"),
-)];
+const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "imagenet-p",
+        include_str!("../../corruptions/imagenet-p.toml"),
+    ),
+    (
+        "tiny-imagenet-p",
+        include_str!("../../corruptions/tiny-imagenet-p.toml"),
+    ),
+];
 
 /// The largest magnitude a number in a recipe may have (as for the corruption recipes).
 const MAX_PARAMETER: f64 = 10_000.0;
@@ -357,6 +363,7 @@ impl PerturbSuite {
             original,
             prepared: &prepared,
             crop: self.crop,
+            input: &self.input,
         };
         perturbation.frames(&clean, difficulty, rng, emit)
     }
