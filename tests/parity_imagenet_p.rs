@@ -1,7 +1,8 @@
 //! ImageNet-P against the reference frames: every perturbation of the built-in `imagenet-p` and
-//! `tiny-imagenet-p` recipes, run on one photo with numpy's stream seeded 11 (sample 0 of a run
-//! seeded 11), must give exactly the frames `make_imagenet_p.py` / `make_tinyimagenet_p.py` write
-//! (sha256 of every frame's pixels in tests/fixtures/<suite>/frames.txt, made by
+//! `tiny-imagenet-p` recipes, run on one photo (and of `cifar10-p`, on a 32×32 image made from
+//! it) with numpy's stream seeded 11 (sample 0 of a run seeded 11), must give exactly the frames
+//! `make_imagenet_p.py`, `make_tinyimagenet_p.py` and `make_cifar_p.py` write (sha256 of every
+//! frame's pixels in tests/fixtures/<suite>/frames.txt, made by
 //! scripts/reference/make_imagenet_p_fixtures.py).
 //!
 //! gaussian_noise draws from torch's generator in the reference, which numpy does not replay;
@@ -64,12 +65,22 @@ fn reference_png(suite: &str, perturbation: &str, frame: usize) -> Option<Image>
         .and_then(|p| blight::io::read_rgb(&p).ok())
 }
 
+/// The input of `suite`'s fixtures: the photo, or for CIFAR-10-P the 32×32 image the fixture
+/// script made from it (stored, as Pillow's resize is not what is under test).
+fn input(suite: &str) -> Image {
+    match suite {
+        "cifar10-p" => blight::io::read_rgb(&fixtures().join("cifar10-p/input.png")).unwrap(),
+        _ => photo(),
+    }
+}
+
 fn frames(suite: &str, perturbation: &str, difficulty: u32) -> Vec<Image> {
+    let input = input(suite);
     let suite = PerturbSuite::built_in(suite).unwrap();
     let mut rng = NumpyRandom::new(SEED);
     let mut out = Vec::new();
     suite
-        .sequence(perturbation, &photo(), difficulty, &mut rng, &mut |f| {
+        .sequence(perturbation, &input, difficulty, &mut rng, &mut |f| {
             out.push(f);
             Ok(())
         })
@@ -133,6 +144,28 @@ mod imagenet_p {
     exact!(
         "imagenet-p",
         (224, 224),
+        shot_noise,
+        motion_blur,
+        zoom_blur,
+        snow,
+        brightness,
+        translate,
+        rotate,
+        tilt,
+        scale,
+        speckle_noise,
+        gaussian_blur,
+        spatter,
+        shear,
+    );
+}
+
+/// CIFAR-10-P 32: frames 32×32 (motion_blur 21 frames, translate 16).
+mod cifar10_p {
+    use super::assert_frames_exact;
+    exact!(
+        "cifar10-p",
+        (32, 32),
         shot_noise,
         motion_blur,
         zoom_blur,

@@ -2,11 +2,10 @@
 
 Usage (in the environment setup-imagenet-c-env.sh builds):
     python make_imagenet_p_fixtures.py --script PATH/make_imagenet_p.py --out DIR \
-        [--seed 11] [--side 224] PHOTO
+        [--seed 11] [--only a,b] PHOTO
 
 PATH/make_imagenet_p.py is hendrycks/robustness `ImageNet-P/create_p/make_imagenet_p.py` (or
-`make_tinyimagenet_p.py` / `make_cifar_p.py` with --side 64 / 32), read from outside this
-repository. The script is a loop over the validation folders whose body holds one block per
+`make_tinyimagenet_p.py`, or `make_cifar_p.py`), read from outside this repository. The script is a loop over the validation folders whose body holds one block per
 perturbation, all but one commented out, each between the lines
 `# /////////////// <Name> Code ///////////////` and `# /////////////// End <Name> Code ...`.
 
@@ -24,6 +23,13 @@ How the reference code is run without its main loop:
   runs no shell command (no ffmpeg) and makes no folder outside OUT, whose `gettempdir` is
   OUT/<perturbation> and whose `rmtree` keeps the frames. The frames the block saves there,
   `img0.png …`, are the lossless PNGs the reference hands to ffmpeg.
+
+make_cifar_p.py differs: one loop over the CIFAR-10 test arrays, and each block appends its
+frames to `seq` instead of saving PNGs. For it, PHOTO is resized to 32×32 (PIL bilinear) and
+saved as OUT/input.png, the block runs with `img` = that array, and the frames are taken from
+`seq`. Its shot_noise and speckle_noise blocks hold their three difficulty loops at the same
+comment depth, so uncommented they append 1 + 3·30 frames, difficulty 1's first; the first 31
+(difficulty 1) are kept.
 
 Output: OUT/frames.txt, one line per frame `<perturbation> <frame> <sha256 of the RGB pixels>`
 (row-major, RGB interleaved), and OUT/<perturbation>/img<i>.png for every frame (the parity test
@@ -140,12 +146,15 @@ def install_torch_stand_ins():
     torchvision = types.ModuleType("torchvision")
     transforms = types.ModuleType("torchvision.transforms")
     functional = types.ModuleType("torchvision.transforms.functional")
+    datasets = types.ModuleType("torchvision.datasets")
     for name in ["Resize", "CenterCrop", "ToTensor", "ToPILImage", "Compose"]:
         setattr(transforms, name, globals()[name])
     functional.affine = tv_affine
     transforms.functional = functional
     torchvision.transforms = transforms
+    torchvision.datasets = datasets
     sys.modules.update({"torch": torch, "torchvision": torchvision,
+                        "torchvision.datasets": datasets,
                         "torchvision.transforms": transforms,
                         "torchvision.transforms.functional": functional})
 
@@ -161,9 +170,12 @@ def split_script(source):
     perturbation's block (uncommented once, dedented to column 0) by snake_case name."""
     lines = source.splitlines()
     loop = next(i for i, l in enumerate(lines) if l.startswith("for "))
-    header = "\n".join(lines[:loop])
-    inner = next(i for i in range(loop + 1, len(lines)) if lines[i].strip().startswith("for "))
-    first_block = next(i for i in range(inner, len(lines)) if BLOCK.match(lines[i]))
+    # The header ends at the loop, or where make_cifar_p.py starts loading its dataset.
+    end = next((i for i, l in enumerate(lines[:loop]) if l.startswith("test_data =")), loop)
+    header = "\n".join(lines[:end])
+    first_block = next(i for i in range(loop, len(lines)) if BLOCK.match(lines[i]))
+    inner = next((i for i in range(loop + 1, first_block)
+                  if lines[i].strip().startswith("for ")), loop)
     prelude = "\n".join(l.strip() for l in lines[inner + 1:first_block]
                         if l.strip() and not l.strip().startswith("#"))
     blocks, name, body = {}, None, []
@@ -212,6 +224,12 @@ def main():
     exec(compile(header, args.script, "exec"), base)
 
     folder, img_loc = os.path.dirname(args.photo), os.path.basename(args.photo)
+    cifar = "seq.append" in "".join(blocks.values())
+    if cifar:
+        os.makedirs(args.out, exist_ok=True)
+        small = Image.open(args.photo).convert("RGB").resize((32, 32), Image.BILINEAR)
+        small.save(os.path.join(args.out, "input.png"))
+        cifar_img = np.array(small)
     lines = []
     only = [p for p in args.only.split(",") if p]
     for name, block in blocks.items():
@@ -226,11 +244,19 @@ def main():
         namespace.update(os=quiet_os(args.out), gettempdir=lambda: scratch,
                          rmtree=lambda *a, **k: None, folder="", img_loc=img_loc,
                          imagenet_val_folder=folder + "/", tiny_folder=folder + "/")
+        if cifar:
+            namespace.update(img=cifar_img, label=0, labels=[])
         exec(compile(prelude, args.script, "exec"), namespace)
         np.random.seed(args.seed)
         exec(compile(block, "{}:{}".format(args.script, name), "exec"), namespace)
-        (made,) = os.listdir(scratch)
-        shutil.move(os.path.join(scratch, made), target)
+        if cifar:
+            os.makedirs(target)
+            frames = namespace["seq"][:31] if name.endswith("_noise") else namespace["seq"]
+            for i, frame in enumerate(frames):
+                Image.fromarray(np.uint8(frame)).save(os.path.join(target, "img{}.png".format(i)))
+        else:
+            (made,) = os.listdir(scratch)
+            shutil.move(os.path.join(scratch, made), target)
         shutil.rmtree(scratch)
         count = len([f for f in os.listdir(target) if f.endswith(".png")])
         for i in range(count):

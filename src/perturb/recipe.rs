@@ -1,5 +1,5 @@
-//! Perturbation recipes: `corruptions/imagenet-p.toml` (224, `make_imagenet_p.py`) and its
-//! siblings, read into typed sequences and checked whole when they load.
+//! Perturbation recipes: `corruptions/imagenet-p.toml` (224, `make_imagenet_p.py`),
+//! `tiny-imagenet-p.toml` (64) and `cifar10-p.toml` (32), read into typed sequences and checked whole when they load.
 //!
 //! A recipe names the suite, says how a dataset image is prepared (`[input]`, as in the
 //! corruption recipes: Resize(256) for ImageNet-P), the side of the centre crop every frame is cut
@@ -31,6 +31,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         "tiny-imagenet-p",
         include_str!("../../corruptions/tiny-imagenet-p.toml"),
+    ),
+    (
+        "cifar10-p",
+        include_str!("../../corruptions/cifar10-p.toml"),
     ),
 ];
 
