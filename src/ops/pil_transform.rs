@@ -14,6 +14,9 @@
 //! * **Nearest** for an axis-aligned map (b = d = 0, `ImagingScaleAffine`, the only nearest case
 //!   the perturbations use): column and row positions start at c + a·0.5 and f + e·0.5 and step by
 //!   a and e; a position is read at its truncation (−1, outside, when negative).
+//!
+//! Output pixels do not depend on each other, so [`transform_affine_window`] computes only a
+//! window of the output (the centre crop the perturbations keep), with the same values.
 
 use crate::error::{Error, Result};
 use crate::raster::Image;
@@ -27,11 +30,52 @@ pub enum Resample {
     Bilinear,
 }
 
+/// A rectangle of output pixels: columns left..left + width, rows top..top + height.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub left: usize,
+    pub top: usize,
+    pub width: usize,
+    pub height: usize,
+}
+
+impl Window {
+    /// The whole of a `width` × `height` image.
+    pub fn whole(width: usize, height: usize) -> Window {
+        Window {
+            left: 0,
+            top: 0,
+            width,
+            height,
+        }
+    }
+}
+
 /// `image.transform(image.size, Image.AFFINE, data, resample)`: an output of the input's size.
 pub fn transform_affine(image: &Image, data: &[f64; 6], resample: Resample) -> Result<Image> {
+    let whole = Window::whole(image.width, image.height);
+    transform_affine_window(image, data, resample, whole)
+}
+
+/// The pixels of `window` of `image.transform(image.size, Image.AFFINE, data, resample)`, as an
+/// image of the window's size. The window must lie inside the image.
+pub fn transform_affine_window(
+    image: &Image,
+    data: &[f64; 6],
+    resample: Resample,
+    window: Window,
+) -> Result<Image> {
+    if window.left + window.width > image.width || window.top + window.height > image.height {
+        return Err(Error::Invalid(format!(
+            "transform window {window:?} is not inside the {}×{} image",
+            image.width, image.height
+        )));
+    }
     match resample {
-        Resample::Bilinear => Ok(bilinear(image, data)),
-        Resample::Nearest if data[1] == 0.0 && data[3] == 0.0 => Ok(nearest_scale(image, data)),
+        Resample::Bilinear => Ok(bilinear(image, data, window)),
+        Resample::Nearest if data[1] == 0.0 && data[3] == 0.0 => {
+            Ok(nearest_scale(image, data, window))
+        }
         Resample::Nearest => Err(Error::Invalid(format!(
             "nearest-neighbour affine transforms are implemented for axis-aligned maps only, \
              got {data:?}"
@@ -48,23 +92,27 @@ fn coord(v: f64) -> isize {
     }
 }
 
-fn nearest_scale(image: &Image, a: &[f64; 6]) -> Image {
+fn nearest_scale(image: &Image, a: &[f64; 6], window: Window) -> Image {
     let (w, h, c) = (image.width, image.height, image.channels);
-    let mut out = Image::zeros(w, h, c);
-    // The input column of each output column, pretabulated as Pillow does.
-    let mut columns = Vec::with_capacity(w);
+    let mut out = Image::zeros(window.width, window.height, c);
+    let out_row = window.width * c;
+    // The input column of each output column, pretabulated as Pillow does: positions are
+    // accumulated from column 0, so every column is stepped through even outside the window.
+    let mut columns = Vec::with_capacity(window.width);
     let mut xo = a[2] + a[0] * 0.5;
-    for _ in 0..w {
+    for x in 0..window.left + window.width {
         let xin = coord(xo);
-        columns.push((0..w as isize).contains(&xin).then_some(xin as usize));
+        if x >= window.left {
+            columns.push((0..w as isize).contains(&xin).then_some(xin as usize));
+        }
         xo += a[0];
     }
     let mut yo = a[5] + a[4] * 0.5;
-    for y in 0..h {
+    for y in 0..window.top + window.height {
         let yin = coord(yo);
-        if (0..h as isize).contains(&yin) {
+        if y >= window.top && (0..h as isize).contains(&yin) {
             let src = &image.data[yin as usize * w * c..][..w * c];
-            let dst = &mut out.data[y * w * c..][..w * c];
+            let dst = &mut out.data[(y - window.top) * out_row..][..out_row];
             for (x, column) in columns.iter().enumerate() {
                 if let Some(xin) = column {
                     dst[x * c..][..c].copy_from_slice(&src[xin * c..][..c]);
@@ -76,13 +124,13 @@ fn nearest_scale(image: &Image, a: &[f64; 6]) -> Image {
     out
 }
 
-fn bilinear(image: &Image, a: &[f64; 6]) -> Image {
+fn bilinear(image: &Image, a: &[f64; 6], window: Window) -> Image {
     let (w, h, c) = (image.width, image.height, image.channels);
-    let mut out = Image::zeros(w, h, c);
+    let mut out = Image::zeros(window.width, window.height, c);
     let clamp_x = |x: isize| x.clamp(0, w as isize - 1) as usize;
-    for y in 0..h {
+    for y in window.top..window.top + window.height {
         let yc = y as f64 + 0.5;
-        for x in 0..w {
+        for x in window.left..window.left + window.width {
             let xc = x as f64 + 0.5;
             let xin = a[0] * xc + a[1] * yc + a[2];
             let yin = a[3] * xc + a[4] * yc + a[5];
@@ -97,7 +145,8 @@ fn bilinear(image: &Image, a: &[f64; 6]) -> Image {
             let row = |r: usize| &image.data[r * w * c..][..w * c];
             let top = row(y0.clamp(0, h as isize - 1) as usize);
             let below = (y0 + 1 < h as isize).then(|| row((y0 + 1) as usize));
-            let dst = &mut out.data[(y * w + x) * c..][..c];
+            let at = ((y - window.top) * window.width + x - window.left) * c;
+            let dst = &mut out.data[at..][..c];
             for (ch, d) in dst.iter_mut().enumerate() {
                 let lerp = |r: &[u8]| {
                     let (p, q) = (r[left * c + ch] as f64, r[right * c + ch] as f64);
@@ -161,6 +210,29 @@ mod tests {
         let out =
             transform_affine(&image, &[1.0, 0.0, -0.5, 0.0, 1.0, 0.0], Resample::Bilinear).unwrap();
         assert_eq!(out.data, vec![10, 15]);
+    }
+
+    #[test]
+    fn a_window_equals_the_same_pixels_of_the_whole_output() {
+        let image = ramp(13, 9);
+        let rotate = [0.9, 0.3, -1.2, -0.3, 0.9, 2.1];
+        let shift = [1.0, 0.0, -2.0, 0.0, 1.0, 1.0];
+        let window = Window {
+            left: 3,
+            top: 2,
+            width: 7,
+            height: 5,
+        };
+        for (data, resample) in [(rotate, Resample::Bilinear), (shift, Resample::Nearest)] {
+            let whole = transform_affine(&image, &data, resample).unwrap();
+            let part = transform_affine_window(&image, &data, resample, window).unwrap();
+            for y in 0..5 {
+                let from = ((y + 2) * 13 + 3) * 3;
+                assert_eq!(part.data[y * 21..][..21], whole.data[from..][..21]);
+            }
+        }
+        let outside = Window { left: 10, ..window };
+        assert!(transform_affine_window(&image, &shift, Resample::Nearest, outside).is_err());
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //!   fy(32 − fx), fy·fx times 32 (summing to 2¹⁵), value (Σ w·v + 2¹⁴) >> 15. Taps outside the
 //!   image read the border value 0.
 
+use crate::ops::pil_transform::Window;
 use crate::raster::Image;
 
 /// A 3×3 homography, row-major.
@@ -58,30 +59,44 @@ fn round_to_int(v: f64) -> i32 {
 /// `cv2.warpPerspective(image, forward, (width, height))`: the output has the input's size.
 /// A singular `forward` gives an all-zero image, as OpenCV's inverse of zeros does.
 pub fn warp_perspective(image: &Image, forward: &Homography) -> Image {
+    let whole = Window::whole(image.width, image.height);
+    warp_perspective_window(image, forward, whole)
+}
+
+/// The pixels of `window` (inside the image's size) of
+/// [`warp_perspective`]`(image, forward)`, as an image of the window's size; block starts stay
+/// where OpenCV puts them, so the values are the same.
+pub fn warp_perspective_window(image: &Image, forward: &Homography, window: Window) -> Image {
     let (w, h, c) = (image.width, image.height, image.channels);
-    let mut out = Image::zeros(w, h, c);
+    let mut out = Image::zeros(window.width, window.height, c);
     let Some(m) = invert(forward) else {
         return out;
     };
     let block_rows = (BLOCK_AREA / 2 / 32).min(h).max(1);
     let block_cols = (BLOCK_AREA / block_rows).min(w).max(1);
-    let row_len = w * c;
-    for y in 0..h {
+    let row_len = window.width * c;
+    let (right, bottom) = (
+        (window.left + window.width).min(w),
+        (window.top + window.height).min(h),
+    );
+    for y in window.top..bottom {
         let yf = y as f64;
-        for x0 in (0..w).step_by(block_cols) {
+        let first_block = window.left / block_cols * block_cols;
+        for x0 in (first_block..right).step_by(block_cols) {
             let xf = x0 as f64;
             let (sx0, sy0, sw0) = (
                 m[0] * xf + m[1] * yf + m[2],
                 m[3] * xf + m[4] * yf + m[5],
                 m[6] * xf + m[7] * yf + m[8],
             );
-            for x in x0..(x0 + block_cols).min(w) {
+            for x in x0.max(window.left)..(x0 + block_cols).min(right) {
                 let dx = (x - x0) as f64;
                 let den = sw0 + m[6] * dx;
                 let scale = if den != 0.0 { TAB_SIZE / den } else { 0.0 };
                 let fx = round_to_int((sx0 + m[0] * dx) * scale);
                 let fy = round_to_int((sy0 + m[3] * dx) * scale);
-                let dst = &mut out.data[y * row_len + x * c..][..c];
+                let at = (y - window.top) * row_len + (x - window.left) * c;
+                let dst = &mut out.data[at..][..c];
                 sample(image, fx, fy, dst);
             }
         }
@@ -132,6 +147,25 @@ mod tests {
         let image = ramp(70, 20);
         let id = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
         assert_eq!(warp_perspective(&image, &id), image);
+    }
+
+    #[test]
+    fn a_window_equals_the_same_pixels_of_the_whole_output() {
+        // 150 columns span three of OpenCV's 64-column blocks; the window starts inside one.
+        let image = ramp(150, 40);
+        let tilt = [0.98, 0.05, 1.5, -0.04, 1.01, -2.0, 1e-4, -2e-4, 1.0];
+        let whole = warp_perspective(&image, &tilt);
+        let window = Window {
+            left: 37,
+            top: 5,
+            width: 100,
+            height: 30,
+        };
+        let part = warp_perspective_window(&image, &tilt, window);
+        for y in 0..30 {
+            let from = ((y + 5) * 150 + 37) * 3;
+            assert_eq!(part.data[y * 300..][..300], whole.data[from..][..300]);
+        }
     }
 
     #[test]

@@ -8,8 +8,9 @@
 //! m₀·(−cx − tx) + m₁·(−cy − ty) (likewise for the second row) and then the centre added.
 //! Later torchvision releases changed the shear and dropped the +0.5.
 
+use super::Clean;
 use crate::error::Result;
-use crate::ops::pil_transform::{transform_affine, Resample};
+use crate::ops::pil_transform::{transform_affine_window, Resample};
 use crate::raster::Image;
 
 /// The parameters of one `affine` call: degrees, pixels, a factor, degrees.
@@ -44,13 +45,16 @@ pub fn inverse_matrix(center: (f64, f64), p: &AffineParams) -> [f64; 6] {
     m
 }
 
-/// `affine(img, …, resample)`: the image mapped about its centre, outside filled with 0.
-pub fn affine(image: &Image, p: &AffineParams, resample: Resample) -> Result<Image> {
+/// `CenterCrop(affine(prepared, …, resample))`: the prepared image mapped about its centre,
+/// outside filled with 0, then centre-cropped (only the kept pixels are computed).
+pub fn affine_cropped(clean: &Clean<'_>, p: &AffineParams, resample: Resample) -> Result<Image> {
+    let image = clean.prepared;
     let center = (
         image.width as f64 * 0.5 + 0.5,
         image.height as f64 * 0.5 + 0.5,
     );
-    transform_affine(image, &inverse_matrix(center, p), resample)
+    let matrix = inverse_matrix(center, p);
+    clean.rendered_cropped(|window| transform_affine_window(image, &matrix, resample, window))
 }
 
 #[cfg(test)]

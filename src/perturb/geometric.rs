@@ -7,7 +7,7 @@
 //! * scale: (percent_step·i + percent_start)/100 (0.40 … 1.15 at 224; black borders when small);
 //! * shear: (i − centre) degrees.
 
-use super::affine::{affine, AffineParams};
+use super::affine::{affine_cropped, AffineParams};
 use super::{Clean, Pairing, Perturbation};
 use crate::error::Result;
 use crate::ops::pil_transform::Resample;
@@ -90,7 +90,7 @@ impl Perturbation for Geometric {
     ) -> Result<()> {
         for i in 0..self.frame_count() {
             let (params, resample) = self.params(i);
-            emit(clean.cropped(&affine(clean.prepared, &params, resample)?)?)?;
+            emit(affine_cropped(clean, &params, resample)?)?;
         }
         Ok(())
     }

@@ -24,6 +24,7 @@ mod tilt;
 mod zoom_blur;
 
 use crate::error::Result;
+use crate::ops::pil_transform::Window;
 use crate::raster::Image;
 use crate::rng::Random;
 
@@ -55,6 +56,26 @@ impl Clean<'_> {
             }
             .apply(image),
             None => Ok(image.clone()),
+        }
+    }
+
+    /// `CenterCrop(crop)` of an image of the prepared input's size that `render` makes, computing
+    /// only the pixels kept: `render` is given the window to make (the crop, or the whole image
+    /// when there is no crop or it does not fit, which is then cropped as usual).
+    pub fn rendered_cropped(&self, render: impl FnOnce(Window) -> Result<Image>) -> Result<Image> {
+        let (w, h) = (self.prepared.width, self.prepared.height);
+        match self.crop.filter(|&n| n <= w && n <= h) {
+            Some(n) => {
+                // CenterCrop's offsets: int(round((len − n) / 2)), half to even.
+                let offset = |len: usize| ((len - n) as f64 / 2.0).round_ties_even() as usize;
+                render(Window {
+                    left: offset(w),
+                    top: offset(h),
+                    width: n,
+                    height: n,
+                })
+            }
+            None => self.cropped(&render(Window::whole(w, h))?),
         }
     }
 

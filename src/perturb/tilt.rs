@@ -10,7 +10,7 @@
 
 use super::{Clean, Pairing, Perturbation};
 use crate::error::Result;
-use crate::ops::warp_perspective::{warp_perspective, Homography};
+use crate::ops::warp_perspective::{warp_perspective_window, Homography};
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -144,7 +144,11 @@ impl Perturbation for TiltSequence {
         let x = clean.prepared;
         for i in 0..self.frames {
             let homography = tilt_homography(x.width, x.height, self.degrees(i));
-            emit(clean.cropped(&warp_perspective(x, &homography))?)?;
+            emit(
+                clean.rendered_cropped(|window| {
+                    Ok(warp_perspective_window(x, &homography, window))
+                })?,
+            )?;
         }
         Ok(())
     }

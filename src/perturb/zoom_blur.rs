@@ -4,7 +4,7 @@
 //! keeps it, a float32 sum of `ToTensor` values (v/255), divided by i + 1 and cast back with
 //! `ToPILImage` (·255, truncated), all in float32.
 
-use super::affine::{affine, AffineParams};
+use super::affine::{affine_cropped, AffineParams};
 use super::{Clean, Pairing, Perturbation};
 use crate::error::Result;
 use crate::ops::pil_transform::Resample;
@@ -46,7 +46,7 @@ impl Perturbation for ZoomBlurSequence {
                 scale: 1.0 + self.scale_step * i as f64,
                 shear: 0.0,
             };
-            let zoomed = clean.cropped(&affine(clean.prepared, &params, Resample::Bilinear)?)?;
+            let zoomed = affine_cropped(clean, &params, Resample::Bilinear)?;
             for (s, &v) in sum.iter_mut().zip(&zoomed.data) {
                 *s += v as f32 / 255.0;
             }
