@@ -120,6 +120,24 @@ fn sample(image: &Image, fx: i32, fy: i32, dst: &mut [u8]) {
         ay * (32 - ax) * 32,
         ay * ax * 32,
     ];
+    let round = |sum: i32| ((sum + (1 << (COEF_BITS - 1))) >> COEF_BITS).clamp(0, 255) as u8;
+    if sx >= 0 && sy >= 0 && sx + 1 < w && sy + 1 < h {
+        // All four taps inside: read them straight from the two rows.
+        let row = w as usize * c;
+        let at = (sy as usize * w as usize + sx as usize) * c;
+        let (top, below) = (
+            &image.data[at..at + 2 * c],
+            &image.data[at + row..at + row + 2 * c],
+        );
+        for (ch, d) in dst.iter_mut().enumerate() {
+            let sum = top[ch] as i32 * weights[0]
+                + top[c + ch] as i32 * weights[1]
+                + below[ch] as i32 * weights[2]
+                + below[c + ch] as i32 * weights[3];
+            *d = round(sum);
+        }
+        return;
+    }
     let taps = [(sx, sy), (sx + 1, sy), (sx, sy + 1), (sx + 1, sy + 1)];
     for (ch, d) in dst.iter_mut().enumerate() {
         let mut sum = 0i32;
@@ -129,7 +147,7 @@ fn sample(image: &Image, fx: i32, fy: i32, dst: &mut [u8]) {
                 sum += v as i32 * wt;
             }
         }
-        *d = ((sum + (1 << (COEF_BITS - 1))) >> COEF_BITS).clamp(0, 255) as u8;
+        *d = round(sum);
     }
 }
 
