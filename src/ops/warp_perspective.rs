@@ -15,6 +15,7 @@
 
 use crate::ops::pil_transform::Window;
 use crate::raster::Image;
+use crate::simd;
 
 /// A 3×3 homography, row-major.
 pub type Homography = [f64; 9];
@@ -52,6 +53,7 @@ pub fn invert(m: &Homography) -> Option<Homography> {
 }
 
 /// OpenCV's `saturate_cast<int>(double)`: round half to even, clamped to the int range.
+#[inline(always)]
 fn round_to_int(v: f64) -> i32 {
     v.clamp(i32::MIN as f64, i32::MAX as f64).round_ties_even() as i32
 }
@@ -67,11 +69,22 @@ pub fn warp_perspective(image: &Image, forward: &Homography) -> Image {
 /// [`warp_perspective`]`(image, forward)`, as an image of the window's size; block starts stay
 /// where OpenCV puts them, so the values are the same.
 pub fn warp_perspective_window(image: &Image, forward: &Homography, window: Window) -> Image {
-    let (w, h, c) = (image.width, image.height, image.channels);
-    let mut out = Image::zeros(window.width, window.height, c);
+    let mut out = Image::zeros(window.width, window.height, image.channels);
     let Some(m) = invert(forward) else {
         return out;
     };
+    simd::dispatch(
+        #[inline(always)]
+        |_| warp_window(image, &m, window, &mut out.data),
+    );
+    out
+}
+
+/// The output rows of `window` for the inverse map `m`, written into `out` (window-sized).
+/// Compiled per instruction set (the rounding then inlines to one instruction), same bytes on each.
+#[inline(always)]
+fn warp_window(image: &Image, m: &Homography, window: Window, out: &mut [u8]) {
+    let (w, h, c) = (image.width, image.height, image.channels);
     let block_rows = (BLOCK_AREA / 2 / 32).min(h).max(1);
     let block_cols = (BLOCK_AREA / block_rows).min(w).max(1);
     let row_len = window.width * c;
@@ -96,15 +109,15 @@ pub fn warp_perspective_window(image: &Image, forward: &Homography, window: Wind
                 let fx = round_to_int((sx0 + m[0] * dx) * scale);
                 let fy = round_to_int((sy0 + m[3] * dx) * scale);
                 let at = (y - window.top) * row_len + (x - window.left) * c;
-                let dst = &mut out.data[at..][..c];
+                let dst = &mut out[at..][..c];
                 sample(image, fx, fy, dst);
             }
         }
     }
-    out
 }
 
 /// The bilinear `remap` of one output pixel from the source position (fx, fy) in 1/32 pixel.
+#[inline(always)]
 fn sample(image: &Image, fx: i32, fy: i32, dst: &mut [u8]) {
     let (w, h, c) = (image.width as i64, image.height as i64, image.channels);
     // OpenCV stores the integer part as a 16-bit short.
