@@ -11,17 +11,17 @@
 //!   sequence, the numpy source replays the reference's draws, frame after frame.
 //! * [`Pairing`] says which frames the metrics compare (spec §7.3).
 
-mod affine;
-mod brightness;
-mod gaussian_blur;
-mod geometric;
-mod motion_blur;
-mod noise;
+pub mod affine;
+pub mod brightness;
+pub mod gaussian_blur;
+pub mod geometric;
+pub mod motion_blur;
+pub mod noise;
 pub mod recipe;
-mod snow;
-mod spatter;
-mod tilt;
-mod zoom_blur;
+pub mod snow;
+pub mod spatter;
+pub mod tilt;
+pub mod zoom_blur;
 
 use crate::error::Result;
 use crate::ops::pil_transform::Window;
