@@ -1,9 +1,9 @@
-//! ImageNet-P against the reference frames: every perturbation of the built-in `imagenet-p` and
-//! `tiny-imagenet-p` recipes, run on one photo (and of `cifar10-p`, on a 32×32 image made from
-//! it) with numpy's stream seeded 11 (sample 0 of a run seeded 11), must give exactly the frames
-//! `make_imagenet_p.py`, `make_tinyimagenet_p.py` and `make_cifar_p.py` write (sha256 of every
-//! frame's pixels in tests/fixtures/<suite>/frames.txt, made by
-//! scripts/reference/make_imagenet_p_fixtures.py).
+//! ImageNet-P against the reference frames: every perturbation of the built-in `imagenet-p`
+//! recipe, run on three photos (landscape, portrait, gray), of `tiny-imagenet-p` on one, and of
+//! `cifar10-p` on a 32×32 image made from it, with numpy's stream seeded 11 (sample 0 of a run
+//! seeded 11), must give exactly the frames `make_imagenet_p.py`, `make_tinyimagenet_p.py` and
+//! `make_cifar_p.py` write (sha256 of every frame's pixels in tests/fixtures/<case>/frames.txt,
+//! made by scripts/reference/make_imagenet_p_fixtures.py).
 //!
 //! gaussian_noise draws from torch's generator in the reference, which numpy does not replay;
 //! its test checks the frames' distribution instead (see `gaussian_noise_follows_its_distribution`).
@@ -23,17 +23,41 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// The photo the fixtures were made from: a 500×375 RGB JPEG of the ImageNet-C dataset fixtures,
-/// decoded as Pillow 5.0.0 (IJG libjpeg 9b) decodes it.
-fn photo() -> Image {
-    let path = fixtures().join("imagenet-c-dataset/val/n01440764/ILSVRC2012_val_00000293.JPEG");
+/// The photos the fixtures were made from, JPEGs of the ImageNet-C dataset fixtures: a 500×375
+/// landscape, a 333×500 portrait and a 361×241 gray (mode L) photo.
+const LANDSCAPE: &str = "n01440764/ILSVRC2012_val_00000293.JPEG";
+const PORTRAIT: &str = "n01440764/ILSVRC2012_val_00002138.JPEG";
+const GRAY: &str = "n01443537/ILSVRC2012_val_00000262.JPEG";
+
+/// A photo decoded as Pillow 5.0.0 (IJG libjpeg 9b) decodes it, gray replicated to RGB (Resize
+/// before or after that conversion gives the same pixels for gray).
+fn photo(name: &str) -> Image {
+    let path = fixtures().join("imagenet-c-dataset/val").join(name);
     let bytes = std::fs::read(&path).unwrap();
     decode_rgb(&path, &bytes, Profile::Ijg9).unwrap()
 }
 
-/// The reference's sha256 of every frame of `perturbation` in `suite`, in frame order.
-fn reference_hashes(suite: &str, perturbation: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(fixtures().join(suite).join("frames.txt")).unwrap();
+/// The fixture folders of `suite` and the input each was made from: for CIFAR-10-P the 32×32
+/// image the fixture script made from the landscape photo (stored, as Pillow's resize is not
+/// what is under test).
+fn cases(suite: &str) -> Vec<(String, Image)> {
+    match suite {
+        "imagenet-p" => vec![
+            ("imagenet-p".into(), photo(LANDSCAPE)),
+            ("imagenet-p/portrait".into(), photo(PORTRAIT)),
+            ("imagenet-p/gray".into(), photo(GRAY)),
+        ],
+        "cifar10-p" => vec![(
+            "cifar10-p".into(),
+            blight::io::read_rgb(&fixtures().join("cifar10-p/input.png")).unwrap(),
+        )],
+        _ => vec![(suite.to_string(), photo(LANDSCAPE))],
+    }
+}
+
+/// The reference's sha256 of every frame of `perturbation` in fixture folder `dir`, in order.
+fn reference_hashes(dir: &str, perturbation: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(fixtures().join(dir).join("frames.txt")).unwrap();
     let mut frames: Vec<(usize, String)> = text
         .lines()
         .filter_map(|line| {
@@ -45,18 +69,18 @@ fn reference_hashes(suite: &str, perturbation: &str) -> Vec<String> {
     frames.sort();
     assert!(
         frames.iter().enumerate().all(|(i, (f, _))| *f == i),
-        "frames.txt lists {perturbation}'s frames with gaps"
+        "{dir}/frames.txt lists {perturbation}'s frames with gaps"
     );
     frames.into_iter().map(|(_, h)| h).collect()
 }
 
 /// Where a reference PNG of a frame may be found, to describe a mismatch: the fixtures, or the
-/// folder the fixture script wrote (`$BLIGHT_P_FRAMES/<suite>/<perturbation>/img<i>.png`).
-fn reference_png(suite: &str, perturbation: &str, frame: usize) -> Option<Image> {
+/// folder the fixture script wrote (`$BLIGHT_P_FRAMES/<dir>/<perturbation>/img<i>.png`).
+fn reference_png(dir: &str, perturbation: &str, frame: usize) -> Option<Image> {
     let name = format!("{perturbation}/img{frame}.png");
     let dirs = [
-        Some(fixtures().join(suite)),
-        std::env::var_os("BLIGHT_P_FRAMES").map(|d| PathBuf::from(d).join(suite)),
+        Some(fixtures().join(dir)),
+        std::env::var_os("BLIGHT_P_FRAMES").map(|d| PathBuf::from(d).join(dir)),
     ];
     dirs.into_iter()
         .flatten()
@@ -65,22 +89,12 @@ fn reference_png(suite: &str, perturbation: &str, frame: usize) -> Option<Image>
         .and_then(|p| blight::io::read_rgb(&p).ok())
 }
 
-/// The input of `suite`'s fixtures: the photo, or for CIFAR-10-P the 32×32 image the fixture
-/// script made from it (stored, as Pillow's resize is not what is under test).
-fn input(suite: &str) -> Image {
-    match suite {
-        "cifar10-p" => blight::io::read_rgb(&fixtures().join("cifar10-p/input.png")).unwrap(),
-        _ => photo(),
-    }
-}
-
-fn frames(suite: &str, perturbation: &str, difficulty: u32) -> Vec<Image> {
-    let input = input(suite);
+fn frames(suite: &str, input: &Image, perturbation: &str, difficulty: u32) -> Vec<Image> {
     let suite = PerturbSuite::built_in(suite).unwrap();
     let mut rng = NumpyRandom::new(SEED);
     let mut out = Vec::new();
     suite
-        .sequence(perturbation, &input, difficulty, &mut rng, &mut |f| {
+        .sequence(perturbation, input, difficulty, &mut rng, &mut |f| {
             out.push(f);
             Ok(())
         })
@@ -90,8 +104,27 @@ fn frames(suite: &str, perturbation: &str, difficulty: u32) -> Vec<Image> {
 
 /// The frames of `perturbation` in `suite` equal the reference's, and have the `size` given.
 fn assert_frames_exact(suite: &str, perturbation: &str, size: (usize, usize)) {
-    let expected = reference_hashes(suite, perturbation);
-    let ours = frames(suite, perturbation, 1);
+    let mut wrong = Vec::new();
+    for (dir, input) in cases(suite) {
+        wrong.extend(
+            mismatches(suite, &dir, &input, perturbation, size)
+                .into_iter()
+                .map(|m| format!("{dir}: {m}")),
+        );
+    }
+    assert!(wrong.is_empty(), "{perturbation}: {}", wrong.join("; "));
+}
+
+/// The frames of one fixture case that differ from the reference's, described.
+fn mismatches(
+    suite: &str,
+    dir: &str,
+    input: &Image,
+    perturbation: &str,
+    size: (usize, usize),
+) -> Vec<String> {
+    let expected = reference_hashes(dir, perturbation);
+    let ours = frames(suite, input, perturbation, 1);
     assert_eq!(ours.len(), expected.len(), "{perturbation}: frame count");
     let loaded = PerturbSuite::built_in(suite).unwrap();
     assert_eq!(
@@ -107,7 +140,7 @@ fn assert_frames_exact(suite: &str, perturbation: &str, size: (usize, usize)) {
         if to_hex(&Sha256::digest(&frame.data)) == *hash {
             continue;
         }
-        let detail = match reference_png(suite, perturbation, i) {
+        let detail = match reference_png(dir, perturbation, i) {
             Some(r) if r.data.len() == frame.data.len() => {
                 let diffs: Vec<i32> = frame
                     .data
@@ -123,7 +156,7 @@ fn assert_frames_exact(suite: &str, perturbation: &str, size: (usize, usize)) {
         };
         wrong.push(format!("frame {i}: {detail}"));
     }
-    assert!(wrong.is_empty(), "{perturbation}: {}", wrong.join("; "));
+    wrong
 }
 
 macro_rules! exact {
@@ -219,10 +252,15 @@ fn gaussian_noise_follows_its_distribution() {
     assert_eq!(gaussian.pairing(), Pairing::AgainstFirst);
     assert_eq!(gaussian.difficulties(), 1..=3);
     for (difficulty, sigma) in [(1, 0.03f64), (3, 0.08)] {
-        let frames = frames("imagenet-p", "gaussian_noise", difficulty);
+        let frames = frames(
+            "imagenet-p",
+            &photo(LANDSCAPE),
+            "gaussian_noise",
+            difficulty,
+        );
         assert_eq!(frames.len(), 31);
         let clean = &frames[0];
-        let prepared = suite.prepare(&photo()).unwrap();
+        let prepared = suite.prepare(&photo(LANDSCAPE)).unwrap();
         let crop = blight::prep::Prep {
             center_crop: Some(224),
             ..Default::default()
@@ -265,7 +303,7 @@ fn gaussian_noise_follows_its_distribution() {
 fn noise_difficulties_2_and_3_use_their_strengths() {
     // Stronger noise moves more values: the mean absolute change grows with the difficulty.
     let spread = |name: &str, d: u32| {
-        let frames = frames("imagenet-p", name, d);
+        let frames = frames("imagenet-p", &photo(LANDSCAPE), name, d);
         let clean = &frames[0];
         let total: u64 = frames[1..]
             .iter()
