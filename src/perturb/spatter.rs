@@ -5,8 +5,8 @@
 //! 'nearest'), and values below the threshold set to 0, once. Frame i is ImageNet-C's water
 //! spatter (§2.18, mode 0, tint `intensity`) drawn with the current layer, which is then
 //! convolved down every column with `kernel` (numpy's `convolve(column, kernel, 'same')`, zero
-//! outside): L'[r] = Σⱼ k[m−1−j]·L[r − m/2 + j] for j = 0…m−1, summed in that order as numpy does
-//! (0.7·L[r−2] + 0.15·L[r−1] + 0.1·L[r] + 0.05·L[r+1] at 224), so the drops slide down.
+//! outside): `L'[r] = Σⱼ k[m−1−j]·L[r − m/2 + j]` for j = 0…m−1, summed in that order as numpy
+//! does (`0.7·L[r−2] + 0.15·L[r−1] + 0.1·L[r] + 0.05·L[r+1]` at 224), so the drops slide down.
 
 use super::{Clean, Pairing, Perturbation};
 use crate::corrupt::imagenet_c::{Liquid, Spatter};
