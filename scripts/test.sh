@@ -86,6 +86,6 @@ target/pyenv/bin/python scripts/check_tiny_imagenet_c.py check "$val" "$out" "$t
 # The CIFAR-C, Tiny-ImageNet-C and 299 parity tests under each lower vector path as well.
 for path in $(target/debug/blight simd | grep -v active); do
   echo "== create_c suite parity with BLIGHT_SIMD=$path"
-  BLIGHT_SIMD=$path cargo test --test parity_create_c --test cifar_c_dataset_parity \
+  BLIGHT_SIMD=$path cargo test --test parity_create_c --test parity_imagenet_p --test cifar_c_dataset_parity \
     --test tiny_imagenet_c_dataset_parity
 done

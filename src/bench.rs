@@ -1,11 +1,17 @@
 //! `blight bench`: single-threaded median time of every corruption × severity on one image, the
 //! figure the speed goal is stated in (all 95 ImageNet-C variants of a 224×224 image).
 //!
+//! For a perturbation suite (`--suite imagenet-p`) it times one whole sequence of every
+//! perturbation instead (31 frames at 224, translate 41), made from the built-in photo after the
+//! suite's input preparation, which is done once beforehand as the reference does it once per
+//! image.
+//!
 //! Times are the thread's CPU time, as the reference's speed was measured (process CPU time), so
 //! other work on a shared machine does not inflate them; wall time is reported beside.
 
 use crate::corrupt::Context;
 use crate::error::{Error, Result};
+use crate::perturb::{Clean, PerturbSuite};
 use crate::raster::Image;
 use crate::rng::{self, RngKind, StreamKey};
 use crate::suite::{Suite, SEVERITIES};
@@ -137,6 +143,89 @@ fn time_all(
         .map(|((c, severity, _), (cpu, wall))| Timing {
             corruption: c.name.clone(),
             severity: *severity,
+            median_ms: median(cpu),
+            median_wall_ms: median(wall),
+        })
+        .collect())
+}
+
+/// The median time of one perturbation's whole sequence.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SequenceTiming {
+    pub perturbation: String,
+    pub frames: usize,
+    /// Median CPU time of this thread for the whole sequence.
+    pub median_ms: f64,
+    /// Median wall-clock time.
+    pub median_wall_ms: f64,
+}
+
+/// Times one sequence (difficulty 1) of every perturbation of `suite` not in `skip`, made from
+/// `image` after the suite's input preparation, on one thread; medians over `repeats` rounds,
+/// each round running every perturbation once on a fresh stream.
+pub fn run_sequences(
+    suite: &PerturbSuite,
+    image: &Image,
+    kind: RngKind,
+    repeats: usize,
+    skip: &[String],
+) -> Result<Vec<SequenceTiming>> {
+    if let Some(unknown) = skip.iter().find(|s| suite.get(s).is_err()) {
+        return Err(Error::UnknownCorruption {
+            suite: suite.name.clone(),
+            name: unknown.clone(),
+        });
+    }
+    let prepared = suite.prepare(image)?;
+    let clean = Clean {
+        original: image,
+        prepared: &prepared,
+        crop: suite.crop,
+        input: &suite.input,
+    };
+    let names: Vec<&str> = suite
+        .names()
+        .filter(|n| !skip.iter().any(|s| s == n))
+        .collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .map_err(|e| Error::Invalid(format!("cannot start the benchmark thread: {e}")))?;
+    let rounds = repeats.max(1);
+    let mut cpu = vec![Vec::with_capacity(rounds); names.len()];
+    let mut wall = vec![Vec::with_capacity(rounds); names.len()];
+    pool.install(|| -> Result<()> {
+        for r in 0..rounds {
+            let key = r.to_string();
+            for (i, name) in names.iter().enumerate() {
+                let perturbation = suite.get(name)?;
+                let mut source = rng::open(
+                    kind,
+                    &StreamKey {
+                        seed: r as u64,
+                        suite: &suite.name,
+                        corruption: name,
+                        severity: 1,
+                        sample: &key,
+                    },
+                )?;
+                let (start, start_cpu) = (Instant::now(), thread_cpu_time());
+                perturbation.frames(&clean, 1, source.as_mut(), &mut |frame| {
+                    std::hint::black_box(frame);
+                    Ok(())
+                })?;
+                cpu[i].push((thread_cpu_time() - start_cpu).as_secs_f64() * 1e3);
+                wall[i].push(start.elapsed().as_secs_f64() * 1e3);
+            }
+        }
+        Ok(())
+    })?;
+    Ok(names
+        .iter()
+        .zip(cpu.into_iter().zip(wall))
+        .map(|(name, (cpu, wall))| SequenceTiming {
+            perturbation: name.to_string(),
+            frames: suite.get(name).map_or(0, |p| p.frame_count()),
             median_ms: median(cpu),
             median_wall_ms: median(wall),
         })

@@ -12,6 +12,7 @@ pub mod error;
 pub mod generate;
 pub mod io;
 pub mod ops;
+pub mod perturb;
 pub mod pipeline;
 pub mod prep;
 pub mod preview;

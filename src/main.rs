@@ -711,6 +711,19 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             assets,
             ..
         } => {
+            if recipe.recipe.is_none()
+                && blight::perturb::PerturbSuite::built_in_names().any(|n| n == recipe.suite)
+            {
+                return bench_sequences(
+                    &recipe.suite,
+                    size,
+                    rng,
+                    repeats,
+                    json,
+                    &skip.skip,
+                    stdout,
+                );
+            }
             let mut suite = recipe.load()?;
             suite.leave_out(&skip.skip)?;
             let image = blight::bench::test_image(&suite, size)?;
@@ -758,6 +771,66 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// `blight bench --suite imagenet-p` (or another perturbation suite): one sequence of every
+/// perturbation, timed on one thread.
+fn bench_sequences(
+    name: &str,
+    size: Option<usize>,
+    rng: RngArg,
+    repeats: usize,
+    json: bool,
+    skip: &[String],
+    stdout: &mut impl Write,
+) -> Result<(), Failure> {
+    let suite = blight::perturb::PerturbSuite::built_in(name)?;
+    let side = size.unwrap_or(224);
+    if side == 0 || side > blight::bench::MAX_SIZE {
+        return Err(blight::Error::Invalid(format!(
+            "bench size {side} is outside 1..={}",
+            blight::bench::MAX_SIZE
+        ))
+        .into());
+    }
+    let image = blight::builtin::photo_sized(side);
+    let timings = blight::bench::run_sequences(&suite, &image, rng.into(), repeats, skip)?;
+    let total: f64 = timings.iter().map(|t| t.median_ms).sum();
+    let total_wall: f64 = timings.iter().map(|t| t.median_wall_ms).sum();
+    if json {
+        let report = serde_json::json!({
+            "suite": suite.name,
+            "size": side,
+            "rng": RngKind::from(rng).to_string(),
+            "repeats": repeats,
+            "threads": 1,
+            "simd": Isa::active().name(),
+            "timings": timings,
+            "total_ms": total,
+            "total_wall_ms": total_wall,
+        });
+        writeln!(stdout, "{report:#}")?;
+    } else {
+        writeln!(
+            stdout,
+            "{:<16} {:>7} {:>12}",
+            "median ms", "frames", "sequence"
+        )?;
+        for t in &timings {
+            writeln!(
+                stdout,
+                "{:<16} {:>7} {:>12.3}",
+                t.perturbation, t.frames, t.median_ms
+            )?;
+        }
+        writeln!(
+            stdout,
+            "total of one sequence of all {} perturbations from a {side}×{side} photo, one thread, {}: {total:.1} ms CPU ({total_wall:.1} ms wall)",
+            timings.len(),
+            Isa::active().name()
+        )?;
+    }
+    Ok(())
 }
 
 /// `blight generate SUITE` for a suite whose recipe has an [output] layout.

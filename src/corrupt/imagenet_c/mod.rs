@@ -21,7 +21,7 @@ mod motion_blur;
 mod pixelate;
 mod saturate;
 mod shot_noise;
-mod snow;
+pub(crate) mod snow;
 mod spatter;
 mod speckle_noise;
 mod zoom_blur;

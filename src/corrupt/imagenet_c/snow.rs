@@ -176,7 +176,7 @@ impl Blend<'_> {
 /// along each row, adds the terms as (B·0.114 + G·0.587) + R·0.299; the scalar loop for the rest of
 /// a row adds them left to right.
 #[inline]
-fn opencv_gray([r, g, b]: [f32; 3], x: usize, width: usize) -> f32 {
+pub(crate) fn opencv_gray([r, g, b]: [f32; 3], x: usize, width: usize) -> f32 {
     const R: f32 = 0.299;
     const G: f32 = 0.587;
     const B: f32 = 0.114;

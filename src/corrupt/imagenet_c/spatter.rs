@@ -79,7 +79,7 @@ impl Spatter {
     /// Mode 0: the tint is the 8-bit layer (values below the threshold dry) times an embossed,
     /// equalised map of the distance to the layer's edges, normalised to its maximum and scaled
     /// by `intensity`.
-    fn water(&self, image: &Image, layer: &[f64]) -> Vec<u8> {
+    pub(crate) fn water(&self, image: &Image, layer: &[f64]) -> Vec<u8> {
         let (h, w, c) = (image.height, image.width, image.channels);
         let layer8: Vec<u8> = layer
             .iter()
