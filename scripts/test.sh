@@ -83,9 +83,9 @@ target/release/blight generate tiny-imagenet-c --source "$val" --out "$out" --qu
 target/release/blight verify "$out" | tail -1
 target/pyenv/bin/python scripts/check_tiny_imagenet_c.py check "$val" "$out" "$tiny_corruptions"
 
-# The CIFAR-C, Tiny-ImageNet-C and 299 parity tests under each lower vector path as well.
+# The CIFAR-C, Tiny-ImageNet-C, 299 and ImageNet-P parity tests under each lower vector path as well.
 for path in $(target/debug/blight simd | grep -v active); do
-  echo "== create_c suite parity with BLIGHT_SIMD=$path"
+  echo "== -C suite and -P sequence parity with BLIGHT_SIMD=$path"
   BLIGHT_SIMD=$path cargo test --test parity_create_c --test parity_imagenet_p --test cifar_c_dataset_parity \
     --test tiny_imagenet_c_dataset_parity
 done
