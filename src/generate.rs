@@ -396,9 +396,12 @@ pub fn generate(job: &Job<'_>, progress: &(dyn Fn(Progress) + Sync)) -> Result<S
                 .par_iter()
                 .map(|(i, needed)| make(job, *i, needed))
                 .collect();
-            // The next chunk holds about CHUNK_BYTES of outputs, as these were sized.
+            // The next chunk holds about CHUNK_BYTES of outputs, as these were sized (growing at
+            // most fourfold, and not at all after a chunk of skipped samples, which tells nothing).
             let bytes: usize = made.iter().map(Made::bytes).sum();
-            chunk = (CHUNK_BYTES * work.len() / bytes.max(1)).max(fewest);
+            if let Some(fits) = (CHUNK_BYTES * work.len()).checked_div(bytes) {
+                chunk = fits.clamp(fewest, 4 * chunk);
+            }
             if send.send(made).is_err() {
                 break; // the writer stopped on an error, returned below
             }
