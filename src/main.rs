@@ -218,6 +218,30 @@ enum GenerateWhat {
     /// Exit status: 0 complete, 3 complete with skipped inputs (errors.json), 1 failed.
     #[command(name = "imagenet-c")]
     ImagenetC(DatasetArgs),
+    /// CIFAR-10-C from the CIFAR-10 test set (cifar-10-python.tar.gz or cifar-10-binary.tar.gz).
+    ///
+    /// The 19 corruptions × 5 severities at 32×32: <corruption>.npy uint8 (N·5, 32, 32, 3),
+    /// severity-major, and labels.npy uint8, with manifest.json and SHA256SUMS. Runs as one shard.
+    #[command(name = "cifar10-c")]
+    Cifar10C(DatasetArgs),
+    /// CIFAR-100-C from the CIFAR-100 test set (fine labels), as cifar10-c.
+    #[command(name = "cifar100-c")]
+    Cifar100C(DatasetArgs),
+    /// Tiny-ImageNet-C from class folders, or tiny-imagenet-200/val/images with --labels
+    /// tiny-imagenet-200/val/val_annotations.txt.
+    ///
+    /// Resize((64, 64)), the 19 corruptions × 5 severities, JPEG q85 in
+    /// <corruption>/<severity>/<class>/<file>, with manifest.json, SHA256SUMS and errors.json.
+    /// (The reference read ImageNet validation images cropped to their boxes, in 200 class
+    /// folders.)
+    #[command(name = "tiny-imagenet-c")]
+    TinyImagenetC(DatasetArgs),
+    /// ImageNet-C at 299×299 for Inception, from the ImageNet validation set (as imagenet-c).
+    ///
+    /// Centre crop of 87.5 % of each side, PIL bilinear resize to 299×299, the 19 corruptions × 5
+    /// severities, JPEG q85 in <corruption>/<severity>/<wnid>/<file>.
+    #[command(name = "imagenet-c-299")]
+    ImagenetC299(DatasetArgs),
     /// MNIST-C from the four MNIST IDX files (raw or .gz): mnist_c/<config>/{train,test}_{images,labels}.npy.
     ///
     /// Identity and the 15 benchmark corruptions at their released severities (and the 16
@@ -469,6 +493,18 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
         Command::Generate {
             dataset: GenerateWhat::ImagenetC(args),
         } => generate_dataset("imagenet-c", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::Cifar10C(args),
+        } => generate_dataset("cifar10-c", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::Cifar100C(args),
+        } => generate_dataset("cifar100-c", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::TinyImagenetC(args),
+        } => generate_dataset("tiny-imagenet-c", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::ImagenetC299(args),
+        } => generate_dataset("imagenet-c-299", args, stdout),
         Command::Merge { out } => {
             let files = blight::generate::merge(&out)?;
             writeln!(
@@ -833,9 +869,10 @@ fn generate_with_progress(
     if summary.already_complete {
         writeln!(
             stdout,
-            "{} is already complete ({} files); nothing to do",
+            "{} is already complete ({} files); nothing to do (`blight verify {}` checks every file)",
             out.display(),
-            summary.files_kept
+            summary.files_kept,
+            out.display()
         )?;
     } else {
         writeln!(
