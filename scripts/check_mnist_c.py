@@ -1,7 +1,7 @@
 """Loads a `blight generate mnist-c` output with numpy and checks it against the MNIST source:
 every config folder has train/test images (uint8, (N, 28, 28, 1)) and labels (int64, (N,)) that
 np.load reads, labels equal to the source's, identity equal to the source pixels, and every file
-listed in manifest.json with its size and sha256.
+listed in manifest.json with its size and sha256 (and only those: SHA256SUMS agrees).
 
 Usage: python scripts/check_mnist_c.py OUT_DIR MNIST_DIR
 """
@@ -29,8 +29,10 @@ def main():
 
     manifest = json.load(open(os.path.join(out, "manifest.json")))
     assert manifest["complete"], "manifest says the run is incomplete"
-    configs = manifest["configs"]
-    assert configs, "no configs"
+    # Every config folder (mnist_c/<corruption>, mnist_c_leftovers/<corruption>) the manifest lists.
+    configs = sorted({os.path.dirname(f["path"]) for f in manifest["files"]
+                      if f["path"].endswith("_images.npy")})
+    assert len(configs) == len(manifest["settings"]["configs"]), (configs, manifest["settings"]["configs"])
     checked = 0
     for config in configs:
         folder = os.path.join(out, config)
@@ -45,11 +47,16 @@ def main():
             else:
                 assert not np.array_equal(x, images), (config, split, "no change")
             checked += 2
+    sums = {}
+    for line in open(os.path.join(out, "SHA256SUMS")):
+        digest, path = line.rstrip("\n").split("  ", 1)
+        sums[path] = digest
+    assert len(sums) == len(manifest["files"]), "SHA256SUMS and the manifest list different files"
     for entry in manifest["files"]:
         path = os.path.join(out, entry["path"])
         data = open(path, "rb").read()
         assert len(data) == entry["bytes"], entry["path"]
-        assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["path"]
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"] == sums[entry["path"]], entry["path"]
     print(f"numpy check: {len(configs)} configs, {checked} image/label pairs, "
           f"{len(manifest['files'])} manifest entries verified")
 

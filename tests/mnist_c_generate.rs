@@ -4,8 +4,10 @@
 //! those 200 digits (tests/fixtures/mnist-c/identity.npy), so no MNIST download is needed.
 
 use blight::corrupt::Context;
-use blight::pipeline::{self, MnistCOptions};
+use blight::generate::OnError;
+use blight::mnist_c::{self, Request};
 use blight::rng::RngKind;
+use blight::sink::journal::Shard;
 use blight::suite::Suite;
 use std::path::{Path, PathBuf};
 
@@ -71,16 +73,19 @@ fn numpy_seeded_generation_equals_the_reference_fixtures() {
     assert_eq!(suite.corruptions.len(), RANDOM_RELEASED.len());
     let out = root.join("out");
     let context = Context::default();
-    let options = MnistCOptions {
+    let request = Request {
+        suite: &suite,
         source: &source,
         out: &out,
         seed: 2000,
         rng: RngKind::Numpy,
         leftovers: false,
         zip: false,
+        shard: Shard::WHOLE,
+        on_error: OnError::Fail,
         context: &context,
     };
-    pipeline::generate_mnist_c(&suite, &options, &|_| {}).unwrap();
+    mnist_c::generate_mnist_c(&request, &|_| {}).unwrap();
     for name in RANDOM_RELEASED {
         let bytes = std::fs::read(out.join(format!("mnist_c/{name}/test_images.npy"))).unwrap();
         let ours = &bytes[128..];

@@ -14,6 +14,7 @@ pub mod archive;
 pub mod cifar_npy;
 pub mod journal;
 pub mod manifest;
+pub mod mnist_npy;
 pub mod npy;
 pub mod tree;
 pub mod webdataset;
@@ -112,6 +113,13 @@ pub trait Sink: Sync {
     /// The path, relative to the output root, of the file that `id` ends up in. The driver skips
     /// every output whose file is journaled complete and intact.
     fn file_of(&self, id: &OutputId<'_>) -> String;
+
+    /// Every file that holds part of `id`: [`Sink::file_of`], and the companions a layout
+    /// writes with it (labels beside a stack of images). The driver makes `id` again unless all
+    /// of them are journaled complete and intact, so a damaged companion is repaired too.
+    fn files_of(&self, id: &OutputId<'_>) -> Vec<String> {
+        vec![self.file_of(id)]
+    }
 
     /// The bytes of one output as the layout stores it (run on worker threads).
     fn encode(&self, id: &OutputId<'_>, image: &Image) -> Result<Vec<u8>>;

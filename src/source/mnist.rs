@@ -1,8 +1,15 @@
 //! The MNIST IDX files (spec mnist-c.md §7.1): big-endian headers, magic 2051 for images
 //! (count × rows × cols bytes) and 2049 for labels (count bytes, 0..9). Files may be raw or `.gz`
 //! and may use either naming (`train-images-idx3-ubyte` or `train-images.idx3-ubyte`).
+//!
+//! [`Mnist`] is the dataset as a [`Source`]: the train split, then the test split, keyed
+//! `train/<i>` and `test/<i>`. MNIST-C's reference seeds image i of *each split* with
+//! `np.random.seed(seed + i)`, so the source's seed index is the position within the split.
 
+use super::{Sample, Source, SourceInfo};
 use crate::error::{Error, Result};
+use crate::raster::Image;
+use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -37,6 +44,8 @@ impl Split {
 /// One split held in memory: images row-major, one byte per pixel, and their labels.
 #[derive(Debug, Clone)]
 pub struct MnistSplit {
+    /// The images file it was read from.
+    pub images_path: PathBuf,
     pub rows: usize,
     pub cols: usize,
     pub images: Vec<u8>,
@@ -95,11 +104,141 @@ pub fn read_split(dir: &Path, split: Split) -> Result<MnistSplit> {
         ));
     }
     Ok(MnistSplit {
+        images_path,
         rows,
         cols,
         images: image_bytes.to_vec(),
         labels: label_bytes.to_vec(),
     })
+}
+
+/// Both MNIST splits as one source: the train images, then the test images.
+#[derive(Debug)]
+pub struct Mnist {
+    /// The train split, then the test split.
+    splits: [(Split, MnistSplit); 2],
+    /// `train/<i>`, then `test/<i>`.
+    keys: Vec<String>,
+    classes: Vec<String>,
+    fingerprint: String,
+}
+
+impl Mnist {
+    /// Reads both splits from `dir` (see [`read_split`]); their images must have the same size.
+    pub fn open(dir: &Path) -> Result<Mnist> {
+        let train = read_split(dir, Split::Train)?;
+        let test = read_split(dir, Split::Test)?;
+        if (train.rows, train.cols) != (test.rows, test.cols) {
+            return Err(Error::file(
+                &test.images_path,
+                format!(
+                    "images are {}×{}, but the train images ({}) are {}×{}",
+                    test.rows,
+                    test.cols,
+                    train.images_path.display(),
+                    train.rows,
+                    train.cols
+                ),
+            ));
+        }
+        let splits = [(Split::Train, train), (Split::Test, test)];
+        let keys = splits
+            .iter()
+            .flat_map(|(split, data)| (0..data.len()).map(move |i| format!("{}/{i}", split.name())))
+            .collect();
+        // The content itself, so that another dataset of the same shape is told apart.
+        let mut hash = Sha256::new();
+        for (split, data) in &splits {
+            hash.update(format!(
+                "{} {} {} {}\n",
+                split.name(),
+                data.len(),
+                data.rows,
+                data.cols
+            ));
+            hash.update(&data.images);
+            hash.update(&data.labels);
+        }
+        Ok(Mnist {
+            splits,
+            keys,
+            classes: (0..10).map(|d| d.to_string()).collect(),
+            fingerprint: crate::sink::manifest::to_hex(&hash.finalize()),
+        })
+    }
+
+    /// Rows and columns of every image.
+    pub fn image_size(&self) -> (usize, usize) {
+        (self.splits[0].1.rows, self.splits[0].1.cols)
+    }
+
+    /// The images file of each split, to name in errors about the images.
+    pub fn images_paths(&self) -> [&Path; 2] {
+        [
+            self.splits[0].1.images_path.as_path(),
+            self.splits[1].1.images_path.as_path(),
+        ]
+    }
+
+    /// Each split with its samples' canonical indices.
+    pub fn splits(&self) -> [(Split, std::ops::Range<usize>); 2] {
+        let train = self.splits[0].1.len();
+        [
+            (Split::Train, 0..train),
+            (Split::Test, train..train + self.splits[1].1.len()),
+        ]
+    }
+
+    /// The split holding sample `i` and the position within it.
+    fn locate(&self, i: usize) -> (&MnistSplit, usize) {
+        let train = &self.splits[0].1;
+        if i < train.len() {
+            (train, i)
+        } else {
+            (&self.splits[1].1, i - train.len())
+        }
+    }
+}
+
+impl Source for Mnist {
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    fn classes(&self) -> &[String] {
+        &self.classes
+    }
+
+    fn key(&self, i: usize) -> &str {
+        &self.keys[i]
+    }
+
+    fn label(&self, i: usize) -> usize {
+        let (split, at) = self.locate(i);
+        split.labels[at] as usize
+    }
+
+    fn seed_index(&self, i: usize) -> usize {
+        self.locate(i).1
+    }
+
+    fn sample(&self, i: usize) -> Result<Sample> {
+        let (split, at) = self.locate(i);
+        Ok(Sample {
+            index: i,
+            key: self.keys[i].clone(),
+            label: split.labels[at] as usize,
+            image: Image::new(split.cols, split.rows, 1, split.image(at).to_vec())?,
+        })
+    }
+
+    fn info(&self) -> SourceInfo {
+        SourceInfo {
+            kind: "mnist-idx".into(),
+            samples: self.keys.len(),
+            fingerprint: self.fingerprint.clone(),
+        }
+    }
 }
 
 /// Finds `<stem>-<kind>` or `<stem>-<kind with '.' before idx>`, raw or gzipped.
@@ -243,6 +382,56 @@ mod tests {
         assert_eq!((split.len(), split.rows, split.cols), (2, 4, 3));
         assert_eq!(split.image(1), &pixels[12..24]);
         assert_eq!(split.labels, vec![7, 2]);
+    }
+
+    #[test]
+    fn the_source_holds_train_then_test_seeded_within_each_split() {
+        let dir = folder("source");
+        for (stem, n) in [("train", 3u32), ("t10k", 2)] {
+            let pixels: Vec<u8> = (0..n as usize * 4)
+                .map(|v| (v + 50 * n as usize) as u8)
+                .collect();
+            std::fs::write(
+                dir.join(format!("{stem}-images-idx3-ubyte")),
+                idx(2051, &[n, 2, 2], &pixels),
+            )
+            .unwrap();
+            let labels: Vec<u8> = (0..n as u8).collect();
+            std::fs::write(
+                dir.join(format!("{stem}-labels-idx1-ubyte")),
+                idx(2049, &[n], &labels),
+            )
+            .unwrap();
+        }
+        let mnist = Mnist::open(&dir).unwrap();
+        assert_eq!(mnist.len(), 5);
+        assert_eq!(
+            (0..5).map(|i| mnist.key(i)).collect::<Vec<_>>(),
+            ["train/0", "train/1", "train/2", "test/0", "test/1"]
+        );
+        assert_eq!(
+            (0..5).map(|i| mnist.seed_index(i)).collect::<Vec<_>>(),
+            [0, 1, 2, 0, 1]
+        );
+        assert_eq!(mnist.label(4), 1);
+        let sample = mnist.sample(3).unwrap();
+        assert_eq!((sample.image.width, sample.image.height), (2, 2));
+        assert_eq!(sample.image.data, [100, 101, 102, 103]);
+        assert_eq!(mnist.splits()[1].1, 3..5);
+        let before = mnist.info().fingerprint;
+        // The same shape with one pixel changed is another dataset.
+        let path = dir.join("t10k-images-idx3-ubyte");
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[16] ^= 1;
+        std::fs::write(&path, bytes).unwrap();
+        assert_ne!(Mnist::open(&dir).unwrap().info().fingerprint, before);
+        // Splits of different image sizes are refused, naming the file.
+        std::fs::write(&path, idx(2051, &[2, 4, 1], &[0; 8])).unwrap();
+        let e = Mnist::open(&dir).unwrap_err().to_string();
+        assert!(
+            e.contains("t10k-images-idx3-ubyte: images are 4×1, but the train images"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 /// One clean sample, decoded.
 #[derive(Clone, Debug)]
 pub struct Sample {
-    /// Position in the canonical order, from 0: `--rng numpy` seeds sample i with seed + i.
+    /// Position in the canonical order, from 0 (`--rng numpy` seeds it with seed +
+    /// [`Source::seed_index`]).
     pub index: usize,
     /// The stable key: the file's path relative to the dataset root with `/` separators (e.g.
     /// `n01440764/ILSVRC2012_val_00000293.JPEG`), or `<split>/<i>` for array datasets. Output
@@ -64,6 +65,13 @@ pub trait Source: Send + Sync {
 
     /// The label of sample `i` without decoding it.
     fn label(&self, i: usize) -> usize;
+
+    /// What `--rng numpy` adds to the seed for sample `i` (`np.random.seed(seed + index)` before
+    /// each corruption): its position in the canonical order, or, for a dataset whose reference
+    /// seeds each split from 0 (MNIST-C), its position within its split.
+    fn seed_index(&self, i: usize) -> usize {
+        i
+    }
 
     /// Sample `i`, read and decoded. An unreadable input is an error naming its file; the driver
     /// records it and skips the sample, or stops, as the run asks.
