@@ -30,6 +30,17 @@ struct Cli {
 enum Command {
     /// List the suites and their corruptions.
     List,
+    /// Recompute mCE, relative mCE and CE from a table of top-1 errors (no model needed).
+    ///
+    /// ERRORS.json: `{"clean": 0.2387, "errors": {"gaussian_noise": [e1, .., e5], ...}}`, errors
+    /// as fractions in [0, 1], all 15 common ImageNet-C corruptions present.
+    Metrics {
+        /// The error table.
+        errors: PathBuf,
+        /// Print JSON (numbers in percent) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Corrupt one image at one severity.
     Apply {
         /// Corruption name, e.g. gaussian_noise (see `blight list`).
@@ -528,6 +539,11 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             Ok(())
         }
         Command::List => list(stdout),
+        Command::Metrics { errors, json } => {
+            let summary = blight::eval::metrics::ErrorTable::read(&errors)?.summary();
+            write!(stdout, "{}", blight::eval::report::metrics_text(&summary, json))?;
+            Ok(())
+        }
         Command::Simd => {
             for isa in Isa::supported() {
                 let active = if isa == Isa::active() {

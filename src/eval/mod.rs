@@ -1,0 +1,9 @@
+//! The evaluator: scores ONNX classifiers on the benchmarks blight writes.
+//!
+//! Dataset (blight's output on disk, or generated in memory) → Preprocess → Batch → Model (ONNX
+//! Runtime through `ort`) → Metrics → Report. The metrics need no runtime: `blight metrics`
+//! recomputes them from a table of errors, and is built without the `eval` feature too.
+
+pub mod alexnet;
+pub mod metrics;
+pub mod report;
