@@ -88,15 +88,10 @@ impl ErrorTable {
         let mut ce = BTreeMap::new();
         let mut relative_ce = BTreeMap::new();
         for (name, errors) in &self.errors {
-            let Some(baseline) = alexnet::errors(name) else {
-                continue;
-            };
-            let sum: f64 = errors.iter().sum();
-            let base: f64 = baseline.iter().sum();
-            ce.insert(name.clone(), 100.0 * sum / base);
-            let relative = sum - 5.0 * self.clean;
-            let base_relative = base - 5.0 * alexnet::CLEAN_ERROR;
-            relative_ce.insert(name.clone(), 100.0 * relative / base_relative);
+            if let Some((c, r)) = corruption_error(name, errors, self.clean) {
+                ce.insert(name.clone(), c);
+                relative_ce.insert(name.clone(), r);
+            }
         }
         let common_mean = |m: &BTreeMap<String, f64>| {
             alexnet::common().map(|c| m[c]).sum::<f64>() / alexnet::COMMON as f64
@@ -110,6 +105,17 @@ impl ErrorTable {
             relative_ce,
         }
     }
+}
+
+/// CE and relative CE (percent) of corruption `name`, given its five severities' errors and
+/// the clean error; `None` for a corruption without an AlexNet baseline.
+pub fn corruption_error(name: &str, errors: &[f64; 5], clean: f64) -> Option<(f64, f64)> {
+    let baseline = alexnet::errors(name)?;
+    let sum: f64 = errors.iter().sum();
+    let base: f64 = baseline.iter().sum();
+    let relative = sum - 5.0 * clean;
+    let base_relative = base - 5.0 * alexnet::CLEAN_ERROR;
+    Some((100.0 * sum / base, 100.0 * relative / base_relative))
 }
 
 /// Why `name` cannot be scored: not a corruption at all, or one without an AlexNet baseline.

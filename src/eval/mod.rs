@@ -7,3 +7,15 @@
 pub mod alexnet;
 pub mod metrics;
 pub mod report;
+#[cfg(feature = "eval")]
+pub mod runtime;
+pub mod preprocess;
+pub mod dataset;
+pub mod bootstrap;
+pub mod calibration;
+#[cfg(feature = "eval")]
+pub mod evaluate;
+#[cfg(feature = "eval")]
+pub mod summary;
+#[cfg(feature = "eval")]
+pub mod command;

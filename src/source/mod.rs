@@ -14,6 +14,7 @@ pub mod folder;
 pub mod imagenet_tar;
 pub mod listing;
 pub mod mnist;
+pub mod npy_stack;
 
 use crate::error::{Error, Result};
 use crate::ops::jpeg;
