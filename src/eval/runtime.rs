@@ -121,7 +121,7 @@ impl std::str::FromStr for Device {
 pub struct Runtime {
     environment: ort::environment::Environment,
     pub library: Library,
-    /// ONNX Runtime's version string, e.g. `1.32.0`.
+    /// ONNX Runtime's version, e.g. `1.32.0`, as its file name gives it (else `unknown`).
     pub version: String,
 }
 
@@ -143,11 +143,21 @@ impl Runtime {
             .with_name("blight")
             .build()
             .map_err(|e| Error::file(&library.path, format!("ONNX Runtime failed to start: {e}")))?;
-        let version = ort::info()
-            .split(',')
-            .find_map(|part| part.trim().strip_prefix("git-branch=rel-"))
-            .unwrap_or("unknown")
-            .to_string();
+        // ONNX Runtime's build string has no version; its file name (`libonnxruntime.so.1.32.0`,
+        // `libonnxruntime.1.32.0.dylib`) has.
+        let version = library
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.split_once('.').map(|(_, rest)| rest))
+            .map(|rest| {
+                rest.split('.')
+                    .filter(|p| p.parse::<u32>().is_ok())
+                    .collect::<Vec<_>>()
+                    .join(".")
+            })
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "unknown".into());
         Ok(Runtime {
             environment,
             library,
