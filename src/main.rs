@@ -642,7 +642,11 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
         }
         Command::Metrics { errors, json } => {
             let summary = blight::eval::metrics::ErrorTable::read(&errors)?.summary();
-            write!(stdout, "{}", blight::eval::report::metrics_text(&summary, json))?;
+            write!(
+                stdout,
+                "{}",
+                blight::eval::report::metrics_text(&summary, json)
+            )?;
             Ok(())
         }
         Command::Simd => {

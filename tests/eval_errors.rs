@@ -14,16 +14,29 @@ fn small_set(dir: &Path) {
         dir.join("val").to_str().unwrap(),
     ]);
     ok(&blight(&[
-        "generate", "imagenet-c", "--source", dir.join("val").to_str().unwrap(), "--out",
-        dir.join("c").to_str().unwrap(), "--quiet", "--corruptions", "fog",
+        "generate",
+        "imagenet-c",
+        "--source",
+        dir.join("val").to_str().unwrap(),
+        "--out",
+        dir.join("c").to_str().unwrap(),
+        "--quiet",
+        "--corruptions",
+        "fog",
     ]));
 }
 
 fn evaluate(dir: &Path, model: &Path, extra: &[&str]) -> String {
     let (data, out) = (dir.join("c"), dir.join("out"));
     let mut args = vec![
-        "evaluate", "--model", model.to_str().unwrap(), "--dataset", data.to_str().unwrap(),
-        "--out", out.to_str().unwrap(), "--quiet",
+        "evaluate",
+        "--model",
+        model.to_str().unwrap(),
+        "--dataset",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
     ];
     args.extend_from_slice(extra);
     fails(&blight(&args))
@@ -42,19 +55,29 @@ fn bad_inputs_are_one_line_errors() {
     let garbage = dir.join("garbage.onnx");
     std::fs::write(&garbage, b"this is not a protobuf").unwrap();
     let err = evaluate(&dir, &garbage, &[]);
-    assert!(err.contains("garbage.onnx: not a model ONNX Runtime can load"), "{err}");
+    assert!(
+        err.contains("garbage.onnx: not a model ONNX Runtime can load"),
+        "{err}"
+    );
 
     let err = evaluate(&dir, &model, &["--preset", "mnist"]);
     assert!(
-        err.contains("has shape [-1, 3, 224, 224]") && err.contains("'mnist' preset makes 1×224×224"),
+        err.contains("has shape [-1, 3, 224, 224]")
+            && err.contains("'mnist' preset makes 1×224×224"),
         "{err}"
     );
 
     let empty = dir.join("empty");
     std::fs::create_dir_all(empty.join("fog/1")).unwrap();
     let out = blight(&[
-        "evaluate", "--model", model.to_str().unwrap(), "--dataset", empty.to_str().unwrap(),
-        "--quiet", "--out", dir.join("out").to_str().unwrap(),
+        "evaluate",
+        "--model",
+        model.to_str().unwrap(),
+        "--dataset",
+        empty.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        dir.join("out").to_str().unwrap(),
     ]);
     let err = fails(&out);
     assert!(err.contains("no images found"), "{err}");
@@ -83,7 +106,11 @@ fn a_missing_or_old_onnx_runtime_says_how_to_install_it() {
     let model = dir.join("model.onnx");
     std::fs::write(&model, b"x").unwrap();
 
-    let err = evaluate(&dir, &model, &["--ort-lib", "/nonexistent/libonnxruntime.so"]);
+    let err = evaluate(
+        &dir,
+        &model,
+        &["--ort-lib", "/nonexistent/libonnxruntime.so"],
+    );
     assert!(
         err.contains("ONNX Runtime library not found") && err.contains("pip install onnxruntime"),
         "{err}"
@@ -92,8 +119,12 @@ fn a_missing_or_old_onnx_runtime_says_how_to_install_it() {
     // No --ort-lib, no ORT_DYLIB_PATH, and a Python without the package.
     let out = Command::new(env!("CARGO_BIN_EXE_blight"))
         .args([
-            "evaluate", "--model", model.to_str().unwrap(), "--dataset",
-            dir.join("c").to_str().unwrap(), "--quiet",
+            "evaluate",
+            "--model",
+            model.to_str().unwrap(),
+            "--dataset",
+            dir.join("c").to_str().unwrap(),
+            "--quiet",
         ])
         .env("BLIGHT_PYTHON", "/bin/false")
         .env_remove("ORT_DYLIB_PATH")
@@ -118,7 +149,13 @@ fn a_missing_or_old_onnx_runtime_says_how_to_install_it() {
     .unwrap();
     let old = dir.join("libonnxruntime.so.1.10.0");
     let cc = Command::new("cc")
-        .args(["-shared", "-fPIC", "-o", old.to_str().unwrap(), source.to_str().unwrap()])
+        .args([
+            "-shared",
+            "-fPIC",
+            "-o",
+            old.to_str().unwrap(),
+            source.to_str().unwrap(),
+        ])
         .status()
         .expect("a C compiler (cc) builds the stand-in old library");
     assert!(cc.success());

@@ -19,14 +19,31 @@ fn efficientnet_logits_match_python_onnxruntime() {
         val.to_str().unwrap(),
     ]);
     ok(&blight(&[
-        "generate", "imagenet-c", "--source", val.to_str().unwrap(), "--out",
-        out.to_str().unwrap(), "--quiet", "--corruptions", "gaussian_noise,fog",
+        "generate",
+        "imagenet-c",
+        "--source",
+        val.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--corruptions",
+        "gaussian_noise,fog",
     ]));
     // Batch 4 over parts of 6 images: full and partial batches.
     ok(&blight(&[
-        "evaluate", "--model", model.to_str().unwrap(), "--dataset", out.to_str().unwrap(),
-        "--clean", val.to_str().unwrap(), "--out", report.to_str().unwrap(), "--batch", "4",
-        "--save-logits", "--quiet",
+        "evaluate",
+        "--model",
+        model.to_str().unwrap(),
+        "--dataset",
+        out.to_str().unwrap(),
+        "--clean",
+        val.to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+        "--batch",
+        "4",
+        "--save-logits",
+        "--quiet",
     ]));
 
     // The same tensors, made by the library, scored by Python onnxruntime.
@@ -46,7 +63,11 @@ fn efficientnet_logits_match_python_onnxruntime() {
         }
     }
     let n = labels.len();
-    assert_eq!(n, 6 * 11, "clean + 2 corruptions × 5 severities of 6 images");
+    assert_eq!(
+        n,
+        6 * 11,
+        "clean + 2 corruptions × 5 severities of 6 images"
+    );
     write_npy_f32(&dir.join("x.npy"), &[n, 3, 224, 224], &tensors);
     run_python(&[
         repo().join("scripts/eval_reference.py").to_str().unwrap(),

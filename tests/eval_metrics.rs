@@ -24,7 +24,10 @@ fn the_alexnet_table_scores_one_hundred_and_bad_tables_are_refused() {
     let out = ok(&blight(&["metrics", path.to_str().unwrap(), "--json"]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     for key in ["mCE", "relative_mCE"] {
-        assert!((v[key].as_f64().unwrap() - 100.0).abs() < 1e-9, "{key}: {out}");
+        assert!(
+            (v[key].as_f64().unwrap() - 100.0).abs() < 1e-9,
+            "{key}: {out}"
+        );
     }
     assert_eq!(v["CE"].as_object().unwrap().len(), 19);
     // test.py's unnormalised mCE: the mean error over all 19 corruptions.
@@ -35,13 +38,19 @@ fn the_alexnet_table_scores_one_hundred_and_bad_tables_are_refused() {
 
     table(&path, 0.2, &alexnet::ERRORS[1..]);
     let err = fails(&blight(&["metrics", path.to_str().unwrap()]));
-    assert!(err.contains("missing corruption(s) gaussian_noise"), "{err}");
+    assert!(
+        err.contains("missing corruption(s) gaussian_noise"),
+        "{err}"
+    );
 
     let mut percent = alexnet::ERRORS.to_vec();
     percent[3].1[0] = 65.6;
     table(&path, 0.2, &percent);
     let err = fails(&blight(&["metrics", path.to_str().unwrap()]));
-    assert!(err.contains("defocus_blur severity 1: error 65.6 is outside [0, 1]"), "{err}");
+    assert!(
+        err.contains("defocus_blur severity 1: error 65.6 is outside [0, 1]"),
+        "{err}"
+    );
 
     let mut unknown = alexnet::ERRORS.to_vec();
     unknown.push(("rain", [0.5; 5]));

@@ -24,19 +24,44 @@ fn mnist_c_predictions_match_onnxruntime_and_clean_accuracy_matches_sklearn() {
     let model = trained.join("mnist_mlp.onnx");
     // identity (clean), shot_noise and rotate: 30,000 digits.
     let mut args = vec![
-        "generate", "mnist-c", "--source", mnist.to_str().unwrap(), "--out",
+        "generate",
+        "mnist-c",
+        "--source",
+        mnist.to_str().unwrap(),
+        "--out",
         out.to_str().unwrap(),
     ];
     for skip in [
-        "impulse_noise", "glass_blur", "motion_blur", "shear", "scale", "brightness",
-        "translate", "stripe", "fog", "spatter", "dotted_line", "zigzag", "canny_edges",
+        "impulse_noise",
+        "glass_blur",
+        "motion_blur",
+        "shear",
+        "scale",
+        "brightness",
+        "translate",
+        "stripe",
+        "fog",
+        "spatter",
+        "dotted_line",
+        "zigzag",
+        "canny_edges",
     ] {
         args.extend(["--skip", skip]);
     }
     ok(&blight(&args));
     ok(&blight(&[
-        "evaluate", "--model", model.to_str().unwrap(), "--dataset", out.to_str().unwrap(),
-        "--preset", "mnist", "--out", report.to_str().unwrap(), "--batch", "500", "--quiet",
+        "evaluate",
+        "--model",
+        model.to_str().unwrap(),
+        "--dataset",
+        out.to_str().unwrap(),
+        "--preset",
+        "mnist",
+        "--out",
+        report.to_str().unwrap(),
+        "--batch",
+        "500",
+        "--quiet",
     ]));
 
     let data = dataset::open(&out, None, None).unwrap();
@@ -48,7 +73,10 @@ fn mnist_c_predictions_match_onnxruntime_and_clean_accuracy_matches_sklearn() {
         for i in 0..part.source.len() {
             let image = part.source.sample(i).unwrap().image;
             let mut t = vec![0f32; 784];
-            preprocess.normalise(&preprocess.geometry(&image, part.is_clean()).unwrap(), &mut t);
+            preprocess.normalise(
+                &preprocess.geometry(&image, part.is_clean()).unwrap(),
+                &mut t,
+            );
             x.extend(t);
         }
     }
@@ -88,6 +116,9 @@ fn mnist_c_predictions_match_onnxruntime_and_clean_accuracy_matches_sklearn() {
             .unwrap();
     let error = report["results"]["clean"]["top1_error"].as_f64().unwrap();
     let accuracy = sklearn["accuracy"].as_f64().unwrap();
-    assert!((1.0 - error - accuracy).abs() < 1e-12, "{error} vs sklearn {accuracy}");
+    assert!(
+        (1.0 - error - accuracy).abs() < 1e-12,
+        "{error} vs sklearn {accuracy}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

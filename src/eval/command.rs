@@ -129,7 +129,10 @@ fn read_subset(path: &Path) -> Result<Vec<usize>> {
         .enumerate()
         .map(|(i, l)| {
             l.parse::<usize>().map_err(|_| {
-                Error::file(path, format!("line {}: '{l}' is not an output index", i + 1))
+                Error::file(
+                    path,
+                    format!("line {}: '{l}' is not an output index", i + 1),
+                )
             })
         })
         .collect()

@@ -63,7 +63,11 @@ pub fn open(root: &Path, clean: Option<&Path>, label_map: Option<&Path>) -> Resu
     }
     let mnist = root.join("mnist_c");
     let (kind, mut parts) = if mnist.is_dir() || root.join("identity/test_images.npy").is_file() {
-        let dir = if mnist.is_dir() { mnist } else { root.to_path_buf() };
+        let dir = if mnist.is_dir() {
+            mnist
+        } else {
+            root.to_path_buf()
+        };
         ("mnist-c-npy", mnist_c(&dir)?)
     } else if root.join("labels.npy").is_file() {
         ("cifar-c-npy", cifar_c(root)?)
@@ -141,7 +145,10 @@ fn global_labels(
             index.get(name.as_str()).copied().ok_or_else(|| {
                 Error::file(
                     label_map.unwrap_or(Path::new("label map")),
-                    format!("class '{name}' of {} is not in the label map", source.key(i)),
+                    format!(
+                        "class '{name}' of {} is not in the label map",
+                        source.key(i)
+                    ),
                 )
             })
         })
@@ -217,7 +224,10 @@ fn cifar_c(root: &Path) -> Result<Vec<Part>> {
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_string();
-        for (s, stack) in NpyStack::open(&name, &file, &labels, 5)?.into_iter().enumerate() {
+        for (s, stack) in NpyStack::open(&name, &file, &labels, 5)?
+            .into_iter()
+            .enumerate()
+        {
             parts.push(Part {
                 corruption: Some(name.clone()),
                 severity: Some(s as u32 + 1),

@@ -249,7 +249,12 @@ fn prepare(
 
 /// The tensor shape fed for `n` images: the model's rank decides (4: images, 3: gray planes,
 /// 2: flattened).
-fn input_shape(model: &Model, preprocess: &Preprocess, n: usize, [c, h, w]: [usize; 3]) -> Vec<usize> {
+fn input_shape(
+    model: &Model,
+    preprocess: &Preprocess,
+    n: usize,
+    [c, h, w]: [usize; 3],
+) -> Vec<usize> {
     match (model.input.shape.len(), preprocess.layout) {
         (4, Layout::Nchw) => vec![n, c, h, w],
         (4, Layout::Nhwc) => vec![n, h, w, c],
@@ -260,7 +265,12 @@ fn input_shape(model: &Model, preprocess: &Preprocess, n: usize, [c, h, w]: [usi
 
 /// Checks the model's input against the images the preset makes; returns the batch size to
 /// use (the model's own where it fixes one).
-fn fit_input(model: &Model, preprocess: &Preprocess, image: [usize; 3], batch: usize) -> Result<usize> {
+fn fit_input(
+    model: &Model,
+    preprocess: &Preprocess,
+    image: [usize; 3],
+    batch: usize,
+) -> Result<usize> {
     let want = input_shape(model, preprocess, 1, image);
     let have = &model.input.shape;
     let fits = have.len() == want.len()

@@ -46,7 +46,9 @@ impl ErrorTable {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let table: ErrorTable = serde_json::from_str(&text)
             .map_err(|e| Error::file(path, format!("not an error table: {e}")))?;
-        table.check().map_err(|message| Error::file(path, message))?;
+        table
+            .check()
+            .map_err(|message| Error::file(path, message))?;
         Ok(table)
     }
 

@@ -5,17 +5,17 @@
 //! recomputes them from a table of errors, and is built without the `eval` feature too.
 
 pub mod alexnet;
-pub mod metrics;
-pub mod report;
-#[cfg(feature = "eval")]
-pub mod runtime;
-pub mod preprocess;
-pub mod dataset;
 pub mod bootstrap;
 pub mod calibration;
 #[cfg(feature = "eval")]
+pub mod command;
+pub mod dataset;
+#[cfg(feature = "eval")]
 pub mod evaluate;
+pub mod metrics;
+pub mod preprocess;
+pub mod report;
+#[cfg(feature = "eval")]
+pub mod runtime;
 #[cfg(feature = "eval")]
 pub mod summary;
-#[cfg(feature = "eval")]
-pub mod command;

@@ -12,7 +12,10 @@ pub fn metrics_text(summary: &Summary, json: bool) -> String {
         return s;
     }
     let mut out = String::new();
-    out.push_str(&format!("{:<20} {:>8} {:>12}\n", "corruption", "CE", "relative CE"));
+    out.push_str(&format!(
+        "{:<20} {:>8} {:>12}\n",
+        "corruption", "CE", "relative CE"
+    ));
     for (name, ce) in &summary.ce {
         out.push_str(&format!(
             "{:<20} {:>8.2} {:>12.2}\n",
@@ -21,7 +24,10 @@ pub fn metrics_text(summary: &Summary, json: bool) -> String {
     }
     out.push_str(&format!("mCE {:.2}\n", summary.mce));
     out.push_str(&format!("relative mCE {:.2}\n", summary.relative_mce));
-    out.push_str(&format!("unnormalized mCE {:.2}\n", summary.unnormalized_mce));
+    out.push_str(&format!(
+        "unnormalized mCE {:.2}\n",
+        summary.unnormalized_mce
+    ));
     out
 }
 
@@ -31,8 +37,8 @@ pub use run_report::*;
 /// The files a run writes: `report.json`, `report.md`, `plots/<corruption>.svg`.
 #[cfg(feature = "eval")]
 mod run_report {
-    use crate::eval::summary::Results;
     use crate::error::{Error, Result};
+    use crate::eval::summary::Results;
     use plotters::prelude::*;
     use serde::Serialize;
     use std::path::Path;
@@ -127,7 +133,12 @@ mod run_report {
     }
 
     /// Writes `report.json`, `report.md` and the plots into `dir`.
-    pub fn write(dir: &Path, setup: &Setup, results: &Results, throughput: &Throughput) -> Result<()> {
+    pub fn write(
+        dir: &Path,
+        setup: &Setup,
+        results: &Results,
+        throughput: &Throughput,
+    ) -> Result<()> {
         std::fs::create_dir_all(dir.join("plots")).map_err(|e| Error::io(dir, e))?;
         let report = Report {
             schema: SCHEMA,
@@ -140,7 +151,8 @@ mod run_report {
         let path = dir.join("report.json");
         std::fs::write(&path, json + "\n").map_err(|e| Error::io(&path, e))?;
         let path = dir.join("report.md");
-        std::fs::write(&path, markdown(setup, results, throughput)).map_err(|e| Error::io(&path, e))?;
+        std::fs::write(&path, markdown(setup, results, throughput))
+            .map_err(|e| Error::io(&path, e))?;
         for (name, c) in &results.corruptions {
             if c.severities.len() < 2 {
                 continue;
@@ -151,7 +163,12 @@ mod run_report {
                 .iter()
                 .filter_map(|(s, n)| Some((s.parse().ok()?, n.top1_error)))
                 .collect();
-            plot(&dir.join("plots").join(format!("{name}.svg")), name, &points, clean)?;
+            plot(
+                &dir.join("plots").join(format!("{name}.svg")),
+                name,
+                &points,
+                clean,
+            )?;
         }
         Ok(())
     }
@@ -189,7 +206,10 @@ mod run_report {
             md += &format!("mCE {m:.2} % (95 % CI {:.2}–{:.2})\n\n", ci[0], ci[1]);
         }
         if let (Some(m), Some(ci)) = (r.relative_mce, r.relative_mce_ci95) {
-            md += &format!("Relative mCE {m:.2} % (95 % CI {:.2}–{:.2})\n\n", ci[0], ci[1]);
+            md += &format!(
+                "Relative mCE {m:.2} % (95 % CI {:.2}–{:.2})\n\n",
+                ci[0], ci[1]
+            );
         }
         if let Some(u) = r.unnormalized_mce {
             md += &format!("Unnormalised mCE {u:.2} %\n\n");
@@ -248,7 +268,10 @@ mod run_report {
             .map_err(|e| fail(e.to_string()))?;
         if let Some(c) = clean {
             chart
-                .draw_series(LineSeries::new(vec![(0.5, 100.0 * c), (5.5, 100.0 * c)], &RED))
+                .draw_series(LineSeries::new(
+                    vec![(0.5, 100.0 * c), (5.5, 100.0 * c)],
+                    &RED,
+                ))
                 .map_err(|e| fail(e.to_string()))?;
         }
         root.present().map_err(|e| fail(e.to_string()))?;

@@ -139,10 +139,9 @@ impl Runtime {
             };
             Error::file(&library.path, format!("{cause}; {INSTALL_HINT}"))
         })?;
-        let environment = builder
-            .with_name("blight")
-            .build()
-            .map_err(|e| Error::file(&library.path, format!("ONNX Runtime failed to start: {e}")))?;
+        let environment = builder.with_name("blight").build().map_err(|e| {
+            Error::file(&library.path, format!("ONNX Runtime failed to start: {e}"))
+        })?;
         // ONNX Runtime's build string has no version; its file name (`libonnxruntime.so.1.32.0`,
         // `libonnxruntime.1.32.0.dylib`) has.
         let version = library
@@ -203,12 +202,19 @@ impl Model {
                 .with_execution_providers(providers)
                 .map_err(|e| Error::Invalid(format!("cannot run on {chosen}: {e}")))?;
         }
+        // Idle ONNX Runtime threads would spin for work and take the cores from the threads that
+        // decode the next batches.
+        builder = builder
+            .with_intra_op_spinning(false)
+            .map_err(|e| fail(e.into()))?;
         if threads > 0 {
-            builder = builder.with_intra_threads(threads).map_err(|e| fail(e.into()))?;
+            builder = builder
+                .with_intra_threads(threads)
+                .map_err(|e| fail(e.into()))?;
         }
-        let session = builder.commit_from_memory(&bytes).map_err(|e| {
-            Error::file(path, format!("not a model ONNX Runtime can load: {e}"))
-        })?;
+        let session = builder
+            .commit_from_memory(&bytes)
+            .map_err(|e| Error::file(path, format!("not a model ONNX Runtime can load: {e}")))?;
         let input = session
             .inputs()
             .first()

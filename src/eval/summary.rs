@@ -65,12 +65,20 @@ fn headline(parts: &[PartResult], pick: &dyn Fn(&PartResult) -> f64) -> Headline
     let mut by_name: BTreeMap<String, Vec<(Option<u32>, f64)>> = BTreeMap::new();
     for p in parts {
         if let Some(c) = &p.corruption {
-            by_name.entry(c.clone()).or_default().push((p.severity, pick(p)));
+            by_name
+                .entry(c.clone())
+                .or_default()
+                .push((p.severity, pick(p)));
         }
     }
     let means: BTreeMap<String, f64> = by_name
         .iter()
-        .map(|(c, v)| (c.clone(), v.iter().map(|x| x.1).sum::<f64>() / v.len() as f64))
+        .map(|(c, v)| {
+            (
+                c.clone(),
+                v.iter().map(|x| x.1).sum::<f64>() / v.len() as f64,
+            )
+        })
         .collect();
     let five = |c: &str| -> Option<[f64; 5]> {
         let v = by_name.get(c)?;
@@ -116,7 +124,11 @@ pub fn summarise(parts: &[PartResult]) -> Results {
                 .map(|n| (n, resample(n, r)))
                 .collect();
             headline(parts, &|p| {
-                error(draws[&p.outcomes.len()].iter().map(|&i| p.outcomes[i].correct))
+                error(
+                    draws[&p.outcomes.len()]
+                        .iter()
+                        .map(|&i| p.outcomes[i].correct),
+                )
             })
         })
         .collect();
@@ -132,8 +144,7 @@ pub fn summarise(parts: &[PartResult]) -> Results {
             .or_insert_with(|| CorruptionNumbers {
                 severities: BTreeMap::new(),
                 mean_top1_error: point.means[c],
-                mean_top1_error_ci95: ci(&|h| h.means.get(c).copied())
-                    .unwrap_or([f64::NAN; 2]),
+                mean_top1_error_ci95: ci(&|h| h.means.get(c).copied()).unwrap_or([f64::NAN; 2]),
                 ce: None,
                 relative_ce: None,
             });

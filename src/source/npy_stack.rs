@@ -115,18 +115,28 @@ impl NpyStack {
             _ => {
                 return Err(Error::file(
                     images,
-                    format!("images must have shape (N, H, W[, 1|3]), found {:?}", a.shape),
+                    format!(
+                        "images must have shape (N, H, W[, 1|3]), found {:?}",
+                        a.shape
+                    ),
                 ))
             }
         };
         if a.data.len() != n * h * w * c {
-            return Err(Error::file(images, "truncated: fewer bytes than the shape says"));
+            return Err(Error::file(
+                images,
+                "truncated: fewer bytes than the shape says",
+            ));
         }
         let all_labels = read_labels(labels)?;
         if all_labels.len() != n {
             return Err(Error::file(
                 labels,
-                format!("{} labels for {n} images in {}", all_labels.len(), images.display()),
+                format!(
+                    "{} labels for {n} images in {}",
+                    all_labels.len(),
+                    images.display()
+                ),
             ));
         }
         if n == 0 || n % parts != 0 {
@@ -143,7 +153,9 @@ impl NpyStack {
         Ok((0..parts)
             .map(|p| {
                 let labels = all_labels[p * per..(p + 1) * per].to_vec();
-                let keys: Vec<String> = (0..per).map(|i| format!("{name}/{}", p * per + i)).collect();
+                let keys: Vec<String> = (0..per)
+                    .map(|i| format!("{name}/{}", p * per + i))
+                    .collect();
                 let mut hash = Sha256::new();
                 hash.update(&pixels[p * per * h * w * c..(p + 1) * per * h * w * c]);
                 NpyStack {

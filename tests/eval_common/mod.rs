@@ -117,7 +117,13 @@ pub fn read_npy_f32(path: &Path) -> (Vec<usize>, Vec<f32>) {
     let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
     let header = std::str::from_utf8(&bytes[10..10 + len]).unwrap();
     assert!(header.contains("'<f4'"), "{header}");
-    let shape_text = header.split("'shape': (").nth(1).unwrap().split(')').next().unwrap();
+    let shape_text = header
+        .split("'shape': (")
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap();
     let shape = shape_text
         .split(',')
         .map(str::trim)
