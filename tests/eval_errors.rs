@@ -95,6 +95,14 @@ fn bad_inputs_are_one_line_errors() {
         err.contains("the label map has 1001 classes but the model's output 'logits' has 1000"),
         "{err}"
     );
+
+    let subset = dir.join("subset.txt");
+    std::fs::write(&subset, "281\n967\n1000\n").unwrap();
+    let err = evaluate(&dir, &model, &["--class-subset", subset.to_str().unwrap()]);
+    assert!(
+        err.contains("the class subset names output 1000, but the model has 1000 outputs"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

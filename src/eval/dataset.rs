@@ -9,7 +9,8 @@
 //!   from `--clean DIR` (a class-folder tree).
 //!
 //! Class indices come from the sorted class-folder names of all parts together (ImageFolder's
-//! rule), or from a label-map file: one class name per line, line i naming class i.
+//! rule; `.npy` datasets keep their stored label numbers), or from a label-map file: one class
+//! name per line, line i naming class i.
 
 use crate::error::{Error, Result};
 use crate::ops::jpeg;
@@ -95,6 +96,12 @@ pub fn open(root: &Path, clean: Option<&Path>, label_map: Option<&Path>) -> Resu
     }
     let classes = match label_map {
         Some(path) => read_label_map(path)?,
+        // Array datasets store class indices: keep them (sorting their names as text would put
+        // "10" before "2").
+        None if kind != "imagenet-c-tree" => {
+            let most = parts.iter().map(|p| p.source.classes().len()).max();
+            (0..most.unwrap_or(0)).map(|c| c.to_string()).collect()
+        }
         None => parts
             .iter()
             .flat_map(|p| p.source.classes().iter().cloned())
