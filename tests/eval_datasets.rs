@@ -20,7 +20,13 @@ fn cifar_c_files_split_into_five_severities() {
             labels.push(j as i64 * 6);
         }
     }
-    npy::write(&dir.join("fog.npy"), Dtype::U8, &[5 * n, side, side, 3], &pixels).unwrap();
+    npy::write(
+        &dir.join("fog.npy"),
+        Dtype::U8,
+        &[5 * n, side, side, 3],
+        &pixels,
+    )
+    .unwrap();
     let label_bytes: Vec<u8> = labels.iter().flat_map(|l| l.to_le_bytes()).collect();
     npy::write(&dir.join("labels.npy"), Dtype::I64, &[5 * n], &label_bytes).unwrap();
 
@@ -40,9 +46,24 @@ fn cifar_c_files_split_into_five_severities() {
     }
 
     // A file that does not split into five severities is refused, naming it.
-    npy::write(&dir.join("fog.npy"), Dtype::U8, &[4, side, side, 3], &pixels[..48]).unwrap();
-    npy::write(&dir.join("labels.npy"), Dtype::I64, &[4], &label_bytes[..32]).unwrap();
+    npy::write(
+        &dir.join("fog.npy"),
+        Dtype::U8,
+        &[4, side, side, 3],
+        &pixels[..48],
+    )
+    .unwrap();
+    npy::write(
+        &dir.join("labels.npy"),
+        Dtype::I64,
+        &[4],
+        &label_bytes[..32],
+    )
+    .unwrap();
     let err = dataset::open(&dir, None, None).err().unwrap().to_string();
-    assert!(err.contains("fog.npy: 4 images do not split into 5 equal severities"), "{err}");
+    assert!(
+        err.contains("fog.npy: 4 images do not split into 5 equal severities"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -114,5 +114,31 @@ fn efficientnet_logits_match_python_onnxruntime() {
     assert_eq!(clean, clean_wrong as f64 / 6.0);
     let severities = &report["results"]["corruptions"]["fog"]["severities"];
     assert_eq!(severities.as_object().unwrap().len(), 5);
+
+    // A class-subset mask: the three classes scored by outputs 281, 967 and 1; predictions are
+    // the best of those three outputs.
+    let subset = dir.join("subset.txt");
+    std::fs::write(&subset, "281\n967\n1\n").unwrap();
+    let masked = dir.join("masked");
+    ok(&blight(&[
+        "evaluate",
+        "--model",
+        model.to_str().unwrap(),
+        "--dataset",
+        out.to_str().unwrap(),
+        "--clean",
+        val.to_str().unwrap(),
+        "--out",
+        masked.to_str().unwrap(),
+        "--quiet",
+        "--class-subset",
+        subset.to_str().unwrap(),
+    ]));
+    for (i, record) in predictions(&masked).iter().enumerate() {
+        let row = &reference[i * 1000..(i + 1) * 1000];
+        let picked = [row[281], row[967], row[1]];
+        let best = (0..3).fold(0, |b, k| if picked[k] > picked[b] { k } else { b });
+        assert_eq!(record["prediction"], best, "record {i}");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
