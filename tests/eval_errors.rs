@@ -96,6 +96,30 @@ fn bad_inputs_are_one_line_errors() {
         "{err}"
     );
 
+    // The CPU-only onnxruntime wheel: CUDA is refused, never replaced by the CPU; `auto` runs on
+    // the CPU and says so.
+    let err = evaluate(&dir, &model, &["--device", "cuda:0"]);
+    assert!(
+        err.contains("--device cuda:0: this ONNX Runtime has no CUDA execution provider"),
+        "{err}"
+    );
+    let auto = dir.join("auto");
+    let printed = ok(&blight(&[
+        "evaluate",
+        "--model",
+        model.to_str().unwrap(),
+        "--dataset",
+        dir.join("c").to_str().unwrap(),
+        "--out",
+        auto.to_str().unwrap(),
+        "--quiet",
+        "--device",
+        "auto",
+    ]));
+    assert!(printed.contains("images on cpu"), "{printed}");
+    let report = std::fs::read_to_string(auto.join("report.json")).unwrap();
+    assert!(report.contains("\"device\": \"cpu\""), "{report}");
+
     let subset = dir.join("subset.txt");
     std::fs::write(&subset, "281\n967\n1000\n").unwrap();
     let err = evaluate(&dir, &model, &["--class-subset", subset.to_str().unwrap()]);
