@@ -67,3 +67,54 @@ fn cifar_c_files_split_into_five_severities() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The same outputs written as a tree and as WebDataset shards give identical predictions.
+#[test]
+fn webdataset_shards_and_the_tree_give_identical_predictions() {
+    use eval_common::*;
+    let Some(model) = efficientnet() else { return };
+    let dir = scratch("wds");
+    let val = dir.join("val");
+    run_python(&[
+        repo().join("scripts/check_imagenet_c.py").to_str().unwrap(),
+        "make",
+        val.to_str().unwrap(),
+    ]);
+    let mut reports = Vec::new();
+    for (name, extra) in [
+        ("tree", vec![]),
+        ("wds", vec!["--format", "wds", "--shard-size", "7"]),
+    ] {
+        let out = dir.join(name);
+        let mut args = vec![
+            "generate",
+            "imagenet-c",
+            "--source",
+            val.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--corruptions",
+            "gaussian_noise,pixelate",
+        ];
+        args.extend(extra);
+        ok(&blight(&args));
+        let report = dir.join(format!("{name}-report"));
+        ok(&blight(&[
+            "evaluate",
+            "--model",
+            model.to_str().unwrap(),
+            "--dataset",
+            out.to_str().unwrap(),
+            "--out",
+            report.to_str().unwrap(),
+            "--quiet",
+            "--batch",
+            "5",
+        ]));
+        reports.push(predictions(&report));
+    }
+    assert_eq!(reports[0].len(), 60);
+    assert_eq!(reports[0], reports[1]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

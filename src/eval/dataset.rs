@@ -5,6 +5,7 @@
 //! * `mnist_c/<corruption>/test_images.npy` + `test_labels.npy` (MNIST-C; `identity` is the
 //!   clean part);
 //! * `<corruption>.npy` + `labels.npy` (CIFAR-10/100-C: severities 1..5 stacked);
+//! * `shard-*.tar` (WebDataset shards, `generate --format wds`);
 //! * `<corruption>/<severity>/<class>/<image>` (ImageNet-C style trees), with the clean images
 //!   from `--clean DIR` (a class-folder tree).
 //!
@@ -14,7 +15,7 @@
 
 use crate::error::{Error, Result};
 use crate::ops::jpeg;
-use crate::source::{self, npy_stack::NpyStack, Source};
+use crate::source::{self, npy_stack::NpyStack, webdataset, Source};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -47,7 +48,7 @@ impl Part {
 /// A dataset ready to evaluate.
 pub struct Dataset {
     pub root: PathBuf,
-    /// `imagenet-c-tree`, `mnist-c-npy` or `cifar-c-npy`.
+    /// `imagenet-c-tree`, `mnist-c-npy`, `cifar-c-npy` or `webdataset`.
     pub kind: &'static str,
     pub parts: Vec<Part>,
     pub classes: Vec<String>,
@@ -72,6 +73,8 @@ pub fn open(root: &Path, clean: Option<&Path>, label_map: Option<&Path>) -> Resu
         ("mnist-c-npy", mnist_c(&dir)?)
     } else if root.join("labels.npy").is_file() {
         ("cifar-c-npy", cifar_c(root)?)
+    } else if webdataset::is_shards(root) {
+        ("webdataset", shards(root)?)
     } else {
         ("imagenet-c-tree", tree(root)?)
     };
@@ -98,7 +101,7 @@ pub fn open(root: &Path, clean: Option<&Path>, label_map: Option<&Path>) -> Resu
         Some(path) => read_label_map(path)?,
         // Array datasets store class indices: keep them (sorting their names as text would put
         // "10" before "2").
-        None if kind != "imagenet-c-tree" => {
+        None if kind.ends_with("-npy") => {
             let most = parts.iter().map(|p| p.source.classes().len()).max();
             (0..most.unwrap_or(0)).map(|c| c.to_string()).collect()
         }
@@ -192,6 +195,18 @@ fn tree(root: &Path) -> Result<Vec<Part>> {
     }
     parts.sort_by_key(|p| (p.corruption.clone(), p.severity));
     Ok(parts)
+}
+
+fn shards(root: &Path) -> Result<Vec<Part>> {
+    Ok(webdataset::open(root, DECODER)?
+        .into_iter()
+        .map(|part| Part {
+            corruption: Some(part.corruption.clone()),
+            severity: Some(part.severity),
+            source: Box::new(part),
+            labels: Vec::new(),
+        })
+        .collect())
 }
 
 fn mnist_c(dir: &Path) -> Result<Vec<Part>> {
