@@ -65,6 +65,33 @@ target/release/blight generate imagenet-c --source "$val" --out target/imagenet-
   --format wds --shard-size 100 --corruptions gaussian_noise,frost,pixelate
 target/pyenv/bin/python scripts/check_webdataset.py target/imagenet-c-wds $((6 * 3 * 5))
 
+# CIFAR-10-C and CIFAR-100-C from small made-up test archives, loaded back by numpy.
+for suite in cifar10 cifar100; do
+  archive=target/${suite/cifar/cifar-}-binary.tar.gz
+  out=target/$suite-c-check
+  rm -rf "$archive" "$out"
+  target/pyenv/bin/python scripts/check_cifar_c.py make "$archive"
+  target/release/blight generate $suite-c --source "$archive" --out "$out" --quiet
+  target/release/blight verify "$out" | tail -1
+  target/pyenv/bin/python scripts/check_cifar_c.py check "$archive" "$out"
+done
+
+# Tiny-ImageNet-C from the small validation tree above, its JPEGs opened by Pillow.
+out=target/tiny-imagenet-c-check
+rm -rf "$out"
+tiny_corruptions=gaussian_noise,glass_blur,frost,fog,elastic_transform,jpeg_compression
+target/release/blight generate tiny-imagenet-c --source "$val" --out "$out" --quiet \
+  --corruptions "$tiny_corruptions"
+target/release/blight verify "$out" | tail -1
+target/pyenv/bin/python scripts/check_tiny_imagenet_c.py check "$val" "$out" "$tiny_corruptions"
+
+# The CIFAR-C, Tiny-ImageNet-C and 299 parity tests under each lower vector path as well.
+for path in $(target/debug/blight simd | grep -v active); do
+  echo "== create_c suite parity with BLIGHT_SIMD=$path"
+  BLIGHT_SIMD=$path cargo test --test parity_create_c --test cifar_c_dataset_parity \
+    --test tiny_imagenet_c_dataset_parity
+done
+
 # The evaluator end to end with the release binary: efficientnet-lite0 on the ImageNet-C set
 # above, the data path timed against the same session on ready-made tensors (--bench).
 model=../shared/models/efficientnet-lite0.onnx

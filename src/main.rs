@@ -65,8 +65,8 @@ enum Command {
     },
     /// Write a labelled contact sheet of every corruption × severity.
     Preview {
-        /// `[INPUT] OUTPUT`: the input image (when left out, the built-in 224×224 photo, or for
-        /// the mnist-c suite the built-in 28×28 digit) and the sheet to write, in the format its
+        /// `[INPUT] OUTPUT`: the input image (when left out, the built-in photo at the suite's
+        /// image size, or for the mnist-c suite the built-in 28×28 digit) and the sheet to write, in the format its
         /// extension names (.png, or .jpg as for `apply`).
         #[arg(num_args = 1..=2, required = true, value_names = ["INPUT", "OUTPUT"])]
         paths: Vec<PathBuf>,
@@ -231,6 +231,30 @@ enum GenerateWhat {
     /// Exit status: 0 complete, 3 complete with skipped inputs (errors.json), 1 failed.
     #[command(name = "imagenet-c")]
     ImagenetC(DatasetArgs),
+    /// CIFAR-10-C from the CIFAR-10 test set (cifar-10-python.tar.gz or cifar-10-binary.tar.gz).
+    ///
+    /// The 19 corruptions × 5 severities at 32×32: <corruption>.npy uint8 (N·5, 32, 32, 3),
+    /// severity-major, and labels.npy uint8, with manifest.json and SHA256SUMS. Runs as one shard.
+    #[command(name = "cifar10-c")]
+    Cifar10C(DatasetArgs),
+    /// CIFAR-100-C from the CIFAR-100 test set (fine labels), as cifar10-c.
+    #[command(name = "cifar100-c")]
+    Cifar100C(DatasetArgs),
+    /// Tiny-ImageNet-C from class folders, or tiny-imagenet-200/val/images with --labels
+    /// tiny-imagenet-200/val/val_annotations.txt.
+    ///
+    /// Resize((64, 64)), the 19 corruptions × 5 severities, JPEG q85 in
+    /// <corruption>/<severity>/<class>/<file>, with manifest.json, SHA256SUMS and errors.json.
+    /// (The reference read ImageNet validation images cropped to their boxes, in 200 class
+    /// folders.)
+    #[command(name = "tiny-imagenet-c")]
+    TinyImagenetC(DatasetArgs),
+    /// ImageNet-C at 299×299 for Inception, from the ImageNet validation set (as imagenet-c).
+    ///
+    /// Centre crop of 87.5 % of each side, PIL bilinear resize to 299×299, the 19 corruptions × 5
+    /// severities, JPEG q85 in <corruption>/<severity>/<wnid>/<file>.
+    #[command(name = "imagenet-c-299")]
+    ImagenetC299(DatasetArgs),
     /// MNIST-C from the four MNIST IDX files (raw or .gz): mnist_c/<config>/{train,test}_{images,labels}.npy.
     #[command(
         name = "mnist-c",
@@ -528,6 +552,18 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
         Command::Generate {
             dataset: GenerateWhat::ImagenetC(args),
         } => generate_dataset("imagenet-c", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::Cifar10C(args),
+        } => generate_dataset("cifar10-c", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::Cifar100C(args),
+        } => generate_dataset("cifar100-c", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::TinyImagenetC(args),
+        } => generate_dataset("tiny-imagenet-c", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::ImagenetC299(args),
+        } => generate_dataset("imagenet-c-299", args, stdout),
         Command::Merge { out } => {
             let files = blight::generate::merge(&out)?;
             writeln!(
@@ -726,7 +762,10 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                         .unwrap_or_default(),
                 ),
                 None if digits => (blight::builtin::digit(), "digit".to_string()),
-                None => (blight::builtin::photo(), "astronaut".to_string()),
+                None => (
+                    blight::builtin::photo_sized(suite.image_size),
+                    "astronaut".to_string(),
+                ),
             };
             let context = assets.context(
                 suite.jpeg_codec,
@@ -852,6 +891,9 @@ fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> R
     });
     let context = args.assets.context(suite.jpeg_codec, uses_frost);
     let source = blight::source::open(&args.source, args.labels.as_deref(), suite.input.decoder)?;
+    suite
+        .input
+        .check_classes(&args.source, source.classes().len())?;
     let layout = match args.format {
         FormatArg::Suite => None,
         FormatArg::Wds => Some(blight::sink::Layout::Webdataset {
@@ -896,9 +938,10 @@ fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> R
     if summary.already_complete {
         writeln!(
             stdout,
-            "{} is already complete ({} files); nothing to do",
+            "{} is already complete ({} files); nothing to do (`blight verify {}` checks every file)",
             args.out.display(),
-            summary.files_kept
+            summary.files_kept,
+            args.out.display()
         )?;
     } else {
         writeln!(

@@ -17,6 +17,16 @@ use serde::Deserialize;
 /// The recipes that ship with blight.
 const BUILT_IN: &[(&str, &str)] = &[
     ("imagenet-c", include_str!("../corruptions/imagenet-c.toml")),
+    ("cifar10-c", include_str!("../corruptions/cifar10-c.toml")),
+    ("cifar100-c", include_str!("../corruptions/cifar100-c.toml")),
+    (
+        "tiny-imagenet-c",
+        include_str!("../corruptions/tiny-imagenet-c.toml"),
+    ),
+    (
+        "imagenet-c-299",
+        include_str!("../corruptions/imagenet-c-299.toml"),
+    ),
     ("mnist-c", include_str!("../corruptions/mnist-c.toml")),
 ];
 

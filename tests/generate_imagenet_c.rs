@@ -538,6 +538,117 @@ fn a_full_disk_is_one_clear_error_that_leaves_no_partial_file() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Runs blight as an unprivileged user where the tests run as root (root ignores permission bits),
+/// so that a folder without write permission refuses writes as it would for a user.
+fn blight_unprivileged(args: &[&str]) -> Output {
+    let binary = env!("CARGO_BIN_EXE_blight");
+    let as_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let mut command = if as_root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", binary]);
+        c
+    } else {
+        Command::new(binary)
+    };
+    command.args(args).output().expect("run blight")
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Gives every file and folder under `root` to the unprivileged user of `blight_unprivileged`.
+fn hand_over(root: &Path) {
+    if Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    {
+        let status = Command::new("chown")
+            .args(["-R", "65534:65534"])
+            .arg(root)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+#[test]
+fn permission_denied_is_one_clear_error_that_leaves_nothing_half_written() {
+    let dir = scratch("denied");
+    let (source, out) = (dir.join("val"), dir.join("out"));
+    dataset(&source);
+    set_mode(&dir, 0o755);
+    let args = generate_args(&source, &out, &["--corruptions", "gaussian_noise"]);
+
+    // An output folder the user may not write into: refused before anything is made.
+    std::fs::create_dir_all(&out).unwrap();
+    set_mode(&out, 0o555);
+    let run = blight_unprivileged(&args);
+    let stderr = String::from_utf8_lossy(&run.stderr).to_string();
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "blight: error: {}/.blight: Permission denied (os error 13)",
+            out.display()
+        )
+    );
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+
+    // A class folder that turns read-only in the middle of a run: the file that cannot be
+    // placed is named, nothing half-written stays behind, and the run resumes once it can.
+    set_mode(&out, 0o755);
+    hand_over(&out);
+    ok(&blight_unprivileged(&args));
+    let want = tree(&out);
+    let lost = "gaussian_noise/3/n01443537/ILSVRC2012_val_00000262.JPEG";
+    std::fs::remove_file(out.join(lost)).unwrap();
+    for name in [
+        "manifest.json",
+        "SHA256SUMS",
+        "errors.json",
+        ".blight/shard-0-of-1.done",
+    ] {
+        std::fs::remove_file(out.join(name)).unwrap();
+    }
+    let class = out.join("gaussian_noise/3/n01443537");
+    set_mode(&class, 0o555);
+    let run = blight_unprivileged(&args);
+    let stderr = String::from_utf8_lossy(&run.stderr).to_string();
+    set_mode(&class, 0o755);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("blight: error"))
+        .collect();
+    assert_eq!(
+        errors,
+        [format!(
+            "blight: error: {}: Permission denied (os error 13)",
+            out.join(lost).display()
+        )],
+        "{stderr}"
+    );
+    assert!(!out.join("manifest.json").exists());
+    let staging: Vec<_> = std::fs::read_dir(out.join(".blight/tmp-0-of-1"))
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(staging.is_empty(), "{staging:?}");
+
+    let rerun = blight_unprivileged(&args);
+    ok(&rerun);
+    assert!(
+        String::from_utf8_lossy(&rerun.stderr).contains(&format!("made again: {lost}: missing"))
+    );
+    assert_eq!(tree(&out), want);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn webdataset_shards_are_the_same_for_any_threads_and_shard_split() {
     let dir = scratch("wds");

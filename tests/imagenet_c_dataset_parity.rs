@@ -70,9 +70,11 @@ fn inputs_decode_and_prepare_as_pillow_5_does() {
     let expected: BTreeMap<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
     let prep = Prep {
         decoder: Profile::Ijg9,
+        crop_fraction: None,
         resize_short_side: Some(256),
         resize: None,
         center_crop: Some(224),
+        classes: None,
     };
     assert_eq!(expected.len(), 6);
     let modes: Vec<&str> = expected

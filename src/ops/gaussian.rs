@@ -576,12 +576,13 @@ pub fn gaussian_blur_u8(
     if image.is_empty() {
         return out;
     }
-    if sigma <= 1e-15 {
-        // The round trip x/255·255 gives x back for every 8-bit x.
+    let weights = (sigma > 1e-15).then(|| gaussian_kernel(sigma, truncate));
+    let Some(weights) = weights.filter(|w| w.len() > 1) else {
+        // No filtering (σ = 0), or a kernel of one tap (radius int(truncate·σ + 0.5) = 0) whose
+        // weight is exactly 1: the round trip x/255·255 gives x back for every 8-bit x.
         out.copy_from_slice(image);
         return out;
-    }
-    let weights = gaussian_kernel(sigma, truncate);
+    };
     let plan = BandPlan {
         image,
         shape,

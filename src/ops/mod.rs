@@ -20,5 +20,6 @@ pub mod numeric;
 pub mod plasma;
 pub mod png_gray;
 pub mod resample;
+pub mod resize_linear;
 pub mod unit_byte;
 pub mod zoom;

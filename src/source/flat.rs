@@ -6,6 +6,10 @@
 //! `<wnid>/<file>`, so outputs land exactly where the class-folder source puts them and the
 //! fingerprint (keys and sizes) is the same.
 //!
+//! The label file may instead be Tiny-ImageNet's `val_annotations.txt` (tab-separated
+//! `<file>\t<wnid>\t<box>` rows, no header), so `tiny-imagenet-200/val/images` reads as its 200
+//! class folders of 50 images each.
+//!
 //! The label-file reading and the ordering are shared with [`super::imagenet_tar`], which reads
 //! the same images from `ILSVRC2012_img_val.tar`.
 
@@ -77,9 +81,17 @@ impl<L> Listing<L> {
     }
 }
 
-/// The rows of a `LOC_val_solution.csv`-style file: (line number, image id, wnid).
+/// The rows of a `LOC_val_solution.csv`-style file, or of a Tiny-ImageNet `val_annotations.txt`:
+/// (line number, image id, wnid).
 fn read_labels(path: &Path) -> Result<Vec<(usize, String, String)>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    if text
+        .lines()
+        .next()
+        .is_some_and(|first| first.contains('\t'))
+    {
+        return read_annotations(path, &text);
+    }
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim()));
     match lines.next() {
         Some((_, header)) if header.replace(' ', "") == "ImageId,PredictionString" => {}
@@ -87,7 +99,8 @@ fn read_labels(path: &Path) -> Result<Vec<(usize, String, String)>> {
             return Err(Error::file(
                 path,
                 "line 1: expected the header ImageId,PredictionString (the LOC_val_solution.csv \
-                 format)",
+                 format), or tab-separated <file> and <wnid> (Tiny-ImageNet's \
+                 val_annotations.txt)",
             ))
         }
     }
@@ -106,6 +119,33 @@ fn read_labels(path: &Path) -> Result<Vec<(usize, String, String)>> {
             )
         })?;
         rows.push((line, id.trim().to_string(), wnid.to_string()));
+    }
+    Ok(rows)
+}
+
+/// The rows of Tiny-ImageNet's `val_annotations.txt`: `<file>\t<wnid>` and the bounding box, one
+/// image per line; the image id is the file name without its extension.
+fn read_annotations(path: &Path, text: &str) -> Result<Vec<(usize, String, String)>> {
+    let mut rows = Vec::new();
+    for (line, row) in (1..)
+        .zip(text.lines())
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let mut fields = row.split('\t').map(str::trim);
+        let (Some(file), Some(wnid)) = (fields.next(), fields.next()) else {
+            return Err(Error::file(
+                path,
+                format!("line {line}: expected tab-separated <file> and <wnid>"),
+            ));
+        };
+        if file.is_empty() || wnid.is_empty() {
+            return Err(Error::file(
+                path,
+                format!("line {line}: expected tab-separated <file> and <wnid>"),
+            ));
+        }
+        let id = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+        rows.push((line, id.to_string(), wnid.to_string()));
     }
     Ok(rows)
 }
@@ -240,6 +280,46 @@ pub(crate) mod tests {
         let folder = ImageFolder::open(&tree, jpeg::Profile::Ijg9).unwrap();
         assert_eq!(folder.classes(), source.classes());
         assert_eq!(folder.info().fingerprint, source.info().fingerprint);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn tiny_imagenet_val_annotations_label_a_flat_folder() {
+        let dir = scratch("tiny");
+        let images = dir.join("val/images");
+        std::fs::create_dir_all(&images).unwrap();
+        for n in 0..4u8 {
+            std::fs::write(images.join(format!("val_{n}.JPEG")), jpeg(n + 1)).unwrap();
+        }
+        let labels = dir.join("val/val_annotations.txt");
+        std::fs::write(
+            &labels,
+            "val_0.JPEG\tn03444034\t0\t32\t44\t62\n\
+             val_1.JPEG\tn04067472\t52\t55\t57\t59\n\
+             val_2.JPEG\tn03444034\t4\t0\t60\t55\n\
+             val_3.JPEG\tn01443537\t3\t3\t63\t63\n",
+        )
+        .unwrap();
+        let source = FlatFolder::open(&images, &labels, jpeg::Profile::Ijg9).unwrap();
+        assert_eq!(source.classes(), ["n01443537", "n03444034", "n04067472"]);
+        let keys: Vec<&str> = (0..source.len()).map(|i| source.key(i)).collect();
+        assert_eq!(
+            keys,
+            [
+                "n01443537/val_3.JPEG",
+                "n03444034/val_0.JPEG",
+                "n03444034/val_2.JPEG",
+                "n04067472/val_1.JPEG"
+            ]
+        );
+        std::fs::write(&labels, "val_0.JPEG\tn03444034\nval_1.JPEG\n").unwrap();
+        let message = FlatFolder::open(&images, &labels, jpeg::Profile::Ijg9)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("val_annotations.txt: line 2: expected tab-separated"),
+            "{message}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

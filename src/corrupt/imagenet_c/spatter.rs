@@ -87,7 +87,10 @@ impl Spatter {
                 if v < self.threshold {
                     0
                 } else {
-                    (v * 255.0) as u8
+                    // numpy's float64 → uint8 cast on x86-64 converts to a 32-bit integer and
+                    // keeps the low byte, so a layer above 1 (possible at small sizes, spec
+                    // §3.2) wraps around instead of saturating.
+                    (v * 255.0) as i32 as u8
                 }
             })
             .collect();

@@ -43,6 +43,7 @@ mod tests {
         let frost = Frost(imagenet_c::Frost {
             image_weight: 0.6,
             frost_weight: 0.75,
+            texture_scale: None,
         });
         let out = frost
             .apply(&digit, &mut NumpyRandom::new(11), &Context::default())

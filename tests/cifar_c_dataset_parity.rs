@@ -1,0 +1,181 @@
+//! `blight generate cifar10-c --rng numpy` end to end against make_cifar_c.py's loop
+//! (tests/fixtures/cifar10-c-dataset, made by scripts/reference/make_cifar_c_dataset_fixtures.py
+//! in the 2018 stack): a made-up four-image `cifar-10-binary.tar.gz` (the last image gray), all
+//! 19 corruptions × 5 severities with np.random.seed(7 + i) before each call on sample i. Every
+//! `<corruption>.npy` and `labels.npy` must hold the reference's array: same dtype, shape and
+//! every byte of data.
+//!
+//! `frost` needs the reference textures in $BLIGHT_FROST_DIR (`blight fetch frost`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cifar10-c-dataset")
+}
+
+fn frost_dir() -> String {
+    match std::env::var("BLIGHT_FROST_DIR") {
+        Ok(dir) if !dir.is_empty() => dir,
+        _ => panic!(
+            "this test needs the reference frost textures: run `blight fetch frost --dest DIR`, \
+             then set BLIGHT_FROST_DIR=DIR"
+        ),
+    }
+}
+
+/// An `.npy` file's header dictionary (its text, spaces dropped) and its data bytes.
+fn npy(path: &Path) -> (String, Vec<u8>) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    npy_parts(&bytes)
+}
+
+/// The header dictionary and data bytes of an `.npy` file's content.
+fn npy_parts(bytes: &[u8]) -> (String, Vec<u8>) {
+    assert_eq!(&bytes[..6], b"\x93NUMPY");
+    let (header_len, start) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        _ => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
+    };
+    let header: String = String::from_utf8_lossy(&bytes[start..start + header_len])
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    (header, bytes[start + header_len..].to_vec())
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "blight-cifar-c-parity-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn numpy_seeded_run_equals_the_reference_loop() {
+    let out = scratch("run");
+    let run = Command::new(env!("CARGO_BIN_EXE_blight"))
+        .args(["generate", "cifar10-c", "--source"])
+        .arg(fixtures().join("cifar-10-binary.tar.gz"))
+        .arg("--out")
+        .arg(&out)
+        .args([
+            "--rng",
+            "numpy",
+            "--seed",
+            "7",
+            "--quiet",
+            "--on-error",
+            "fail",
+        ])
+        .args(["--frost-dir", &frost_dir()])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let reference = fixtures().join("reference");
+    let mut names: Vec<String> = std::fs::read_dir(&reference)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 20, "19 corruptions and labels.npy: {names:?}");
+    let mut failures = Vec::new();
+    for name in &names {
+        let (want_header, want) = npy(&reference.join(name));
+        let (header, ours) = npy(&out.join(name));
+        assert_eq!(header, want_header, "{name} header");
+        let differing = ours.iter().zip(&want).filter(|(a, b)| a != b).count();
+        println!("{name}: {differing} of {} bytes differ", want.len());
+        if ours.len() != want.len() || differing > 0 {
+            failures.push(name.clone());
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "differ from the reference: {failures:?}"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+/// Every `.npy` of a finished run folder, by name.
+fn stacks(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "npy"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn fast_source_output_is_the_same_for_any_thread_count() {
+    let run = |name: &str, threads: &str| {
+        let out = scratch(name);
+        let status = Command::new(env!("CARGO_BIN_EXE_blight"))
+            .args(["generate", "cifar10-c", "--source"])
+            .arg(fixtures().join("cifar-10-binary.tar.gz"))
+            .arg("--out")
+            .arg(&out)
+            .args(["--seed", "3", "--threads", threads, "--quiet"])
+            .args(["--frost-dir", &frost_dir()])
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let files = stacks(&out);
+        std::fs::remove_dir_all(&out).unwrap();
+        files
+    };
+    let one = run("fast-t1", "1");
+    assert_eq!(one.len(), 20);
+    assert_eq!(one, run("fast-t3", "3"), "threads 1 and 3 differ");
+    // The keyed streams are not numpy's: the noise differs from the numpy-seeded reference.
+    let (_, reference) = npy(&fixtures().join("reference/gaussian_noise.npy"));
+    let (_, noise) = one.iter().find(|(n, _)| n == "gaussian_noise.npy").unwrap();
+    assert_ne!(npy_parts(noise).1, reference);
+}
+
+#[test]
+fn an_archive_with_the_wrong_class_count_is_refused_before_anything_is_written() {
+    let out = scratch("wrong-classes");
+    let archive = fixtures().join("cifar-10-binary.tar.gz");
+    let run = Command::new(env!("CARGO_BIN_EXE_blight"))
+        .args(["generate", "cifar100-c", "--source"])
+        .arg(&archive)
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr).to_string();
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("blight: error"))
+        .collect();
+    assert_eq!(
+        errors,
+        [format!(
+            "blight: error: {}: has 10 classes; this suite is made from a dataset of 100 classes",
+            archive.display()
+        )]
+    );
+    assert!(!out.exists());
+}
