@@ -13,6 +13,8 @@ fi
 if ! ls "$BLIGHT_MNIST_DIR"/t10k-labels*idx1-ubyte* >/dev/null 2>&1; then
   bash scripts/get-real-mnist.sh "$BLIGHT_MNIST_DIR"
 fi
+# numpy, Pillow, onnxruntime, scikit-learn, skl2onnx for the evaluator's tests (pinned).
+bash scripts/eval-env.sh
 
 cargo fmt --check
 cargo clippy --all-targets --quiet -- -D warnings
@@ -90,3 +92,14 @@ for path in $(target/debug/blight simd | grep -v active); do
   BLIGHT_SIMD=$path cargo test --test parity_create_c --test parity_imagenet_p --test cifar_c_dataset_parity \
     --test tiny_imagenet_c_dataset_parity
 done
+
+# The evaluator end to end with the release binary: efficientnet-lite0 on the ImageNet-C set
+# above, the data path timed against the same session on ready-made tensors (--bench).
+model=../shared/models/efficientnet-lite0.onnx
+if [ -f "$model" ]; then
+  BLIGHT_PYTHON=target/pyenv/bin/python target/release/blight evaluate --model "$model" \
+    --dataset target/imagenet-c-check --clean target/imagenet-val-check --out target/eval-check \
+    --bench --quiet
+else
+  echo "skipped: the evaluator benchmark ($model not found)"
+fi

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod builtin;
 pub mod corrupt;
 pub mod error;
+pub mod eval;
 pub mod generate;
 pub mod io;
 pub mod mnist_c;

@@ -31,6 +31,20 @@ struct Cli {
 enum Command {
     /// List the suites and their corruptions.
     List,
+    /// Recompute mCE, relative mCE and CE from a table of top-1 errors (no model needed).
+    ///
+    /// ERRORS.json: `{"clean": 0.2387, "errors": {"gaussian_noise": [e1, .., e5], ...}}`, errors
+    /// as fractions in [0, 1], all 15 common ImageNet-C corruptions present.
+    /// Score an ONNX classifier on a benchmark blight wrote: report.json, report.md, plots.
+    #[cfg(feature = "eval")]
+    Evaluate(Box<EvaluateArgs>),
+    Metrics {
+        /// The error table.
+        errors: PathBuf,
+        /// Print JSON (numbers in percent) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Corrupt one image at one severity.
     Apply {
         /// Corruption name, e.g. gaussian_noise (see `blight list`).
@@ -290,6 +304,74 @@ enum GenerateWhat {
         #[command(flatten)]
         assets: AssetArgs,
     },
+}
+
+/// `blight evaluate`'s options.
+#[cfg(feature = "eval")]
+#[derive(Args)]
+struct EvaluateArgs {
+    /// The ONNX model.
+    #[arg(long)]
+    model: PathBuf,
+    /// The dataset: an ImageNet-C style tree, an MNIST-C folder or a CIFAR-C folder.
+    #[arg(long)]
+    dataset: PathBuf,
+    /// The clean images (a class-folder tree), for clean error, CE and relative CE.
+    #[arg(long)]
+    clean: Option<PathBuf>,
+    /// Where report.json, report.md, predictions.jsonl and plots/ go.
+    #[arg(long, default_value = "eval")]
+    out: PathBuf,
+    /// Preprocessing: imagenet, cifar, mnist or none.
+    #[arg(long, default_value = "imagenet")]
+    preset: String,
+    /// Per-channel mean (after --scale), overriding the preset's; comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    mean: Option<Vec<f32>>,
+    /// Per-channel std, overriding the preset's; comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    std: Option<Vec<f32>>,
+    /// Factor applied to 0..255 pixels before mean/std (the presets use 1/255).
+    #[arg(long)]
+    scale: Option<f32>,
+    /// Input tensor layout.
+    #[arg(long, value_enum)]
+    layout: Option<LayoutArg>,
+    /// Class names, one per line, line i = class i (default: the sorted class folders).
+    #[arg(long)]
+    labels: Option<PathBuf>,
+    /// For a model with other outputs than the dataset's classes: output index per class, one a line.
+    #[arg(long)]
+    class_subset: Option<PathBuf>,
+    /// cpu, cuda, cuda:N or auto (CUDA if ONNX Runtime offers it, else the CPU).
+    #[arg(long, default_value = "cpu")]
+    device: blight::eval::runtime::Device,
+    /// Images per inference batch.
+    #[arg(long, default_value_t = 32)]
+    batch: usize,
+    /// ONNX Runtime intra-op threads (0: its default).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// The ONNX Runtime library (else ORT_DYLIB_PATH, else the onnxruntime Python package).
+    #[arg(long)]
+    ort_lib: Option<PathBuf>,
+    /// Also write every sample's scores into predictions.jsonl.
+    #[arg(long)]
+    save_logits: bool,
+    /// Afterwards, time the same session on the same ready-made tensors and report the data
+    /// path's overhead.
+    #[arg(long)]
+    bench: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[cfg(feature = "eval")]
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LayoutArg {
+    Nchw,
+    Nhwc,
 }
 
 /// The options every image-dataset suite takes.
@@ -587,6 +669,45 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             Ok(())
         }
         Command::List => list(stdout),
+        #[cfg(feature = "eval")]
+        Command::Evaluate(a) => {
+            use blight::eval::preprocess::Layout;
+            let request = blight::eval::command::Request {
+                model: a.model,
+                dataset: a.dataset,
+                clean: a.clean,
+                out: a.out,
+                preset: a.preset,
+                mean: a.mean,
+                std: a.std,
+                scale: a.scale,
+                layout: a.layout.map(|l| match l {
+                    LayoutArg::Nchw => Layout::Nchw,
+                    LayoutArg::Nhwc => Layout::Nhwc,
+                }),
+                labels: a.labels,
+                class_subset: a.class_subset,
+                device: a.device,
+                batch: a.batch,
+                threads: a.threads,
+                ort_lib: a.ort_lib,
+                save_logits: a.save_logits,
+                bench: a.bench,
+                progress: !a.quiet,
+            };
+            let outcome = blight::eval::command::evaluate(&request)?;
+            write!(stdout, "{}", blight::eval::report::run_text(&outcome))?;
+            Ok(())
+        }
+        Command::Metrics { errors, json } => {
+            let summary = blight::eval::metrics::ErrorTable::read(&errors)?.summary();
+            write!(
+                stdout,
+                "{}",
+                blight::eval::report::metrics_text(&summary, json)
+            )?;
+            Ok(())
+        }
         Command::Simd => {
             for isa in Isa::supported() {
                 let active = if isa == Isa::active() {

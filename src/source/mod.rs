@@ -14,6 +14,8 @@ pub mod folder;
 pub mod imagenet_tar;
 pub mod listing;
 pub mod mnist;
+pub mod npy_stack;
+pub mod webdataset;
 
 use crate::error::{Error, Result};
 use crate::ops::jpeg;

@@ -1,0 +1,385 @@
+//! One evaluation run: the dataset's parts, preprocessed in batches ahead of inference, scored
+//! by the model, summarised into errors and calibration.
+//!
+//! A producer thread decodes and preprocesses batch k+1.. (in parallel over the batch's
+//! samples, on rayon) while the model runs batch k; a bounded channel of [`PREFETCH`] batches
+//! keeps memory flat. Only the consumer touches the session.
+
+use super::calibration::{expected_calibration_error, probabilities};
+use super::dataset::{Dataset, Part};
+use super::preprocess::{Layout, Preprocess};
+use super::runtime::Model;
+use crate::error::{Error, Result};
+use rayon::prelude::*;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+/// Batches prepared ahead of the one the model runs.
+const PREFETCH: usize = 3;
+
+/// How a run is done.
+pub struct Options {
+    pub preprocess: Preprocess,
+    pub batch: usize,
+    /// Model output index of each dataset class (a class-subset mask), or `None` when outputs
+    /// and classes correspond one to one.
+    pub subset: Option<Vec<usize>>,
+    /// Write every sample's prediction (and scores, with `save_logits`) here.
+    pub predictions: Option<std::path::PathBuf>,
+    pub save_logits: bool,
+    pub progress: bool,
+    /// Keep the batches and time the session on them again afterwards (`--bench`).
+    pub bench: bool,
+}
+
+/// One sample's outcome.
+#[derive(Clone, Copy, Debug)]
+pub struct Outcome {
+    pub correct: bool,
+    pub top5: bool,
+    pub confidence: f32,
+}
+
+/// The outcomes of one part, in sample order.
+pub struct PartResult {
+    pub corruption: Option<String>,
+    pub severity: Option<u32>,
+    pub outcomes: Vec<Outcome>,
+}
+
+impl PartResult {
+    pub fn top1_error(&self) -> f64 {
+        error(self.outcomes.iter().map(|o| o.correct))
+    }
+    pub fn top5_error(&self) -> f64 {
+        error(self.outcomes.iter().map(|o| o.top5))
+    }
+    pub fn ece(&self) -> f64 {
+        let pairs: Vec<(f32, bool)> = self
+            .outcomes
+            .iter()
+            .map(|o| (o.confidence, o.correct))
+            .collect();
+        expected_calibration_error(&pairs)
+    }
+}
+
+/// The fraction of `false`.
+pub fn error(correct: impl Iterator<Item = bool>) -> f64 {
+    let (mut n, mut wrong) = (0usize, 0usize);
+    for c in correct {
+        n += 1;
+        wrong += (!c) as usize;
+    }
+    if n == 0 {
+        return f64::NAN;
+    }
+    wrong as f64 / n as f64
+}
+
+/// A run's results and timings.
+pub struct Run {
+    pub parts: Vec<PartResult>,
+    pub images: usize,
+    /// Wall time from the first batch requested to the last scored.
+    pub elapsed: Duration,
+    /// With `--bench`: the same session on the same ready-made tensors.
+    pub inference_only: Option<Duration>,
+    /// The (C, H, W) of the tensors fed.
+    pub image_shape: [usize; 3],
+}
+
+/// A prepared batch.
+struct Batch {
+    part: usize,
+    tensor: Vec<f32>,
+    n: usize,
+}
+
+/// Evaluates `model` on every part of `dataset`.
+pub fn run(model: &mut Model, dataset: &Dataset, options: &Options) -> Result<Run> {
+    options.preprocess.check()?;
+    let first = dataset
+        .parts
+        .iter()
+        .find(|p| !p.source.is_empty())
+        .ok_or_else(|| Error::file(&dataset.root, "no images found"))?;
+    let probe = options
+        .preprocess
+        .geometry(&first.source.sample(0)?.image, first.is_clean())?;
+    let image_shape = [probe.channels, probe.height, probe.width];
+    let batch = fit_input(model, &options.preprocess, image_shape, options.batch)?;
+    check_outputs(model, dataset, options.subset.as_deref())?;
+
+    let total: usize = dataset.parts.iter().map(|p| p.source.len()).sum();
+    let bar = if options.progress {
+        indicatif::ProgressBar::new(total as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut predictions = match &options.predictions {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| Error::io(path, e))?,
+        )),
+        None => None,
+    };
+    let mut results: Vec<PartResult> = dataset
+        .parts
+        .iter()
+        .map(|p| PartResult {
+            corruption: p.corruption.clone(),
+            severity: p.severity,
+            outcomes: Vec::with_capacity(p.source.len()),
+        })
+        .collect();
+    let mut kept: Vec<Batch> = Vec::new();
+    let image_len: usize = image_shape.iter().product();
+    let start = Instant::now();
+    std::thread::scope(|scope| -> Result<()> {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Batch>>(PREFETCH);
+        let preprocess = &options.preprocess;
+        scope.spawn(move || {
+            for (index, part) in dataset.parts.iter().enumerate() {
+                let len = part.source.len();
+                for begin in (0..len).step_by(batch) {
+                    let n = batch.min(len - begin);
+                    let made = prepare(part, begin, n, preprocess, image_shape, image_len);
+                    let stop = made.is_err();
+                    let sent = send.send(made.map(|tensor| Batch {
+                        part: index,
+                        tensor,
+                        n,
+                    }));
+                    if stop || sent.is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        for made in receive {
+            let made = made?;
+            let shape = input_shape(model, &options.preprocess, made.n, image_shape);
+            let scores = model.run(&made.tensor, &shape)?;
+            let part = &dataset.parts[made.part];
+            let result = &mut results[made.part];
+            let width = scores.len() / made.n.max(1);
+            for row in scores.chunks_exact(width) {
+                let i = result.outcomes.len();
+                let label = part.labels[i];
+                let row: Vec<f32> = match &options.subset {
+                    Some(mask) => mask.iter().map(|&k| row[k]).collect(),
+                    None => row.to_vec(),
+                };
+                let outcome = score(&row, label);
+                if let Some(out) = predictions.as_mut() {
+                    write_prediction(out, part, i, label, &row, outcome, options.save_logits)
+                        .map_err(|e| {
+                            Error::io(options.predictions.clone().unwrap_or_default(), e)
+                        })?;
+                }
+                result.outcomes.push(outcome);
+            }
+            bar.inc(made.n as u64);
+            if options.bench {
+                kept.push(made);
+            }
+        }
+        Ok(())
+    })?;
+    let elapsed = start.elapsed();
+    bar.finish_and_clear();
+    if let Some(mut out) = predictions {
+        out.flush()
+            .map_err(|e| Error::io(options.predictions.clone().unwrap_or_default(), e))?;
+    }
+    let inference_only = if options.bench {
+        let start = Instant::now();
+        for made in &kept {
+            let shape = input_shape(model, &options.preprocess, made.n, image_shape);
+            model.run(&made.tensor, &shape)?;
+        }
+        Some(start.elapsed())
+    } else {
+        None
+    };
+    Ok(Run {
+        parts: results,
+        images: total,
+        elapsed,
+        inference_only,
+        image_shape,
+    })
+}
+
+/// Decodes and preprocesses samples `begin..begin + n` of `part` into one tensor.
+fn prepare(
+    part: &Part,
+    begin: usize,
+    n: usize,
+    preprocess: &Preprocess,
+    shape: [usize; 3],
+    image_len: usize,
+) -> Result<Vec<f32>> {
+    let mut tensor = vec![0f32; n * image_len];
+    tensor
+        .par_chunks_mut(image_len)
+        .enumerate()
+        .try_for_each(|(j, out)| -> Result<()> {
+            let sample = part.source.sample(begin + j)?;
+            let image = preprocess.geometry(&sample.image, part.is_clean())?;
+            if [image.channels, image.height, image.width] != shape {
+                return Err(Error::Invalid(format!(
+                    "{}: image {} is {}×{}×{} (C×H×W) after preprocessing, the batch's others \
+                     {}×{}×{}: use a preset that crops to one size",
+                    part.name(),
+                    sample.key,
+                    image.channels,
+                    image.height,
+                    image.width,
+                    shape[0],
+                    shape[1],
+                    shape[2]
+                )));
+            }
+            preprocess.normalise(&image, out);
+            Ok(())
+        })?;
+    Ok(tensor)
+}
+
+/// The tensor shape fed for `n` images: the model's rank decides (4: images, 3: gray planes,
+/// 2: flattened).
+fn input_shape(
+    model: &Model,
+    preprocess: &Preprocess,
+    n: usize,
+    [c, h, w]: [usize; 3],
+) -> Vec<usize> {
+    match (model.input.shape.len(), preprocess.layout) {
+        (4, Layout::Nchw) => vec![n, c, h, w],
+        (4, Layout::Nhwc) => vec![n, h, w, c],
+        (3, _) => vec![n, h, w],
+        _ => vec![n, c * h * w],
+    }
+}
+
+/// Checks the model's input against the images the preset makes; returns the batch size to
+/// use (the model's own where it fixes one).
+fn fit_input(
+    model: &Model,
+    preprocess: &Preprocess,
+    image: [usize; 3],
+    batch: usize,
+) -> Result<usize> {
+    let want = input_shape(model, preprocess, 1, image);
+    let have = &model.input.shape;
+    let fits = have.len() == want.len()
+        && (model.input.shape.len() != 3 || image[0] == 1)
+        && have
+            .iter()
+            .zip(&want)
+            .skip(1)
+            .all(|(&d, &w)| d < 0 || d as usize == w);
+    if !fits {
+        return Err(Error::Invalid(format!(
+            "the model's input '{}' has shape {:?} (-1: any), but the '{}' preset makes {}×{}×{} \
+             (C×H×W) images, fed as {:?} with --layout {}: choose the preset (or --layout) the \
+             model was trained with",
+            model.input.name,
+            have,
+            preprocess.preset,
+            image[0],
+            image[1],
+            image[2],
+            want,
+            match preprocess.layout {
+                Layout::Nchw => "nchw",
+                Layout::Nhwc => "nhwc",
+            }
+        )));
+    }
+    Ok(match have.first() {
+        Some(&fixed) if fixed > 0 => fixed as usize,
+        _ => batch.max(1),
+    })
+}
+
+/// Checks that the model's outputs can score the dataset's classes.
+fn check_outputs(model: &Model, dataset: &Dataset, subset: Option<&[usize]>) -> Result<()> {
+    let Some(outputs) = model.classes() else {
+        return Ok(());
+    };
+    match subset {
+        Some(mask) => {
+            if mask.len() != dataset.classes.len() {
+                return Err(Error::Invalid(format!(
+                    "the class subset lists {} outputs but the dataset has {} classes",
+                    mask.len(),
+                    dataset.classes.len()
+                )));
+            }
+            if let Some(k) = mask.iter().find(|&&k| k >= outputs) {
+                return Err(Error::Invalid(format!(
+                    "the class subset names output {k}, but the model has {outputs} outputs"
+                )));
+            }
+        }
+        None if dataset.classes.len() > outputs => {
+            return Err(Error::Invalid(format!(
+                "the label map has {} classes but the model's output '{}' has {outputs}: pass \
+                 --labels with the model's classes, or --class-subset for a model with fewer \
+                 outputs",
+                dataset.classes.len(),
+                model.output.name
+            )))
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// Top-1, top-5 and confidence of one row of scores.
+fn score(row: &[f32], label: usize) -> Outcome {
+    let probs = probabilities(row);
+    let mut best = 0;
+    for (k, p) in probs.iter().enumerate() {
+        if *p > probs[best] {
+            best = k;
+        }
+    }
+    // The label is in the top 5 when fewer than 5 classes score strictly above it.
+    let mine = probs.get(label).copied().unwrap_or(f32::NEG_INFINITY);
+    let above = probs.iter().filter(|&&p| p > mine).count();
+    Outcome {
+        correct: best == label,
+        top5: label < probs.len() && above < 5,
+        confidence: probs[best],
+    }
+}
+
+fn write_prediction(
+    out: &mut impl Write,
+    part: &Part,
+    i: usize,
+    label: usize,
+    row: &[f32],
+    outcome: Outcome,
+    save_logits: bool,
+) -> std::io::Result<()> {
+    let prediction = row
+        .iter()
+        .enumerate()
+        .fold(0, |b, (k, v)| if *v > row[b] { k } else { b });
+    let mut record = serde_json::json!({
+        "corruption": part.corruption,
+        "severity": part.severity,
+        "key": part.source.key(i),
+        "label": label,
+        "prediction": prediction,
+        "confidence": outcome.confidence,
+    });
+    if save_logits {
+        record["scores"] = serde_json::json!(row);
+    }
+    writeln!(out, "{record}")
+}

@@ -1,0 +1,280 @@
+//! What the evaluator prints and writes: the `blight metrics` output and, after a run,
+//! `report.json` (schema in the README), `report.md` and the SVG plots.
+
+use super::metrics::Summary;
+
+/// `blight metrics` output: JSON (`--json`) or an aligned table, numbers in percent.
+pub fn metrics_text(summary: &Summary, json: bool) -> String {
+    if json {
+        // Serialising maps of strings to finite floats cannot fail.
+        let mut s = serde_json::to_string_pretty(summary).unwrap_or_default();
+        s.push('\n');
+        return s;
+    }
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{:<20} {:>8} {:>12}\n",
+        "corruption", "CE", "relative CE"
+    ));
+    for (name, ce) in &summary.ce {
+        out.push_str(&format!(
+            "{:<20} {:>8.2} {:>12.2}\n",
+            name, ce, summary.relative_ce[name]
+        ));
+    }
+    out.push_str(&format!("mCE {:.2}\n", summary.mce));
+    out.push_str(&format!("relative mCE {:.2}\n", summary.relative_mce));
+    out.push_str(&format!(
+        "unnormalized mCE {:.2}\n",
+        summary.unnormalized_mce
+    ));
+    out
+}
+
+#[cfg(feature = "eval")]
+pub use run_report::*;
+
+/// The files a run writes: `report.json`, `report.md`, `plots/<corruption>.svg`.
+#[cfg(feature = "eval")]
+mod run_report {
+    use crate::error::{Error, Result};
+    use crate::eval::summary::Results;
+    use plotters::prelude::*;
+    use serde::Serialize;
+    use std::path::Path;
+
+    /// Version of the `report.json` layout (README: "report.json schema").
+    pub const SCHEMA: u32 = 1;
+
+    /// What was run, for the report's header.
+    #[derive(Clone, Debug, Serialize)]
+    pub struct Setup {
+        pub tool: String,
+        pub version: String,
+        pub model: ModelInfo,
+        pub runtime: RuntimeInfo,
+        pub dataset: DatasetInfo,
+        pub preprocess: crate::eval::preprocess::Preprocess,
+        pub batch: usize,
+    }
+
+    #[derive(Clone, Debug, Serialize)]
+    pub struct ModelInfo {
+        pub path: String,
+        pub sha256: String,
+        pub input: String,
+        pub input_shape: Vec<i64>,
+        pub output: String,
+        pub output_shape: Vec<i64>,
+    }
+
+    #[derive(Clone, Debug, Serialize)]
+    pub struct RuntimeInfo {
+        pub onnxruntime: String,
+        pub library: String,
+        pub device: String,
+    }
+
+    #[derive(Clone, Debug, Serialize)]
+    pub struct DatasetInfo {
+        pub path: String,
+        pub kind: String,
+        /// sha256 of the dataset's `manifest.json`, where blight wrote one.
+        pub manifest_sha256: Option<String>,
+        /// sha256 over every part's source fingerprint, in order.
+        pub fingerprint: String,
+        pub images: usize,
+        pub classes: usize,
+    }
+
+    #[derive(Clone, Debug, Serialize)]
+    pub struct Throughput {
+        pub images: usize,
+        pub seconds: f64,
+        pub images_per_second: f64,
+        /// With `--bench`: the same session on the same ready-made tensors.
+        pub inference_only_seconds: Option<f64>,
+        /// With `--bench`: (seconds / inference_only_seconds − 1) · 100.
+        pub data_path_overhead_percent: Option<f64>,
+    }
+
+    #[derive(Serialize)]
+    struct Report<'a> {
+        schema: u32,
+        #[serde(flatten)]
+        setup: &'a Setup,
+        results: &'a Results,
+        throughput: &'a Throughput,
+    }
+
+    /// What `blight evaluate` prints when it is done.
+    pub fn run_text(outcome: &crate::eval::command::Outcome) -> String {
+        let r = &outcome.results;
+        let t = &outcome.throughput;
+        let mut out = format!(
+            "{} images on {} in {:.2} s ({:.1} images/s)\n",
+            t.images, outcome.device, t.seconds, t.images_per_second
+        );
+        if let (Some(i), Some(o)) = (t.inference_only_seconds, t.data_path_overhead_percent) {
+            out += &format!(
+                "bench: the same session on ready-made tensors {i:.3} s; data path overhead {o:.2} %\n"
+            );
+        }
+        if let Some(c) = &r.clean {
+            out += &format!("clean top-1 error {}\n", pct(c.top1_error));
+        }
+        for (name, c) in &r.corruptions {
+            out += &format!("{name:<20} mean top-1 error {}\n", pct(c.mean_top1_error));
+        }
+        if let Some(m) = r.mce {
+            out += &format!("mCE {m:.2}\n");
+        }
+        out
+    }
+
+    /// Writes `report.json`, `report.md` and the plots into `dir`.
+    pub fn write(
+        dir: &Path,
+        setup: &Setup,
+        results: &Results,
+        throughput: &Throughput,
+    ) -> Result<()> {
+        std::fs::create_dir_all(dir.join("plots")).map_err(|e| Error::io(dir, e))?;
+        let report = Report {
+            schema: SCHEMA,
+            setup,
+            results,
+            throughput,
+        };
+        let json = serde_json::to_string_pretty(&report)
+            .map_err(|e| Error::Invalid(format!("cannot serialise the report: {e}")))?;
+        let path = dir.join("report.json");
+        std::fs::write(&path, json + "\n").map_err(|e| Error::io(&path, e))?;
+        let path = dir.join("report.md");
+        std::fs::write(&path, markdown(setup, results, throughput))
+            .map_err(|e| Error::io(&path, e))?;
+        for (name, c) in &results.corruptions {
+            if c.severities.len() < 2 {
+                continue;
+            }
+            let clean = results.clean.as_ref().map(|c| c.top1_error);
+            let points: Vec<(u32, f64)> = c
+                .severities
+                .iter()
+                .filter_map(|(s, n)| Some((s.parse().ok()?, n.top1_error)))
+                .collect();
+            plot(
+                &dir.join("plots").join(format!("{name}.svg")),
+                name,
+                &points,
+                clean,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn pct(x: f64) -> String {
+        format!("{:.2}", 100.0 * x)
+    }
+
+    fn markdown(setup: &Setup, r: &Results, t: &Throughput) -> String {
+        let mut md = format!(
+            "# blight evaluation\n\n- model: `{}` (sha256 `{}`)\n- dataset: `{}` ({}, {} images)\n\
+             - preset: {}, batch {}, device {}, ONNX Runtime {}\n- throughput: {:.1} images/s\n\n",
+            setup.model.path,
+            setup.model.sha256,
+            setup.dataset.path,
+            setup.dataset.kind,
+            setup.dataset.images,
+            setup.preprocess.preset,
+            setup.batch,
+            setup.runtime.device,
+            setup.runtime.onnxruntime,
+            t.images_per_second
+        );
+        if let (Some(c), Some(ci)) = (&r.clean, r.clean_top1_error_ci95) {
+            md += &format!(
+                "Clean top-1 error {} % (95 % CI {}–{}), top-5 {} %, ECE {}\n\n",
+                pct(c.top1_error),
+                pct(ci[0]),
+                pct(ci[1]),
+                pct(c.top5_error),
+                pct(c.ece)
+            );
+        }
+        if let (Some(m), Some(ci)) = (r.mce, r.mce_ci95) {
+            md += &format!("mCE {m:.2} % (95 % CI {:.2}–{:.2})\n\n", ci[0], ci[1]);
+        }
+        if let (Some(m), Some(ci)) = (r.relative_mce, r.relative_mce_ci95) {
+            md += &format!(
+                "Relative mCE {m:.2} % (95 % CI {:.2}–{:.2})\n\n",
+                ci[0], ci[1]
+            );
+        }
+        if let Some(u) = r.unnormalized_mce {
+            md += &format!("Unnormalised mCE {u:.2} %\n\n");
+        }
+        md += "| corruption | severity | top-1 error % | top-5 error % | ECE % | images |\n|---|---|---|---|---|---|\n";
+        for (name, c) in &r.corruptions {
+            for (s, n) in &c.severities {
+                md += &format!(
+                    "| {name} | {s} | {} | {} | {} | {} |\n",
+                    pct(n.top1_error),
+                    pct(n.top5_error),
+                    pct(n.ece),
+                    n.images
+                );
+            }
+        }
+        md += "\n| corruption | mean top-1 error % (95 % CI) | CE % | relative CE % |\n|---|---|---|---|\n";
+        let opt = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.2}"));
+        for (name, c) in &r.corruptions {
+            md += &format!(
+                "| {name} | {} ({}–{}) | {} | {} |\n",
+                pct(c.mean_top1_error),
+                pct(c.mean_top1_error_ci95[0]),
+                pct(c.mean_top1_error_ci95[1]),
+                opt(c.ce),
+                opt(c.relative_ce)
+            );
+        }
+        md
+    }
+
+    /// Top-1 error (percent) against severity, with the clean error as a dashed line.
+    fn plot(path: &Path, name: &str, points: &[(u32, f64)], clean: Option<f64>) -> Result<()> {
+        let fail = |e: String| Error::file(path, format!("cannot draw the plot: {e}"));
+        let root = SVGBackend::new(path, (480, 320)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(name, ("sans-serif", 18))
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(40)
+            .build_cartesian_2d(0.5f64..5.5f64, 0f64..100f64)
+            .map_err(|e| fail(e.to_string()))?;
+        chart
+            .configure_mesh()
+            .x_desc("severity")
+            .y_desc("top-1 error %")
+            .draw()
+            .map_err(|e| fail(e.to_string()))?;
+        let series: Vec<(f64, f64)> = points.iter().map(|&(s, e)| (s as f64, 100.0 * e)).collect();
+        chart
+            .draw_series(LineSeries::new(series.clone(), &BLUE))
+            .map_err(|e| fail(e.to_string()))?;
+        chart
+            .draw_series(series.iter().map(|&p| Circle::new(p, 3, BLUE.filled())))
+            .map_err(|e| fail(e.to_string()))?;
+        if let Some(c) = clean {
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(0.5, 100.0 * c), (5.5, 100.0 * c)],
+                    &RED,
+                ))
+                .map_err(|e| fail(e.to_string()))?;
+        }
+        root.present().map_err(|e| fail(e.to_string()))?;
+        Ok(())
+    }
+}
