@@ -106,6 +106,20 @@ pub struct Job<'a> {
 }
 
 impl Job<'_> {
+    /// How this job makes each sample's outputs.
+    fn maker(&self) -> Maker<'_> {
+        Maker {
+            source: self.source,
+            prep: self.prep,
+            configs: &self.configs,
+            sink: self.sink,
+            context: self.context,
+            suite: &self.settings.suite,
+            seed: self.settings.seed,
+            rng: self.settings.rng,
+        }
+    }
+
     /// The samples and the configs this job's shard makes, of a run of `total` samples.
     fn owned(&self, total: usize) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
         match self.shard_unit {
@@ -181,34 +195,7 @@ pub fn generate_suite(
                 suite.name
             ))
         })?;
-    if let Some(&s) = request.severities.iter().find(|s| !SEVERITIES.contains(s)) {
-        return Err(Error::Severity(s));
-    }
-    if let Some(unknown) = request
-        .corruptions
-        .iter()
-        .find(|n| suite.corruptions.iter().all(|c| &c.name != *n))
-    {
-        return Err(Error::UnknownCorruption {
-            suite: suite.name.clone(),
-            name: unknown.clone(),
-        });
-    }
-    let mut configs = Vec::new();
-    for c in &suite.corruptions {
-        if !request.corruptions.is_empty() && !request.corruptions.contains(&c.name) {
-            continue;
-        }
-        for severity in SEVERITIES {
-            if request.severities.is_empty() || request.severities.contains(&severity) {
-                configs.push(Config {
-                    corruption_name: &c.name,
-                    severity,
-                    corruption: c.at(severity)?,
-                });
-            }
-        }
-    }
+    let configs = configs(suite, request.corruptions, request.severities)?;
     let mut assets = Vec::new();
     if configs.iter().any(|c| c.corruption_name == "frost") {
         assets.push(match TextureSource::for_context(request.context) {
@@ -268,6 +255,43 @@ pub fn generate_suite(
         on_error: request.on_error,
     };
     generate(&job, progress)
+}
+
+/// The configs of `suite` a run makes, in output order: the chosen corruptions (all when
+/// empty) × the chosen severities (all five when empty).
+pub fn configs<'s>(
+    suite: &'s Suite,
+    corruptions: &[String],
+    severities: &[u32],
+) -> Result<Vec<Config<'s>>> {
+    if let Some(&s) = severities.iter().find(|s| !SEVERITIES.contains(s)) {
+        return Err(Error::Severity(s));
+    }
+    if let Some(unknown) = corruptions
+        .iter()
+        .find(|n| suite.corruptions.iter().all(|c| &c.name != *n))
+    {
+        return Err(Error::UnknownCorruption {
+            suite: suite.name.clone(),
+            name: unknown.clone(),
+        });
+    }
+    let mut configs = Vec::new();
+    for c in &suite.corruptions {
+        if !corruptions.is_empty() && !corruptions.contains(&c.name) {
+            continue;
+        }
+        for severity in SEVERITIES {
+            if severities.is_empty() || severities.contains(&severity) {
+                configs.push(Config {
+                    corruption_name: &c.name,
+                    severity,
+                    corruption: c.at(severity)?,
+                });
+            }
+        }
+    }
+    Ok(configs)
 }
 
 /// The run settings' file in the state folder.
@@ -347,7 +371,7 @@ pub fn generate(job: &Job<'_>, progress: &(dyn Fn(Progress) + Sync)) -> Result<S
             .filter(|&c| {
                 // A fresh run (nothing journaled) needs every output: no paths to look up.
                 done.is_empty() || {
-                    let id = output_id(job, i, key, label, class, c);
+                    let id = output_id(&job.configs, i, key, label, class, c);
                     let files = job.sink.files_of(&id);
                     !files.iter().all(|f| done.contains(&path_hash(f)))
                 }
@@ -481,45 +505,67 @@ impl Made {
 
 /// Decodes, prepares, corrupts and encodes sample `i` for the configs `needed`.
 fn make(job: &Job<'_>, i: usize, needed: &[usize]) -> Made {
-    let result = (|| -> Result<Vec<(usize, Vec<u8>)>> {
-        let sample = job.source.sample(i)?;
-        let image = job.prep.apply(&sample.image)?;
-        let class = class_name(job.source, sample.label);
+    match job.maker().outputs(i, needed) {
+        Ok(outputs) => Made::Outputs { index: i, outputs },
+        Err(e) => Made::Failed {
+            index: i,
+            reason: e.to_string(),
+        },
+    }
+}
+
+/// How a run makes the outputs of one sample, apart from where they go: what
+/// [`generate`] writes, and what `blight evaluate --generate` scores in memory, so the two
+/// cannot drift apart.
+pub struct Maker<'a> {
+    pub source: &'a dyn Source,
+    pub prep: &'a Prep,
+    pub configs: &'a [Config<'a>],
+    /// The layout's encoder ([`Sink::encode`]); nothing is written through it here.
+    pub sink: &'a dyn Sink,
+    pub context: &'a Context,
+    /// The suite's name, part of every `--rng fast` stream's key.
+    pub suite: &'a str,
+    pub seed: u64,
+    pub rng: RngKind,
+}
+
+impl Maker<'_> {
+    /// Sample `i` decoded and prepared once, then corrupted and encoded for each config of
+    /// `needed` (indices into `configs`): `(config, bytes)` in the order of `needed`, the bytes
+    /// exactly those the layout stores.
+    pub fn outputs(&self, i: usize, needed: &[usize]) -> Result<Vec<(usize, Vec<u8>)>> {
+        let sample = self.source.sample(i)?;
+        let image = self.prep.apply(&sample.image)?;
+        let class = class_name(self.source, sample.label);
         needed
             .iter()
             .map(|&c| {
-                let config = &job.configs[c];
+                let config = &self.configs[c];
                 let key = StreamKey {
-                    seed: match job.settings.rng {
-                        RngKind::Numpy => job.settings.seed + job.source.seed_index(i) as u64,
-                        RngKind::Fast => job.settings.seed,
+                    seed: match self.rng {
+                        RngKind::Numpy => self.seed + self.source.seed_index(i) as u64,
+                        RngKind::Fast => self.seed,
                     },
-                    suite: &job.settings.suite,
+                    suite: self.suite,
                     corruption: config.corruption_name,
                     severity: config.severity,
                     sample: &sample.key,
                 };
-                let mut stream = rng::open(job.settings.rng, &key)?;
+                let mut stream = rng::open(self.rng, &key)?;
                 let corrupted = config
                     .corruption
-                    .apply(&image, stream.as_mut(), job.context)
+                    .apply(&image, stream.as_mut(), self.context)
                     .map_err(|e| {
                         Error::Invalid(format!(
                             "{} severity {}: {e}",
                             config.corruption_name, config.severity
                         ))
                     })?;
-                let id = output_id(job, i, &sample.key, sample.label, class, c);
-                Ok((c, job.sink.encode(&id, &corrupted)?))
+                let id = output_id(self.configs, i, &sample.key, sample.label, class, c);
+                Ok((c, self.sink.encode(&id, &corrupted)?))
             })
             .collect()
-    })();
-    match result {
-        Ok(outputs) => Made::Outputs { index: i, outputs },
-        Err(e) => Made::Failed {
-            index: i,
-            reason: e.to_string(),
-        },
     }
 }
 
@@ -552,7 +598,7 @@ fn store(
             let label = job.source.label(index);
             let class = class_name(job.source, label);
             for (c, bytes) in outputs {
-                let id = output_id(job, index, key, label, class, c);
+                let id = output_id(&job.configs, index, key, label, class, c);
                 for record in job.sink.write(target, &id, bytes)? {
                     journal.record(&Entry::File(record))?;
                     report.files_written += 1;
@@ -565,14 +611,14 @@ fn store(
 }
 
 fn output_id<'j>(
-    job: &'j Job<'_>,
+    configs: &'j [Config<'_>],
     index: usize,
     key: &'j str,
     label: usize,
     class: &'j str,
     config: usize,
 ) -> OutputId<'j> {
-    let config = &job.configs[config];
+    let config = &configs[config];
     OutputId {
         key,
         index,

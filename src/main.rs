@@ -313,12 +313,46 @@ struct EvaluateArgs {
     /// The ONNX model.
     #[arg(long)]
     model: PathBuf,
-    /// The dataset: an ImageNet-C style tree, an MNIST-C folder or a CIFAR-C folder.
-    #[arg(long)]
-    dataset: PathBuf,
+    /// The dataset: an ImageNet-C style tree, an MNIST-C folder, a CIFAR-C folder or WebDataset
+    /// shards.
+    #[arg(long, required_unless_present = "generate")]
+    dataset: Option<PathBuf>,
     /// The clean images (a class-folder tree), for clean error, CE and relative CE.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "generate")]
     clean: Option<PathBuf>,
+    /// Instead of --dataset: make this suite's dataset in memory from --source while scoring
+    /// it, exactly as `blight generate SUITE` would write it, with the source as clean images.
+    #[arg(
+        long,
+        value_name = "SUITE",
+        conflicts_with = "dataset",
+        requires = "source"
+    )]
+    generate: Option<String>,
+    /// With --generate: the source dataset, as `blight generate` takes it.
+    #[arg(long, requires = "generate")]
+    source: Option<PathBuf>,
+    /// With --generate: the labels of a flat folder or tar (LOC_val_solution.csv's format),
+    /// as `blight generate --labels` takes them.
+    #[arg(long, requires = "generate")]
+    source_labels: Option<PathBuf>,
+    /// With --generate: only these corruptions (comma-separated; default: all of the suite).
+    #[arg(long, value_delimiter = ',', requires = "generate")]
+    corruptions: Vec<String>,
+    /// With --generate: only these severities (comma-separated, 1..5; default: all five).
+    #[arg(long, value_delimiter = ',', requires = "generate")]
+    severities: Vec<u32>,
+    /// With --generate: only the first N samples of the source.
+    #[arg(long, requires = "generate")]
+    limit: Option<usize>,
+    /// With --generate: the seed, as `blight generate --seed`.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// With --generate: the random source, as `blight generate --rng`.
+    #[arg(long, value_enum, default_value = "fast")]
+    rng: RngArg,
+    #[command(flatten)]
+    assets: AssetArgs,
     /// Where report.json, report.md, predictions.jsonl and plots/ go.
     #[arg(long, default_value = "eval")]
     out: PathBuf,
@@ -671,11 +705,42 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
         Command::List => list(stdout),
         #[cfg(feature = "eval")]
         Command::Evaluate(a) => {
+            use blight::eval::command::Input;
             use blight::eval::preprocess::Layout;
+            let input = match (a.generate, a.dataset, a.source) {
+                (Some(name), _, Some(source)) => {
+                    let suite = Suite::choose(&name, None)?;
+                    let uses_frost = suite.corruptions.iter().any(|c| {
+                        c.name == "frost"
+                            && (a.corruptions.is_empty() || a.corruptions.contains(&c.name))
+                    });
+                    let context = a.assets.context(suite.jpeg_codec, uses_frost);
+                    Input::Generate(Box::new(blight::eval::generated::Request {
+                        suite,
+                        source,
+                        source_labels: a.source_labels,
+                        corruptions: a.corruptions,
+                        severities: a.severities,
+                        limit: a.limit,
+                        seed: a.seed,
+                        rng: a.rng.into(),
+                        context,
+                    }))
+                }
+                (_, Some(dataset), _) => Input::Disk {
+                    dataset,
+                    clean: a.clean,
+                },
+                _ => {
+                    return Err(blight::Error::Invalid(
+                        "evaluate needs --dataset, or --generate SUITE with --source".into(),
+                    )
+                    .into())
+                }
+            };
             let request = blight::eval::command::Request {
                 model: a.model,
-                dataset: a.dataset,
-                clean: a.clean,
+                input,
                 out: a.out,
                 preset: a.preset,
                 mean: a.mean,
@@ -695,7 +760,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                 bench: a.bench,
                 progress: !a.quiet,
             };
-            let outcome = blight::eval::command::evaluate(&request)?;
+            let outcome = blight::eval::command::evaluate(request)?;
             write!(stdout, "{}", blight::eval::report::run_text(&outcome))?;
             Ok(())
         }

@@ -2,6 +2,7 @@
 
 use super::dataset::{self, Dataset};
 use super::evaluate::{self, Options};
+use super::generated;
 use super::preprocess::{Layout, Preprocess};
 use super::report::{self, DatasetInfo, ModelInfo, RuntimeInfo, Setup, Throughput};
 use super::runtime::{Device, Model, Runtime};
@@ -11,11 +12,21 @@ use crate::sink::manifest::to_hex;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
+/// What `blight evaluate` scores.
+pub enum Input {
+    /// A dataset blight wrote, with the clean images from `clean`.
+    Disk {
+        dataset: PathBuf,
+        clean: Option<PathBuf>,
+    },
+    /// A suite's dataset made in memory from a source.
+    Generate(Box<generated::Request>),
+}
+
 /// Everything `blight evaluate` is asked.
 pub struct Request {
     pub model: PathBuf,
-    pub dataset: PathBuf,
-    pub clean: Option<PathBuf>,
+    pub input: Input,
     pub out: PathBuf,
     pub preset: String,
     pub mean: Option<Vec<f32>>,
@@ -40,7 +51,7 @@ pub struct Outcome {
     pub device: String,
 }
 
-pub fn evaluate(request: &Request) -> Result<Outcome> {
+pub fn evaluate(request: Request) -> Result<Outcome> {
     let mut preprocess = Preprocess::preset(&request.preset)?;
     if let Some(m) = &request.mean {
         preprocess.mean = m.clone();
@@ -59,11 +70,12 @@ pub fn evaluate(request: &Request) -> Result<Outcome> {
         return Err(Error::file(&request.model, "model not found"));
     }
     let model_bytes = std::fs::read(&request.model).map_err(|e| Error::io(&request.model, e))?;
-    let dataset = dataset::open(
-        &request.dataset,
-        request.clean.as_deref(),
-        request.labels.as_deref(),
-    )?;
+    let dataset = match request.input {
+        Input::Disk { dataset, clean } => {
+            dataset::open(&dataset, clean.as_deref(), request.labels.as_deref())?
+        }
+        Input::Generate(generate) => generated::open(*generate, request.labels.as_deref())?,
+    };
     let subset = request
         .class_subset
         .as_deref()

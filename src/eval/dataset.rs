@@ -48,14 +48,15 @@ impl Part {
 /// A dataset ready to evaluate.
 pub struct Dataset {
     pub root: PathBuf,
-    /// `imagenet-c-tree`, `mnist-c-npy`, `cifar-c-npy` or `webdataset`.
+    /// `imagenet-c-tree`, `mnist-c-npy`, `cifar-c-npy`, `webdataset`, or `generated` (made in
+    /// memory from a source, [`super::generated`]).
     pub kind: &'static str,
     pub parts: Vec<Part>,
     pub classes: Vec<String>,
 }
 
 /// JPEGs are decoded as current Pillow decodes them when torchvision loads the test images.
-const DECODER: jpeg::Profile = jpeg::Profile::Turbo;
+pub(super) const DECODER: jpeg::Profile = jpeg::Profile::Turbo;
 
 /// Opens the dataset at `root` (see the module doc), with clean images from `clean` and class
 /// names from `label_map`.
@@ -97,14 +98,29 @@ pub fn open(root: &Path, clean: Option<&Path>, label_map: Option<&Path>) -> Resu
              mnist_c/<corruption>/test_images.npy, or <corruption>.npy with labels.npy",
         ));
     }
+    assemble(root, kind, parts, label_map, false)
+}
+
+/// The dataset of `parts`, with the class list (from `label_map`, else the parts' classes:
+/// sorted by name, or in label order with `by_index`) and every part's labels in it.
+pub(super) fn assemble(
+    root: &Path,
+    kind: &'static str,
+    mut parts: Vec<Part>,
+    label_map: Option<&Path>,
+    by_index: bool,
+) -> Result<Dataset> {
     let classes = match label_map {
         Some(path) => read_label_map(path)?,
-        // Array datasets store class indices: keep them (sorting their names as text would put
-        // "10" before "2").
-        None if kind.ends_with("-npy") => {
-            let most = parts.iter().map(|p| p.source.classes().len()).max();
-            (0..most.unwrap_or(0)).map(|c| c.to_string()).collect()
-        }
+        // Array datasets store class indices (their classes are named by number): keep them
+        // (sorting their names as text would put "10" before "2"); so does a source whose
+        // suite writes arrays.
+        None if kind.ends_with("-npy") || by_index => parts
+            .iter()
+            .map(|p| p.source.classes())
+            .max_by_key(|c| c.len())
+            .unwrap_or_default()
+            .to_vec(),
         None => parts
             .iter()
             .flat_map(|p| p.source.classes().iter().cloned())

@@ -12,6 +12,7 @@ pub mod command;
 pub mod dataset;
 #[cfg(feature = "eval")]
 pub mod evaluate;
+pub mod generated;
 pub mod metrics;
 pub mod preprocess;
 pub mod report;

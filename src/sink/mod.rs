@@ -109,7 +109,7 @@ pub struct OutputId<'a> {
 }
 
 /// A writer of one output layout.
-pub trait Sink: Sync {
+pub trait Sink: Send + Sync {
     /// The path, relative to the output root, of the file that `id` ends up in. The driver skips
     /// every output whose file is journaled complete and intact.
     fn file_of(&self, id: &OutputId<'_>) -> String;
