@@ -179,3 +179,52 @@ fn an_archive_with_the_wrong_class_count_is_refused_before_anything_is_written()
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn a_damaged_labels_file_is_made_again_on_resume() {
+    let out = scratch("labels-damage");
+    let generate = || {
+        let run = Command::new(env!("CARGO_BIN_EXE_blight"))
+            .args(["generate", "cifar10-c", "--source"])
+            .arg(fixtures().join("cifar-10-binary.tar.gz"))
+            .arg("--out")
+            .arg(&out)
+            .args(["--corruptions", "gaussian_noise,fog", "--quiet"])
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        String::from_utf8_lossy(&run.stderr).into_owned()
+    };
+    generate();
+    let want = stacks(&out);
+    let labels = out.join("labels.npy");
+    let mut bytes = std::fs::read(&labels).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&labels, bytes).unwrap();
+    // The run taken back to unfinished: the rerun names the damage and repairs it.
+    for name in [
+        "manifest.json",
+        "SHA256SUMS",
+        "errors.json",
+        ".blight/shard-0-of-1.done",
+    ] {
+        std::fs::remove_file(out.join(name)).unwrap();
+    }
+    let stderr = generate();
+    assert!(
+        stderr.contains("blight: made again: labels.npy: content changed"),
+        "{stderr}"
+    );
+    let got = stacks(&out);
+    for ((name, bytes), (_, wanted)) in got.iter().zip(&want) {
+        assert!(bytes == wanted, "{name} differs after the repair");
+    }
+    let names = |files: &[(String, Vec<u8>)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&got), names(&want));
+    std::fs::remove_dir_all(&out).unwrap();
+}

@@ -179,6 +179,12 @@ impl Sink for CifarNpySink {
         format!("{}.npy", id.corruption)
     }
 
+    /// The corruption's stack and `labels.npy`, which every output's label goes into: a damaged
+    /// labels file is made again on resume.
+    fn files_of(&self, id: &OutputId<'_>) -> Vec<String> {
+        vec![self.file_of(id), LABELS.to_string()]
+    }
+
     fn encode(&self, id: &OutputId<'_>, image: &Image) -> Result<Vec<u8>> {
         if [image.height, image.width, image.channels] != SHAPE {
             return Err(Error::Invalid(format!(
