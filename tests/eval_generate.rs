@@ -143,3 +143,67 @@ fn generate_refuses_a_dataset_too() {
     ]));
     assert!(err.contains("--source"), "{err}");
 }
+
+/// CIFAR-10-C (raw `.npy` stacks, no JPEG): every generated pixel and label is the one the
+/// `.npy` files on disk hold, part by part, in the same order.
+#[test]
+fn generated_cifar_parts_hold_the_pixels_on_disk() {
+    cifar_parts_match("fast", blight::rng::RngKind::Fast);
+    cifar_parts_match("numpy", blight::rng::RngKind::Numpy);
+}
+
+fn cifar_parts_match(rng_name: &str, rng: blight::rng::RngKind) {
+    use blight::eval::{dataset, generated};
+    let dir = scratch(&format!("generate-cifar-{rng_name}"));
+    let archive = repo().join("tests/fixtures/cifar10-c-dataset/cifar-10-binary.tar.gz");
+    let out = dir.join("c");
+    ok(&blight(&[
+        "generate",
+        "cifar10-c",
+        "--source",
+        archive.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--corruptions",
+        "gaussian_noise,fog",
+        "--seed",
+        "5",
+        "--rng",
+        rng_name,
+        "--quiet",
+    ]));
+    let disk = dataset::open(&out, None, None).unwrap();
+    let suite = blight::suite::Suite::built_in("cifar10-c").unwrap();
+    let jpeg = suite.jpeg_codec;
+    let memory = generated::open(
+        generated::Request {
+            suite,
+            source: archive,
+            source_labels: None,
+            corruptions: vec!["gaussian_noise".into(), "fog".into()],
+            severities: Vec::new(),
+            limit: None,
+            seed: 5,
+            rng,
+            context: blight::corrupt::Context {
+                assets: Default::default(),
+                jpeg,
+            },
+        },
+        None,
+    )
+    .unwrap();
+    // The clean part first, then the disk's parts.
+    assert!(memory.parts[0].is_clean());
+    let names = |d: &dataset::Dataset| d.parts.iter().map(|p| p.name()).collect::<Vec<_>>();
+    assert_eq!(names(&memory)[1..], names(&disk)[..]);
+    assert_eq!(disk.parts.len(), 10);
+    for (a, b) in disk.parts.iter().zip(&memory.parts[1..]) {
+        assert_eq!(a.labels, b.labels, "{}", a.name());
+        for i in 0..a.source.len() {
+            let (x, y) = (a.source.sample(i).unwrap(), b.source.sample(i).unwrap());
+            assert!(x.image == y.image, "{} sample {i} differs", a.name());
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
