@@ -304,6 +304,58 @@ enum GenerateWhat {
         #[command(flatten)]
         assets: AssetArgs,
     },
+    /// CIFAR-10-P from the CIFAR-10 test set (cifar-10-python.tar.gz or cifar-10-binary.tar.gz).
+    ///
+    /// The 14 perturbation sequences at 32×32: <perturbation>.npy uint8 (N, T, 32, 32, 3), T
+    /// frames per sequence (31; motion_blur 21, translate 16), noise difficulties 2 and 3 in
+    /// <perturbation>_2.npy and _3.npy, with manifest.json and SHA256SUMS. Shards split the
+    /// perturbations.
+    #[command(name = "cifar10-p")]
+    Cifar10P(SequenceArgs),
+}
+
+/// `blight generate`'s options for a perturbation (sequence) suite.
+#[derive(Args)]
+struct SequenceArgs {
+    /// The dataset (as for the -C suites).
+    #[arg(long)]
+    source: PathBuf,
+    /// Output folder: empty, or holding this run (to resume it, or to add a shard).
+    #[arg(long)]
+    out: PathBuf,
+    /// A perturbation recipe file with [input] and [output] sections, instead of the built-in
+    /// suite.
+    #[arg(long)]
+    recipe: Option<PathBuf>,
+    /// Only these perturbations (comma-separated; default: all 14).
+    #[arg(long, value_delimiter = ',')]
+    perturbations: Vec<String>,
+    /// The noise difficulties to generate (comma-separated, 1..3; default: 1). The other
+    /// perturbations are generated once: their difficulty is a frame stride in the metrics.
+    #[arg(long, value_delimiter = ',')]
+    difficulties: Vec<u32>,
+    /// Only the first N samples of the source (in its canonical order).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// This process's part of the job, K/N with K from 0: shards split the perturbations; all
+    /// write into the same --out, then `blight merge`.
+    #[arg(long, default_value = "0/1")]
+    shard: String,
+    /// `numpy`: sample i uses np.random.seed(SEED + i) before its sequence; `fast`: streams
+    /// keyed per sample and sequence.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long, value_enum, default_value = "fast")]
+    rng: RngArg,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// An unreadable input: `skip` records it in errors.json; `fail` stops.
+    #[arg(long, value_enum, default_value = "skip")]
+    on_error: OnErrorArg,
+    /// No progress output.
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// `blight evaluate`'s options.
@@ -587,6 +639,9 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
         Command::Generate {
             dataset: GenerateWhat::ImagenetC299(args),
         } => generate_dataset("imagenet-c-299", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::Cifar10P(args),
+        } => generate_sequences("cifar10-p", args, stdout),
         Command::Merge { out } => {
             let files = blight::generate::merge(&out)?;
             writeln!(
@@ -1035,6 +1090,49 @@ fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> R
             packed.sha256
         )?;
     }
+    if summary.skipped.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::SkippedInputs(summary.skipped.len()))
+    }
+}
+
+/// `blight generate SUITE` for a perturbation suite whose recipe has an [output] layout.
+fn generate_sequences(
+    name: &str,
+    args: SequenceArgs,
+    stdout: &mut impl Write,
+) -> Result<(), Failure> {
+    let suite = match &args.recipe {
+        Some(path) => blight::perturb::PerturbSuite::from_file(path)?,
+        None => blight::perturb::PerturbSuite::built_in(name)?,
+    };
+    let shard = blight::sink::journal::Shard::parse(&args.shard)?;
+    let source = blight::source::open(&args.source, None, suite.input.decoder)?;
+    suite
+        .input
+        .check_classes(&args.source, source.classes().len())?;
+    let context = Context {
+        assets: AssetDirs::locate(&[]),
+        jpeg: suite.input.decoder,
+    };
+    let request = blight::generate_p::Request {
+        suite: &suite,
+        source: source.as_ref(),
+        out: &args.out,
+        perturbations: &args.perturbations,
+        difficulties: &args.difficulties,
+        limit: args.limit,
+        shard,
+        seed: args.seed,
+        rng: args.rng.into(),
+        on_error: args.on_error.into(),
+        context: &context,
+    };
+    let summary =
+        generate_with_progress(&args.out, shard, args.threads, args.quiet, stdout, |p| {
+            blight::generate_p::generate_sequences(&request, p)
+        })?;
     if summary.skipped.is_empty() {
         Ok(())
     } else {

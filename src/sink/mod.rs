@@ -16,6 +16,7 @@ pub mod journal;
 pub mod manifest;
 pub mod mnist_npy;
 pub mod npy;
+pub mod sequence_npy;
 pub mod tree;
 pub mod webdataset;
 

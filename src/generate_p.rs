@@ -1,0 +1,191 @@
+//! `generate cifar10-p` (and the other perturbation suites whose recipe has an `[output]`): the
+//! sequences of [`crate::perturb`] written through the generate driver.
+//!
+//! One output of the driver is one whole sequence: a perturbation at one difficulty (the
+//! driver's "severity") on one sample, its frames stacked top to bottom into one image, which
+//! the sequence sinks cut back into frames. The driver decodes each sample and leaves it as it
+//! is; the sequence prepares it itself ([`PerturbSuite::sequence`]), since some sequences start
+//! from the original image (Tiny-ImageNet-P's motion_blur). Everything else — the journal,
+//! resuming, repairs, shards (by perturbation, since a `.npy` holds every sample), `merge` and
+//! the manifest — is the driver's.
+//!
+//! Randomness: with `--rng numpy`, sample i gets `np.random.seed(seed + i)` before its sequence,
+//! every frame's draws following from it as in the reference's loop; with `--rng fast`, each
+//! sequence draws from a stream keyed by (seed, suite, perturbation, difficulty, sample key), so
+//! the bytes never depend on threads or shards.
+
+use crate::corrupt::{Context, Corruption};
+use crate::error::{Error, Result};
+use crate::generate::{self, Config, Job, OnError, Progress, Settings, ShardUnit, Summary};
+use crate::perturb::PerturbSuite;
+use crate::prep::Prep;
+use crate::raster::Image;
+use crate::rng::{Random, RngKind};
+use crate::sink::journal::Shard;
+use crate::sink::sequence_npy::{SequenceLayout, SequenceNpySink};
+use crate::source::Source;
+use std::path::Path;
+
+/// A `generate` run of a perturbation suite.
+pub struct Request<'a> {
+    pub suite: &'a PerturbSuite,
+    pub source: &'a dyn Source,
+    pub out: &'a Path,
+    /// Only these perturbations (all 14 when empty).
+    pub perturbations: &'a [String],
+    /// The noise difficulties to generate (1 to 3); the other perturbations have only 1.
+    pub difficulties: &'a [u32],
+    pub limit: Option<usize>,
+    pub shard: Shard,
+    pub seed: u64,
+    pub rng: RngKind,
+    pub on_error: OnError,
+    pub context: &'a Context,
+}
+
+/// One perturbation at one difficulty, as the driver's corruption: its frames, stacked.
+#[derive(Debug)]
+struct Sequence<'a> {
+    suite: &'a PerturbSuite,
+    name: &'static str,
+    difficulty: u32,
+}
+
+impl Corruption for Sequence<'_> {
+    fn apply(&self, image: &Image, rng: &mut dyn Random, _context: &Context) -> Result<Image> {
+        let mut stacked: Option<Image> = None;
+        self.suite
+            .sequence(self.name, image, self.difficulty, rng, &mut |frame| {
+                match &mut stacked {
+                    None => stacked = Some(frame),
+                    Some(s) if (s.width, s.channels) == (frame.width, frame.channels) => {
+                        s.data.extend_from_slice(&frame.data);
+                        s.height += frame.height;
+                    }
+                    Some(s) => {
+                        return Err(Error::Invalid(format!(
+                            "{}: a frame of {}×{}×{} follows frames of {}×{}×{}",
+                            self.name,
+                            frame.width,
+                            frame.height,
+                            frame.channels,
+                            s.width,
+                            s.height,
+                            s.channels
+                        )))
+                    }
+                }
+                Ok(())
+            })?;
+        stacked.ok_or_else(|| Error::Invalid(format!("{}: the sequence has no frame", self.name)))
+    }
+}
+
+/// Runs `request` through the generate driver, in the layout of the suite's `[output]`.
+pub fn generate_sequences(
+    request: &Request<'_>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Summary> {
+    let suite = request.suite;
+    let layout = suite.output.clone().ok_or_else(|| {
+        Error::Invalid(format!(
+            "suite {} has no [output] section, so it cannot generate a dataset",
+            suite.name
+        ))
+    })?;
+    if let Some(unknown) = request
+        .perturbations
+        .iter()
+        .find(|n| suite.names().all(|m| m != n.as_str()))
+    {
+        return Err(Error::UnknownCorruption {
+            suite: suite.name.clone(),
+            name: unknown.clone(),
+        });
+    }
+    if let Some(d) = request.difficulties.iter().find(|d| !(1..=3).contains(*d)) {
+        return Err(Error::Invalid(format!(
+            "difficulty {d}: the noise sequences have difficulties 1, 2 and 3"
+        )));
+    }
+    let mut sequences = Vec::new();
+    let mut frames = Vec::new();
+    for name in suite.names() {
+        if !request.perturbations.is_empty() && !request.perturbations.iter().any(|p| p == name) {
+            continue;
+        }
+        let perturbation = suite.get(name)?;
+        for difficulty in perturbation.difficulties() {
+            let wanted = if request.difficulties.is_empty() {
+                difficulty == 1
+            } else {
+                request.difficulties.contains(&difficulty)
+            };
+            if wanted {
+                sequences.push(Sequence {
+                    suite,
+                    name,
+                    difficulty,
+                });
+            }
+        }
+        frames.push((name.to_string(), perturbation.frame_count()));
+    }
+    let configs: Vec<Config<'_>> = sequences
+        .iter()
+        .map(|s| Config {
+            corruption_name: s.name,
+            severity: s.difficulty,
+            corruption: s,
+        })
+        .collect();
+    let total = request
+        .limit
+        .map_or(request.source.len(), |l| l.min(request.source.len()));
+    let settings = Settings {
+        tool: "blight".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        suite: suite.name.clone(),
+        recipe_version: suite.version.clone(),
+        recipe_sha256: suite.recipe_sha256.clone(),
+        seed: request.seed,
+        rng: request.rng,
+        seeding: match request.rng {
+            RngKind::Numpy => {
+                "sample i: np.random.seed(seed + i) before each sequence, its frames drawn in \
+                 order"
+                    .into()
+            }
+            RngKind::Fast => {
+                "fast stream keyed by (seed, suite, perturbation, difficulty, sample key)".into()
+            }
+        },
+        source: request.source.info(),
+        limit: request.limit,
+        input: suite.input.clone(),
+        configs: configs
+            .iter()
+            .map(|c| format!("{}/{}", c.corruption_name, c.severity))
+            .collect(),
+        output: layout.describe(),
+        assets: Vec::new(),
+    };
+    let sink = match layout {
+        SequenceLayout::SequenceNpy { side } => SequenceNpySink::new(total, side, &frames)?,
+    };
+    // The sequences prepare their inputs themselves.
+    let identity = Prep::default();
+    let job = Job {
+        source: request.source,
+        prep: &identity,
+        configs,
+        sink: &sink,
+        context: request.context,
+        settings,
+        out: request.out,
+        shard: request.shard,
+        shard_unit: ShardUnit::Configs,
+        on_error: request.on_error,
+    };
+    generate::generate(&job, progress)
+}
