@@ -1,13 +1,19 @@
-//! `generate cifar10-p` (and the other perturbation suites whose recipe has an `[output]`): the
-//! sequences of [`crate::perturb`] written through the generate driver.
+//! `generate imagenet-p`, `tiny-imagenet-p` and `cifar10-p`: the sequences of
+//! [`crate::perturb`] written through the generate driver, in the layout of the recipe's
+//! `[output]` (lossless tar shards of PNG frames, or CIFAR-10-P's `.npy` stacks).
 //!
 //! One output of the driver is one whole sequence: a perturbation at one difficulty (the
 //! driver's "severity") on one sample, its frames stacked top to bottom into one image, which
 //! the sequence sinks cut back into frames. The driver decodes each sample and leaves it as it
 //! is; the sequence prepares it itself ([`PerturbSuite::sequence`]), since some sequences start
 //! from the original image (Tiny-ImageNet-P's motion_blur). Everything else — the journal,
-//! resuming, repairs, shards (by perturbation, since a `.npy` holds every sample), `merge` and
-//! the manifest — is the driver's.
+//! resuming, repairs, shards, `merge` and the manifest — is the driver's.
+//!
+//! The sources are those of the -C suites, in their canonical sorted order (not the reference's
+//! `os.listdir` order), decoded to RGB before the recipe's `[input]` resize. ImageNet-P's script
+//! resized the opened image before `convert('RGB')`; for RGB and grayscale JPEGs the order does
+//! not change a pixel, for CMYK JPEGs (a few ImageNet validation files) and palette images it
+//! may.
 //!
 //! Randomness: with `--rng numpy`, sample i gets `np.random.seed(seed + i)` before its sequence,
 //! every frame's draws following from it as in the reference's loop; with `--rng fast`, each
@@ -23,6 +29,9 @@ use crate::raster::Image;
 use crate::rng::{Random, RngKind};
 use crate::sink::journal::Shard;
 use crate::sink::sequence_npy::{SequenceLayout, SequenceNpySink};
+use crate::sink::sequence_tar::SequenceTarSink;
+use crate::sink::webdataset::boundary_samples;
+use crate::sink::{Plan, Sink};
 use crate::source::Source;
 use std::path::Path;
 
@@ -36,6 +45,8 @@ pub struct Request<'a> {
     /// The noise difficulties to generate (1 to 3); the other perturbations have only 1.
     pub difficulties: &'a [u32],
     pub limit: Option<usize>,
+    /// Sequences per tar shard, instead of the recipe's (tar layouts only).
+    pub shard_size: Option<usize>,
     pub shard: Shard,
     pub seed: u64,
     pub rng: RngKind,
@@ -93,6 +104,18 @@ pub fn generate_sequences(
             suite.name
         ))
     })?;
+    let layout = match (layout, request.shard_size) {
+        (SequenceLayout::SequenceTar { .. }, Some(shard_size)) => {
+            SequenceLayout::SequenceTar { shard_size }
+        }
+        (SequenceLayout::SequenceNpy { .. }, Some(_)) => {
+            return Err(Error::Invalid(format!(
+                "--shard-size: suite {} writes one .npy per perturbation, not tar shards",
+                suite.name
+            )))
+        }
+        (layout, None) => layout,
+    };
     if let Some(unknown) = request
         .perturbations
         .iter()
@@ -170,8 +193,34 @@ pub fn generate_sequences(
         output: layout.describe(),
         assets: Vec::new(),
     };
-    let sink = match layout {
-        SequenceLayout::SequenceNpy { side } => SequenceNpySink::new(total, side, &frames)?,
+    let plan = |range| Plan {
+        samples: total,
+        range,
+        configs: configs
+            .iter()
+            .map(|c| (c.corruption_name.to_string(), c.severity))
+            .collect(),
+    };
+    // A `.npy` holds every sample of a perturbation, so its shards split the perturbations; tar
+    // shards hold runs of sequences, so shards split the samples on tar-shard boundaries.
+    let (sink, shard_unit): (Box<dyn Sink>, ShardUnit) = match layout {
+        SequenceLayout::SequenceNpy { side } => (
+            Box::new(SequenceNpySink::new(total, side, &frames)?),
+            ShardUnit::Configs,
+        ),
+        SequenceLayout::SequenceTar { shard_size: 0 } => {
+            return Err(Error::Invalid(
+                "a tar shard holds at least one sequence (shard_size 0)".into(),
+            ))
+        }
+        SequenceLayout::SequenceTar { shard_size } => {
+            let alignment = boundary_samples(configs.len(), shard_size);
+            let range = request.shard.aligned_range(total, alignment);
+            (
+                Box::new(SequenceTarSink::new(shard_size, &plan(range), &frames)?),
+                ShardUnit::Samples { alignment },
+            )
+        }
     };
     // The sequences prepare their inputs themselves.
     let identity = Prep::default();
@@ -179,12 +228,12 @@ pub fn generate_sequences(
         source: request.source,
         prep: &identity,
         configs,
-        sink: &sink,
+        sink: sink.as_ref(),
         context: request.context,
         settings,
         out: request.out,
         shard: request.shard,
-        shard_unit: ShardUnit::Configs,
+        shard_unit,
         on_error: request.on_error,
     };
     generate::generate(&job, progress)

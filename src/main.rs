@@ -312,6 +312,18 @@ enum GenerateWhat {
     /// perturbations.
     #[command(name = "cifar10-p")]
     Cifar10P(SequenceArgs),
+    /// ImageNet-P's sequences from the ImageNet validation set (class folders, sorted).
+    ///
+    /// Resize(256), the 14 perturbations (CenterCrop(224) frames; translate 41 frames, the rest
+    /// 31), stored losslessly: WebDataset tar shards shard-NNNNNN.tar, one sample per sequence
+    /// keyed <perturbation>/<wnid>/<name> (noise difficulties 2 and 3 under <perturbation>_2/
+    /// and _3/) with .cls, .frame-NN.png and .json, plus manifest.json and SHA256SUMS.
+    #[command(name = "imagenet-p")]
+    ImagenetP(SequenceArgs),
+    /// Tiny-ImageNet-P's sequences from class folders (Resize(64), CenterCrop(64) frames),
+    /// stored as imagenet-p.
+    #[command(name = "tiny-imagenet-p")]
+    TinyImagenetP(SequenceArgs),
 }
 
 /// `blight generate`'s options for a perturbation (sequence) suite.
@@ -337,8 +349,12 @@ struct SequenceArgs {
     /// Only the first N samples of the source (in its canonical order).
     #[arg(long)]
     limit: Option<usize>,
-    /// This process's part of the job, K/N with K from 0: shards split the perturbations; all
-    /// write into the same --out, then `blight merge`.
+    /// Sequences per tar shard (imagenet-p, tiny-imagenet-p; default: the recipe's, 100).
+    #[arg(long)]
+    shard_size: Option<usize>,
+    /// This process's part of the job, K/N with K from 0 (cifar10-p's shards split the
+    /// perturbations, the others' the samples); all write into the same --out, then
+    /// `blight merge`.
     #[arg(long, default_value = "0/1")]
     shard: String,
     /// `numpy`: sample i uses np.random.seed(SEED + i) before its sequence; `fast`: streams
@@ -642,6 +658,12 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
         Command::Generate {
             dataset: GenerateWhat::Cifar10P(args),
         } => generate_sequences("cifar10-p", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::ImagenetP(args),
+        } => generate_sequences("imagenet-p", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::TinyImagenetP(args),
+        } => generate_sequences("tiny-imagenet-p", args, stdout),
         Command::Merge { out } => {
             let files = blight::generate::merge(&out)?;
             writeln!(
@@ -1123,6 +1145,7 @@ fn generate_sequences(
         perturbations: &args.perturbations,
         difficulties: &args.difficulties,
         limit: args.limit,
+        shard_size: args.shard_size,
         shard,
         seed: args.seed,
         rng: args.rng.into(),

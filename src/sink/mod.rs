@@ -17,6 +17,7 @@ pub mod manifest;
 pub mod mnist_npy;
 pub mod npy;
 pub mod sequence_npy;
+pub mod sequence_tar;
 pub mod tree;
 pub mod webdataset;
 

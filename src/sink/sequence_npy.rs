@@ -33,6 +33,9 @@ pub enum SequenceLayout {
         /// The side of every (square) frame.
         side: usize,
     },
+    /// WebDataset tar shards of `shard_size` sequences, frames as PNG
+    /// ([`super::sequence_tar::SequenceTarSink`]).
+    SequenceTar { shard_size: usize },
 }
 
 impl SequenceLayout {
@@ -42,6 +45,10 @@ impl SequenceLayout {
             SequenceLayout::SequenceNpy { side } => format!(
                 "<perturbation>.npy (<perturbation>_<difficulty>.npy above difficulty 1) uint8 \
                  (N, frames, {side}, {side}, 3)"
+            ),
+            SequenceLayout::SequenceTar { shard_size } => format!(
+                "WebDataset shards shard-NNNNNN.tar of {shard_size} sequences (<perturbation>[_\
+                 <difficulty>]/<key>.cls, .frame-NN.png per frame, .json)"
             ),
         }
     }

@@ -1,0 +1,201 @@
+//! `blight generate tiny-imagenet-p` end to end on the six-image validation tree of
+//! tests/fixtures/imagenet-c-dataset (imagenet-p writes the same layout at 224): every tar
+//! sample is one sequence whose PNG frames are the frames [`PerturbSuite::sequence`] makes for
+//! sample i after `np.random.seed(seed + i)`, with its label and metadata; difficulty 2 of the
+//! noises lands under `<perturbation>_2/`; the shards' bytes do not depend on threads or driver
+//! shards, and `blight verify` passes.
+
+use blight::perturb::PerturbSuite;
+use blight::rng::NumpyRandom;
+use blight::source::Source;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const VAL: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/imagenet-c-dataset/val"
+);
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "blight-generate-imagenet-p-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn generate(out: &Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "generate",
+        "tiny-imagenet-p",
+        "--source",
+        VAL,
+        "--out",
+        out.to_str().unwrap(),
+        "--rng",
+        "numpy",
+        "--seed",
+        "3",
+        "--quiet",
+        "--on-error",
+        "fail",
+    ];
+    args.extend_from_slice(extra);
+    let run: Output = Command::new(env!("CARGO_BIN_EXE_blight"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    String::from_utf8_lossy(&run.stdout).into_owned()
+}
+
+/// Every member of every shard, by name, in shard order.
+fn members(out: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut shards: Vec<PathBuf> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tar"))
+        .collect();
+    shards.sort();
+    let mut all = Vec::new();
+    for shard in shards {
+        let mut archive = tar::Archive::new(std::fs::File::open(&shard).unwrap());
+        for entry in archive.entries().unwrap() {
+            let mut entry = entry.unwrap();
+            let name = entry.path().unwrap().to_string_lossy().into_owned();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            all.push((name, bytes));
+        }
+    }
+    all
+}
+
+/// The files of an output folder but the state folder, with their bytes.
+fn files(out: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut all: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn each_sample_is_one_sequence_of_png_frames() {
+    let out = scratch("frames");
+    generate(
+        &out,
+        &["--limit", "2", "--difficulties", "1,2", "--shard-size", "5"],
+    );
+    let members: BTreeMap<String, Vec<u8>> = members(&out).into_iter().collect();
+    let suite = PerturbSuite::built_in("tiny-imagenet-p").unwrap();
+    let source =
+        blight::source::folder::ImageFolder::open(Path::new(VAL), suite.input.decoder).unwrap();
+    let mut sequences = 0;
+    for i in 0..2 {
+        let sample = source.sample(i).unwrap();
+        let stem = sample.key.trim_end_matches(".JPEG");
+        for name in suite.names() {
+            let perturbation = suite.get(name).unwrap();
+            for d in perturbation.difficulties().filter(|d| *d <= 2) {
+                let folder = if d == 1 {
+                    name.to_string()
+                } else {
+                    format!("{name}_{d}")
+                };
+                let key = format!("{folder}/{stem}");
+                assert_eq!(
+                    members[&format!("{key}.cls")],
+                    sample.label.to_string().into_bytes()
+                );
+                let meta: serde_json::Value =
+                    serde_json::from_slice(&members[&format!("{key}.json")]).unwrap();
+                assert_eq!(meta["perturbation"], name);
+                assert_eq!(meta["difficulty"], d);
+                assert_eq!(meta["key"], sample.key.as_str());
+                assert_eq!(meta["label"], sample.label);
+                assert_eq!(meta["frames"], perturbation.frame_count());
+                let mut rng = NumpyRandom::new(3 + i as u32);
+                let mut n = 0;
+                suite
+                    .sequence(name, &sample.image, d, &mut rng, &mut |frame| {
+                        let member = format!("{key}.frame-{n:02}.png");
+                        let png = members
+                            .get(&member)
+                            .unwrap_or_else(|| panic!("{member} missing"));
+                        let stored = blight::io::decode_rgb(Path::new(&member), png).unwrap();
+                        assert!(stored == frame, "{member} differs from the sequence");
+                        n += 1;
+                        Ok(())
+                    })
+                    .unwrap();
+                assert_eq!(n, perturbation.frame_count(), "{key}");
+                assert!(!members.contains_key(&format!("{key}.frame-{n:02}.png")));
+                sequences += 1;
+            }
+        }
+    }
+    // 14 sequences and the three noises' difficulty 2, for each of the two samples.
+    assert_eq!(sequences, 2 * 17);
+    assert_eq!(
+        members.keys().filter(|k| k.ends_with(".json")).count(),
+        sequences
+    );
+    let verify = Command::new(env!("CARGO_BIN_EXE_blight"))
+        .args(["verify", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(verify.status.success());
+}
+
+#[test]
+fn shards_do_not_depend_on_threads_or_driver_shards() {
+    let args = [
+        "--limit",
+        "4",
+        "--perturbations",
+        "gaussian_noise,rotate,motion_blur",
+        "--shard-size",
+        "3",
+    ];
+    let one = scratch("one");
+    generate(&one, &[&args[..], &["--threads", "1"]].concat());
+    let reference = files(&one);
+    // 4 samples × 3 sequences in shards of 3.
+    assert_eq!(
+        reference
+            .iter()
+            .filter(|(n, _)| n.ends_with(".tar"))
+            .count(),
+        4
+    );
+    let split = scratch("split");
+    for shard in ["1/2", "0/2"] {
+        generate(
+            &split,
+            &[&args[..], &["--threads", "2", "--shard", shard]].concat(),
+        );
+    }
+    let merged = Command::new(env!("CARGO_BIN_EXE_blight"))
+        .args(["merge", split.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(merged.status.success());
+    assert!(files(&split) == reference, "split run differs");
+}
