@@ -23,13 +23,14 @@
 use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
 use crate::generate::{self, Config, Job, OnError, Progress, Settings, ShardUnit, Summary};
-use crate::perturb::PerturbSuite;
+use crate::perturb::{Pairing, PerturbSuite};
 use crate::prep::Prep;
 use crate::raster::Image;
 use crate::rng::{Random, RngKind};
 use crate::sink::journal::Shard;
 use crate::sink::sequence_npy::{SequenceLayout, SequenceNpySink};
 use crate::sink::sequence_tar::SequenceTarSink;
+use crate::sink::video::{find_ffmpeg, Encoding, VideoSink};
 use crate::sink::webdataset::boundary_samples;
 use crate::sink::{Plan, Sink};
 use crate::source::Source;
@@ -47,6 +48,9 @@ pub struct Request<'a> {
     pub limit: Option<usize>,
     /// Sequences per tar shard, instead of the recipe's (tar layouts only).
     pub shard_size: Option<usize>,
+    /// Encode each sequence as an H.264 `.mp4` through ffmpeg, the released format, instead of
+    /// the recipe's lossless layout.
+    pub video: bool,
     pub shard: Shard,
     pub seed: u64,
     pub rng: RngKind,
@@ -131,8 +135,19 @@ pub fn generate_sequences(
             "difficulty {d}: the noise sequences have difficulties 1, 2 and 3"
         )));
     }
+    if request.video && request.shard_size.is_some() {
+        return Err(Error::Invalid(
+            "--shard-size sizes tar shards; --video mp4 writes one file per sequence".into(),
+        ));
+    }
+    // Found before anything is written, so a missing ffmpeg leaves no output folder.
+    let ffmpeg = match request.video {
+        true => Some(find_ffmpeg()?),
+        false => None,
+    };
     let mut sequences = Vec::new();
     let mut frames = Vec::new();
+    let mut encodings = Vec::new();
     for name in suite.names() {
         if !request.perturbations.is_empty() && !request.perturbations.iter().any(|p| p == name) {
             continue;
@@ -153,6 +168,13 @@ pub fn generate_sequences(
             }
         }
         frames.push((name.to_string(), perturbation.frame_count()));
+        encodings.push((
+            name.to_string(),
+            Encoding {
+                frames: perturbation.frame_count(),
+                grain: perturbation.pairing() == Pairing::AgainstFirst,
+            },
+        ));
     }
     let configs: Vec<Config<'_>> = sequences
         .iter()
@@ -190,7 +212,12 @@ pub fn generate_sequences(
             .iter()
             .map(|c| format!("{}/{}", c.corruption_name, c.severity))
             .collect(),
-        output: layout.describe(),
+        output: match ffmpeg {
+            Some(_) => "<perturbation>[_<difficulty>]/<class>/<name>.mp4, H.264 through ffmpeg \
+                        (libx264, -preset veryslow; -tune grain for the noises, -crf 20 otherwise)"
+                .into(),
+            None => layout.describe(),
+        },
         assets: Vec::new(),
     };
     let plan = |range| Plan {
@@ -203,17 +230,21 @@ pub fn generate_sequences(
     };
     // A `.npy` holds every sample of a perturbation, so its shards split the perturbations; tar
     // shards hold runs of sequences, so shards split the samples on tar-shard boundaries.
-    let (sink, shard_unit): (Box<dyn Sink>, ShardUnit) = match layout {
-        SequenceLayout::SequenceNpy { side } => (
+    let (sink, shard_unit): (Box<dyn Sink>, ShardUnit) = match (ffmpeg, layout) {
+        (Some(ffmpeg), _) => (
+            Box::new(VideoSink::new(ffmpeg, &encodings)),
+            ShardUnit::Samples { alignment: 1 },
+        ),
+        (None, SequenceLayout::SequenceNpy { side }) => (
             Box::new(SequenceNpySink::new(total, side, &frames)?),
             ShardUnit::Configs,
         ),
-        SequenceLayout::SequenceTar { shard_size: 0 } => {
+        (None, SequenceLayout::SequenceTar { shard_size: 0 }) => {
             return Err(Error::Invalid(
                 "a tar shard holds at least one sequence (shard_size 0)".into(),
             ))
         }
-        SequenceLayout::SequenceTar { shard_size } => {
+        (None, SequenceLayout::SequenceTar { shard_size }) => {
             let alignment = boundary_samples(configs.len(), shard_size);
             let range = request.shard.aligned_range(total, alignment);
             (

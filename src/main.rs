@@ -352,6 +352,11 @@ struct SequenceArgs {
     /// Sequences per tar shard (imagenet-p, tiny-imagenet-p; default: the recipe's, 100).
     #[arg(long)]
     shard_size: Option<usize>,
+    /// `mp4`: the released format, one H.264 video per sequence
+    /// (<perturbation>/<class>/<name>.mp4) encoded by the ffmpeg on PATH with the reference's
+    /// settings, instead of the lossless layout.
+    #[arg(long, value_enum)]
+    video: Option<VideoArg>,
     /// This process's part of the job, K/N with K from 0 (cifar10-p's shards split the
     /// perturbations, the others' the samples); all write into the same --out, then
     /// `blight merge`.
@@ -508,6 +513,11 @@ enum FormatArg {
     Suite,
     /// WebDataset tar shards.
     Wds,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum VideoArg {
+    Mp4,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -1146,6 +1156,7 @@ fn generate_sequences(
         difficulties: &args.difficulties,
         limit: args.limit,
         shard_size: args.shard_size,
+        video: args.video == Some(VideoArg::Mp4),
         shard,
         seed: args.seed,
         rng: args.rng.into(),

@@ -199,3 +199,96 @@ fn shards_do_not_depend_on_threads_or_driver_shards() {
     assert!(merged.status.success());
     assert!(files(&split) == reference, "split run differs");
 }
+
+#[test]
+fn video_needs_ffmpeg_on_path() {
+    let out = scratch("no-ffmpeg");
+    let empty = scratch("empty-path");
+    std::fs::create_dir_all(&empty).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_blight"))
+        .args(["generate", "imagenet-p", "--source", VAL, "--out"])
+        .arg(&out)
+        .args(["--video", "mp4", "--quiet"])
+        .env("PATH", &empty)
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("ffmpeg") && stderr.contains("not on PATH"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing is written without ffmpeg");
+}
+
+/// An `ffmpeg` stand-in that records its command line and the frames it was given, so the
+/// reference's settings and the released layout are checked without an encoder.
+#[cfg(unix)]
+#[test]
+fn video_runs_ffmpeg_with_the_reference_settings() {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = scratch("fake-ffmpeg");
+    std::fs::create_dir_all(&bin).unwrap();
+    let ffmpeg = bin.join("ffmpeg");
+    std::fs::write(
+        &ffmpeg,
+        "#!/bin/sh\nprintf '%s ' \"$@\" > video.mp4\nls img*.png | sort -V | tr '\\n' ' ' >> video.mp4\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&ffmpeg, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = scratch("video");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = Command::new(env!("CARGO_BIN_EXE_blight"))
+        .args(["generate", "tiny-imagenet-p", "--source", VAL, "--out"])
+        .arg(&out)
+        .args([
+            "--video",
+            "mp4",
+            "--quiet",
+            "--limit",
+            "1",
+            "--perturbations",
+            "shot_noise,rotate",
+            "--difficulties",
+            "1,3",
+        ])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let frames = |n: usize| (0..n).map(|i| format!("img{i}.png ")).collect::<String>();
+    let common = "-nostdin -loglevel error -r 1 -framerate 1 -i img%01d.png -vcodec libx264";
+    let read = |rel: &str| std::fs::read_to_string(out.join(rel)).unwrap();
+    let stem = "n01440764/ILSVRC2012_val_00000293.mp4";
+    for folder in ["shot_noise", "shot_noise_3"] {
+        assert_eq!(
+            read(&format!("{folder}/{stem}")),
+            format!(
+                "{common} -tune grain -preset veryslow -y video.mp4 {}",
+                frames(31)
+            )
+        );
+    }
+    assert_eq!(
+        read(&format!("rotate/{stem}")),
+        format!(
+            "{common} -crf 20 -preset veryslow -y video.mp4 {}",
+            frames(31)
+        )
+    );
+    assert!(!out.join("rotate_3").exists());
+    let verify = Command::new(env!("CARGO_BIN_EXE_blight"))
+        .args(["verify", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(verify.status.success());
+}

@@ -19,6 +19,7 @@ pub mod npy;
 pub mod sequence_npy;
 pub mod sequence_tar;
 pub mod tree;
+pub mod video;
 pub mod webdataset;
 
 use crate::error::Result;
