@@ -86,6 +86,16 @@ target/release/blight generate tiny-imagenet-c --source "$val" --out "$out" --qu
 target/release/blight verify "$out" | tail -1
 target/pyenv/bin/python scripts/check_tiny_imagenet_c.py check "$val" "$out" "$tiny_corruptions"
 
+# ImageNet-P and Tiny-ImageNet-P sequences from the same tree (the noises at difficulties 1 and
+# 2), as lossless WebDataset shards iterated by the webdataset package.
+for suite in imagenet-p:224 tiny-imagenet-p:64; do
+  out=target/${suite%:*}-check
+  rm -rf "$out"
+  target/release/blight generate ${suite%:*} --source "$val" --out "$out" --quiet --difficulties 1,2
+  target/release/blight verify "$out" | tail -1
+  target/pyenv/bin/python scripts/check_webdataset_p.py "$out" $((6 * 17)) ${suite#*:}
+done
+
 # The CIFAR-C, Tiny-ImageNet-C, 299 and ImageNet-P parity tests under each lower vector path as well.
 for path in $(target/debug/blight simd | grep -v active); do
   echo "== -C suite and -P sequence parity with BLIGHT_SIMD=$path"

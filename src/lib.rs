@@ -11,6 +11,7 @@ pub mod corrupt;
 pub mod error;
 pub mod eval;
 pub mod generate;
+pub mod generate_p;
 pub mod io;
 pub mod mnist_c;
 pub mod ops;

@@ -304,6 +304,79 @@ enum GenerateWhat {
         #[command(flatten)]
         assets: AssetArgs,
     },
+    /// CIFAR-10-P from the CIFAR-10 test set (cifar-10-python.tar.gz or cifar-10-binary.tar.gz).
+    ///
+    /// The 14 perturbation sequences at 32×32: <perturbation>.npy uint8 (N, T, 32, 32, 3), T
+    /// frames per sequence (31; motion_blur 21, translate 16), noise difficulties 2 and 3 in
+    /// <perturbation>_2.npy and _3.npy, with manifest.json and SHA256SUMS. Shards split the
+    /// perturbations.
+    #[command(name = "cifar10-p")]
+    Cifar10P(SequenceArgs),
+    /// ImageNet-P's sequences from the ImageNet validation set (class folders, sorted).
+    ///
+    /// Resize(256), the 14 perturbations (CenterCrop(224) frames; translate 41 frames, the rest
+    /// 31), stored losslessly: WebDataset tar shards shard-NNNNNN.tar, one sample per sequence
+    /// keyed <perturbation>/<wnid>/<name> (noise difficulties 2 and 3 under <perturbation>_2/
+    /// and _3/) with .cls, .frame-NN.png and .json, plus manifest.json and SHA256SUMS.
+    #[command(name = "imagenet-p")]
+    ImagenetP(SequenceArgs),
+    /// Tiny-ImageNet-P's sequences from class folders (Resize(64), CenterCrop(64) frames),
+    /// stored as imagenet-p.
+    #[command(name = "tiny-imagenet-p")]
+    TinyImagenetP(SequenceArgs),
+}
+
+/// `blight generate`'s options for a perturbation (sequence) suite.
+#[derive(Args)]
+struct SequenceArgs {
+    /// The dataset (as for the -C suites).
+    #[arg(long)]
+    source: PathBuf,
+    /// Output folder: empty, or holding this run (to resume it, or to add a shard).
+    #[arg(long)]
+    out: PathBuf,
+    /// A perturbation recipe file with [input] and [output] sections, instead of the built-in
+    /// suite.
+    #[arg(long)]
+    recipe: Option<PathBuf>,
+    /// Only these perturbations (comma-separated; default: all 14).
+    #[arg(long, value_delimiter = ',')]
+    perturbations: Vec<String>,
+    /// The noise difficulties to generate (comma-separated, 1..3; default: 1). The other
+    /// perturbations are generated once: their difficulty is a frame stride in the metrics.
+    #[arg(long, value_delimiter = ',')]
+    difficulties: Vec<u32>,
+    /// Only the first N samples of the source (in its canonical order).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Sequences per tar shard (imagenet-p, tiny-imagenet-p; default: the recipe's, 100).
+    #[arg(long)]
+    shard_size: Option<usize>,
+    /// `mp4`: the released format, one H.264 video per sequence
+    /// (<perturbation>/<class>/<name>.mp4) encoded by the ffmpeg on PATH with the reference's
+    /// settings, instead of the lossless layout.
+    #[arg(long, value_enum)]
+    video: Option<VideoArg>,
+    /// This process's part of the job, K/N with K from 0 (cifar10-p's shards split the
+    /// perturbations, the others' the samples); all write into the same --out, then
+    /// `blight merge`.
+    #[arg(long, default_value = "0/1")]
+    shard: String,
+    /// `numpy`: sample i uses np.random.seed(SEED + i) before its sequence; `fast`: streams
+    /// keyed per sample and sequence.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long, value_enum, default_value = "fast")]
+    rng: RngArg,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// An unreadable input: `skip` records it in errors.json; `fail` stops.
+    #[arg(long, value_enum, default_value = "skip")]
+    on_error: OnErrorArg,
+    /// No progress output.
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// `blight evaluate`'s options.
@@ -476,6 +549,11 @@ enum FormatArg {
     Wds,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum VideoArg {
+    Mp4,
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ArchiveArg {
     Tar,
@@ -621,6 +699,15 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
         Command::Generate {
             dataset: GenerateWhat::ImagenetC299(args),
         } => generate_dataset("imagenet-c-299", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::Cifar10P(args),
+        } => generate_sequences("cifar10-p", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::ImagenetP(args),
+        } => generate_sequences("imagenet-p", args, stdout),
+        Command::Generate {
+            dataset: GenerateWhat::TinyImagenetP(args),
+        } => generate_sequences("tiny-imagenet-p", args, stdout),
         Command::Merge { out } => {
             let files = blight::generate::merge(&out)?;
             writeln!(
@@ -1100,6 +1187,51 @@ fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> R
             packed.sha256
         )?;
     }
+    if summary.skipped.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::SkippedInputs(summary.skipped.len()))
+    }
+}
+
+/// `blight generate SUITE` for a perturbation suite whose recipe has an [output] layout.
+fn generate_sequences(
+    name: &str,
+    args: SequenceArgs,
+    stdout: &mut impl Write,
+) -> Result<(), Failure> {
+    let suite = match &args.recipe {
+        Some(path) => blight::perturb::PerturbSuite::from_file(path)?,
+        None => blight::perturb::PerturbSuite::built_in(name)?,
+    };
+    let shard = blight::sink::journal::Shard::parse(&args.shard)?;
+    let source = blight::source::open(&args.source, None, suite.input.decoder)?;
+    suite
+        .input
+        .check_classes(&args.source, source.classes().len())?;
+    let context = Context {
+        assets: AssetDirs::locate(&[]),
+        jpeg: suite.input.decoder,
+    };
+    let request = blight::generate_p::Request {
+        suite: &suite,
+        source: source.as_ref(),
+        out: &args.out,
+        perturbations: &args.perturbations,
+        difficulties: &args.difficulties,
+        limit: args.limit,
+        shard_size: args.shard_size,
+        video: args.video == Some(VideoArg::Mp4),
+        shard,
+        seed: args.seed,
+        rng: args.rng.into(),
+        on_error: args.on_error.into(),
+        context: &context,
+    };
+    let summary =
+        generate_with_progress(&args.out, shard, args.threads, args.quiet, stdout, |p| {
+            blight::generate_p::generate_sequences(&request, p)
+        })?;
     if summary.skipped.is_empty() {
         Ok(())
     } else {

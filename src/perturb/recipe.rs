@@ -20,6 +20,8 @@ use crate::error::{one_line, Error, Result};
 use crate::prep::Prep;
 use crate::raster::Image;
 use crate::rng::Random;
+use crate::sink::manifest::sha256_hex;
+use crate::sink::sequence_npy::SequenceLayout;
 use serde::Deserialize;
 
 /// The recipes that ship with blight.
@@ -69,6 +71,8 @@ pub struct PerturbRecipe {
     pub input: Prep,
     /// The side of the centre crop of every frame, if frames are cropped.
     pub crop: Option<usize>,
+    /// How `blight generate` stores the sequences.
+    pub output: Option<SequenceLayout>,
     pub gaussian_noise: NoiseTable,
     pub shot_noise: ShotTable,
     pub motion_blur: MotionBlurSequence,
@@ -92,6 +96,10 @@ pub struct PerturbSuite {
     pub version: String,
     pub input: Prep,
     pub crop: Option<usize>,
+    /// The recipe's `[output]`: how `blight generate` stores the sequences.
+    pub output: Option<SequenceLayout>,
+    /// sha256 of the recipe's text (empty for a recipe not read from text).
+    pub recipe_sha256: String,
     perturbations: Vec<(&'static str, Box<dyn Perturbation>)>,
 }
 
@@ -293,6 +301,8 @@ impl PerturbRecipe {
             version: self.version,
             input: self.input,
             crop: self.crop,
+            output: self.output,
+            recipe_sha256: String::new(),
             perturbations,
         })
     }
@@ -306,14 +316,18 @@ impl PerturbSuite {
             .find(|(n, _)| *n == name)
             .ok_or_else(|| Error::UnknownSuite(name.to_string()))?;
         let origin = format!("built-in suite {name}");
-        PerturbRecipe::parse(text, &origin)?.load(&origin)
+        let mut suite = PerturbRecipe::parse(text, &origin)?.load(&origin)?;
+        suite.recipe_sha256 = sha256_hex(text.as_bytes());
+        Ok(suite)
     }
 
     /// A suite from a recipe file.
     pub fn from_file(path: &std::path::Path) -> Result<PerturbSuite> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let origin = path.display().to_string();
-        PerturbRecipe::parse(&text, &origin)?.load(&origin)
+        let mut suite = PerturbRecipe::parse(&text, &origin)?.load(&origin)?;
+        suite.recipe_sha256 = sha256_hex(text.as_bytes());
+        Ok(suite)
     }
 
     /// The names of the built-in perturbation suites.

@@ -16,7 +16,10 @@ pub mod journal;
 pub mod manifest;
 pub mod mnist_npy;
 pub mod npy;
+pub mod sequence_npy;
+pub mod sequence_tar;
 pub mod tree;
+pub mod video;
 pub mod webdataset;
 
 use crate::error::Result;
