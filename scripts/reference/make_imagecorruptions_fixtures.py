@@ -10,6 +10,12 @@ np.random.seed(1000 + severity) right before imagecorruptions.corrupt(...). Smal
 every output as PNG (OUT_DIR/<input>/<corruption>-<severity>.png); large ones keep the sha256 of
 the output's raw pixel bytes (H*W*3 uint8, row-major RGB) in OUT_DIR/<input>.json.
 --png-dir also writes every output as PNG there (for inspecting differences, not committed).
+
+numpy 1.23 computes float64 exp with its own AVX512F code on CPUs that have it, which differs
+from the C library's exp by an ulp here and there; motion_blur's kernel weights go through it, so
+its outputs would depend on the CPU. The fixtures are the portable ones: on an AVX512F machine run
+with NPY_DISABLE_CPU_FEATURES="AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL"
+(drop the names numpy says the CPU lacks); the script refuses to run with AVX512F active.
 """
 
 import hashlib
@@ -39,6 +45,8 @@ def inputs():
 
 
 def main():
+    if np.core._multiarray_umath.__cpu_features__.get("AVX512F"):
+        sys.exit("numpy's AVX512F exp is active: set NPY_DISABLE_CPU_FEATURES (see the docstring)")
     out = sys.argv[1]
     png_dir = sys.argv[sys.argv.index("--png-dir") + 1] if "--png-dir" in sys.argv else None
     os.makedirs(os.path.join(out, "inputs"), exist_ok=True)

@@ -12,13 +12,19 @@
 //! algorithms (the numpy motion blur of motion_blur and snow, elastic_transform, frost's
 //! bicubic texture scaling).
 
+mod elastic_transform;
 mod fog;
+mod motion_blur;
 mod pixelate;
+mod snow;
 mod spatter;
 mod zoom_blur;
 
+pub use elastic_transform::ElasticTransform;
 pub use fog::Fog;
+pub use motion_blur::MotionBlur;
 pub use pixelate::Pixelate;
+pub use snow::Snow;
 pub use spatter::Spatter;
 pub use zoom_blur::ZoomBlur;
 
