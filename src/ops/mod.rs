@@ -21,6 +21,7 @@ pub mod numeric;
 pub mod plasma;
 pub mod png_gray;
 pub mod resample;
+pub mod resize_cubic;
 pub mod resize_linear;
 pub mod shift_motion;
 pub mod unit_byte;

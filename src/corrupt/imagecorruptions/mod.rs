@@ -14,6 +14,7 @@
 
 mod elastic_transform;
 mod fog;
+mod frost;
 mod motion_blur;
 mod pixelate;
 mod snow;
@@ -22,6 +23,7 @@ mod zoom_blur;
 
 pub use elastic_transform::ElasticTransform;
 pub use fog::Fog;
+pub use frost::Frost;
 pub use motion_blur::MotionBlur;
 pub use pixelate::Pixelate;
 pub use snow::Snow;
