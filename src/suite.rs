@@ -28,6 +28,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../corruptions/imagenet-c-299.toml"),
     ),
     ("mnist-c", include_str!("../corruptions/mnist-c.toml")),
+    (
+        "imagecorruptions",
+        include_str!("../corruptions/imagecorruptions.toml"),
+    ),
 ];
 
 /// The severities every suite defines.

@@ -3,6 +3,7 @@
 //! them. Each reference (suite engine) is a folder, one file per corruption named as the reference names
 //! it, so a reader finds a corruption from its suite and name in one step.
 
+pub mod imagecorruptions;
 pub mod imagenet_c;
 pub mod mnist_c;
 pub mod registry;

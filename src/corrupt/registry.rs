@@ -1,5 +1,6 @@
 //! Name → implementation tables, one per engine (a suite recipe names its engine).
 
+use super::imagecorruptions::AnySize;
 use super::*;
 use serde::de::DeserializeOwned;
 
@@ -94,11 +95,36 @@ static MNIST_C: &[Entry] = &[
     entry::<mnist_c::CannyEdges>("canny_edges"),
 ];
 
+/// The imagecorruptions engine: bethgelab imagecorruptions 1.1.2's functions, in its order (the
+/// ImageNet-C one), each behind its `corrupt()` checks ([`imagecorruptions::AnySize`]).
+static IMAGECORRUPTIONS: &[Entry] = &[
+    entry::<AnySize<imagenet_c::GaussianNoise>>("gaussian_noise"),
+    entry::<AnySize<imagenet_c::ShotNoise>>("shot_noise"),
+    entry::<AnySize<imagenet_c::ImpulseNoise>>("impulse_noise"),
+    entry::<AnySize<imagenet_c::DefocusBlur>>("defocus_blur"),
+    entry::<AnySize<imagenet_c::GlassBlur>>("glass_blur"),
+    entry::<AnySize<imagecorruptions::MotionBlur>>("motion_blur"),
+    entry::<AnySize<imagecorruptions::ZoomBlur>>("zoom_blur"),
+    entry::<AnySize<imagecorruptions::Snow>>("snow"),
+    entry::<AnySize<imagecorruptions::Frost>>("frost"),
+    entry::<AnySize<imagecorruptions::Fog>>("fog"),
+    entry::<AnySize<imagenet_c::Brightness>>("brightness"),
+    entry::<AnySize<imagenet_c::Contrast>>("contrast"),
+    entry::<AnySize<imagecorruptions::ElasticTransform>>("elastic_transform"),
+    entry::<AnySize<imagecorruptions::Pixelate>>("pixelate"),
+    entry::<AnySize<imagenet_c::JpegCompression>>("jpeg_compression"),
+    entry::<AnySize<imagenet_c::SpeckleNoise>>("speckle_noise"),
+    entry::<AnySize<imagenet_c::GaussianBlur>>("gaussian_blur"),
+    entry::<AnySize<imagecorruptions::Spatter>>("spatter"),
+    entry::<AnySize<imagenet_c::Saturate>>("saturate"),
+];
+
 /// The corruptions an engine provides, or `None` for an unknown engine.
 pub fn engine(name: &str) -> Option<&'static [Entry]> {
     match name {
         "imagenet-c" => Some(IMAGENET_C),
         "mnist-c" => Some(MNIST_C),
+        "imagecorruptions" => Some(IMAGECORRUPTIONS),
         _ => None,
     }
 }

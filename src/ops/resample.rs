@@ -8,8 +8,9 @@
 //! (antialiasing). Weights are normalised to sum 1 in float64, then rounded half away from zero to
 //! integers. Each output value is (2²¹ + Σ value·weight) >> 22, clamped to 0..=255.
 //!
-//! The box filter is Pillow 5.0's: 1 on [−0.5, 0.5). Pillow 7 changed it to (−0.5, 0.5], which
-//! differs only where a sample position falls exactly on the box edge.
+//! The box filter is Pillow 5.0's, 1 on [−0.5, 0.5) ([`Filter::Box`]), or Pillow 7's and later,
+//! 1 on (−0.5, 0.5] ([`Filter::BoxPillow7`]); they differ only where a sample position falls
+//! exactly on the box edge.
 
 use crate::error::{Error, Result};
 use crate::raster::Image;
@@ -19,6 +20,8 @@ use crate::raster::Image;
 pub enum Filter {
     /// `Image.BOX`: area average when shrinking, pixel replication when enlarging.
     Box,
+    /// `Image.BOX` of Pillow 7 and later, whose box is closed at +0.5 instead of −0.5.
+    BoxPillow7,
     /// `Image.BILINEAR`: the triangle filter, antialiased (stretched) when shrinking.
     Bilinear,
 }
@@ -27,7 +30,7 @@ impl Filter {
     /// Half-width of the filter at scale 1.
     fn support(self) -> f64 {
         match self {
-            Filter::Box => 0.5,
+            Filter::Box | Filter::BoxPillow7 => 0.5,
             Filter::Bilinear => 1.0,
         }
     }
@@ -37,6 +40,13 @@ impl Filter {
         match self {
             Filter::Box => {
                 if (-0.5..0.5).contains(&x) {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Filter::BoxPillow7 => {
+                if x > -0.5 && x <= 0.5 {
                     1.0
                 } else {
                     0.0
@@ -324,6 +334,7 @@ mod tests {
         let image = fixture(input);
         let tag = match filter {
             Filter::Box => "box",
+            Filter::BoxPillow7 => "box-pillow7",
             Filter::Bilinear => "bilinear",
         };
         for &(w, h) in sizes {

@@ -109,6 +109,30 @@ impl LinearZoom {
         })
     }
 
+    /// imagecorruptions' `clipped_zoom(x, z)`: per axis the centre crop of side ceil(n / z) (top
+    /// offset (n − crop) // 2), zoomed by z, untrimmed; only the first `keep_rows` × `keep_cols`
+    /// of the zoomed array are produced (its top-left corner, which the callers keep). At most
+    /// the zoomed size is kept, which is at least the input's.
+    pub fn clipped_zoom_corner(
+        height: usize,
+        width: usize,
+        factor: f64,
+        keep_rows: usize,
+        keep_cols: usize,
+    ) -> Result<LinearZoom> {
+        if !(factor >= 1.0 && factor.is_finite()) {
+            return Err(Error::Invalid(format!(
+                "clipped zoom needs a finite factor of at least 1, got {factor}"
+            )));
+        }
+        Ok(LinearZoom {
+            in_width: width,
+            in_height: height,
+            rows: corner_axis(height, factor, keep_rows)?,
+            cols: corner_axis(width, factor, keep_cols)?,
+        })
+    }
+
     pub fn out_height(&self) -> usize {
         self.rows.len()
     }
@@ -580,6 +604,29 @@ fn clipped_axis(n: usize, factor: f64) -> Result<Vec<Option<Tap>>> {
     let top = (n - crop) / 2;
     let trim = (zoomed - n) / 2;
     Ok(axis_taps(crop, zoomed, trim..trim + n)
+        .into_iter()
+        .map(|tap| {
+            tap.map(|t| Tap {
+                lo: t.lo + top,
+                hi: t.hi + top,
+                ..t
+            })
+        })
+        .collect())
+}
+
+/// The taps of one axis of [`LinearZoom::clipped_zoom_corner`]: the first `keep` (at most the
+/// zoomed length) samples of the crop of side ceil(n / z) zoomed by z.
+fn corner_axis(n: usize, factor: f64, keep: usize) -> Result<Vec<Option<Tap>>> {
+    let crop = (n as f64 / factor).ceil() as usize;
+    let zoomed = zoomed_len(crop, factor);
+    if crop == 0 || crop > n {
+        return Err(Error::Invalid(format!(
+            "clipped zoom by {factor} does not fit a side of {n}"
+        )));
+    }
+    let top = (n - crop) / 2;
+    Ok(axis_taps(crop, zoomed, 0..keep.min(zoomed))
         .into_iter()
         .map(|tap| {
             tap.map(|t| Tap {

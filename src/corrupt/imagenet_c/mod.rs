@@ -44,4 +44,4 @@ pub use shot_noise::ShotNoise;
 pub use snow::Snow;
 pub use spatter::{Liquid, Spatter};
 pub use speckle_noise::SpeckleNoise;
-pub use zoom_blur::ZoomBlur;
+pub use zoom_blur::{Arange, ZoomBlur};
