@@ -15,7 +15,7 @@
 use crate::simd::{self, Isa};
 
 /// scipy 1.0's `map_coordinate` for `NI_EXTEND_REFLECT`: folds `x` into the line of `len` samples.
-fn fold_reflect(x: f64, len: usize) -> f64 {
+pub(crate) fn fold_reflect(x: f64, len: usize) -> f64 {
     let n = len as f64;
     if len <= 1 {
         return if x < 0.0 || x > n - 1.0 { 0.0 } else { x };

@@ -9,34 +9,8 @@
 //! mirror rule instead ([`crate::ops::map_coordinates`]). Each value is Σ (v·w_row)·w_col over
 //! the four taps in C order, in float64, rounded to float32 once.
 
-/// Folds a coordinate into [−1, len) as scipy's `map_coordinate` does for `reflect`.
-fn fold_coordinate(x: f64, len: usize) -> f64 {
-    let n = len as f64;
-    if len <= 1 {
-        return if x < 0.0 || x > n - 1.0 { 0.0 } else { x };
-    }
-    let period = 2.0 * n;
-    if x < 0.0 {
-        let mut x = x;
-        if x < -period {
-            x += period * ((-x / period) as i64) as f64;
-        }
-        if x < -n {
-            x + period
-        } else {
-            -x - 1.0
-        }
-    } else if x > n - 1.0 {
-        let x = x - period * ((x / period) as i64) as f64;
-        if x >= n {
-            period - x - 1.0
-        } else {
-            x
-        }
-    } else {
-        x
-    }
-}
+/// The coordinate fold is the same as scipy 1.0's; only the tap folding changed in 1.6.
+use crate::ops::map_coordinates::fold_reflect as fold_coordinate;
 
 /// A tap index folded with the half-sample reflect rule (… b a | a b …).
 fn fold_tap(i: i64, len: usize) -> usize {

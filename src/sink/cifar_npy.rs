@@ -30,12 +30,12 @@ const IMAGE_BYTES: usize = 32 * 32 * 3;
 pub const LABELS: &str = "labels.npy";
 
 /// A corruption's `.npy` being filled.
-struct Staged {
-    file: File,
-    tmp: PathBuf,
+pub(super) struct Staged {
+    pub(super) file: File,
+    pub(super) tmp: PathBuf,
     /// Which outputs (severity position × N + sample) are in.
-    written: Vec<bool>,
-    count: usize,
+    pub(super) written: Vec<bool>,
+    pub(super) count: usize,
 }
 
 #[derive(Default)]
@@ -148,7 +148,7 @@ impl CifarNpySink {
 }
 
 /// Syncs a complete staging file, hashes it back from disk and renames it into place.
-fn complete(staged: Staged, target: &Target, rel: &str) -> Result<FileRecord> {
+pub(super) fn complete(staged: Staged, target: &Target, rel: &str) -> Result<FileRecord> {
     let Staged { mut file, tmp, .. } = staged;
     let io = |e| Error::io(&tmp, e);
     file.sync_all().map_err(io)?;

@@ -11,17 +11,16 @@
 //! the driver shards this layout by perturbation, and a run that skipped an input fails at the
 //! end instead of leaving a hole.
 
+use super::cifar_npy::{complete, Staged};
 use super::journal::Target;
-use super::manifest::{to_hex, FileRecord};
+use super::manifest::FileRecord;
 use super::npy::{self, Dtype};
 use super::{OutputId, Sink};
 use crate::error::{Error, Result};
 use crate::raster::Image;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::PathBuf;
+use std::io::{Seek, SeekFrom, Write};
 use std::sync::Mutex;
 
 /// A perturbation recipe's `[output]` section: how its sequences are stored.
@@ -63,13 +62,6 @@ pub fn stem(perturbation: &str, difficulty: u32) -> String {
 }
 
 /// A file being filled.
-struct Staged {
-    file: File,
-    tmp: PathBuf,
-    written: Vec<bool>,
-    count: usize,
-}
-
 /// Writes `<perturbation>.npy` sequence stacks.
 pub struct SequenceNpySink {
     samples: usize,
@@ -131,33 +123,6 @@ impl SequenceNpySink {
             count: 0,
         })
     }
-}
-
-/// Syncs a complete staging file, hashes it back from disk and renames it into place.
-fn complete(staged: Staged, target: &Target, rel: &str) -> Result<FileRecord> {
-    let Staged { mut file, tmp, .. } = staged;
-    let io = |e| Error::io(&tmp, e);
-    file.sync_all().map_err(io)?;
-    file.seek(SeekFrom::Start(0)).map_err(io)?;
-    let mut hash = Sha256::new();
-    let mut bytes = 0u64;
-    let mut buf = vec![0; 1 << 16];
-    loop {
-        let n = file.read(&mut buf).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        hash.update(&buf[..n]);
-        bytes += n as u64;
-    }
-    drop(file);
-    let path = target.root.join(rel);
-    std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
-    Ok(FileRecord {
-        path: rel.to_string(),
-        bytes,
-        sha256: to_hex(&hash.finalize()),
-    })
 }
 
 impl Sink for SequenceNpySink {
