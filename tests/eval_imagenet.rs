@@ -53,9 +53,8 @@ fn efficientnet_logits_match_python_onnxruntime() {
     let mut labels = Vec::new();
     for part in &data.parts {
         for i in 0..part.source.len() {
-            let image = preprocess
-                .geometry(&part.source.sample(i).unwrap().image, part.is_clean())
-                .unwrap();
+            let sample = part.source.sample(i).unwrap();
+            let image = preprocess.geometry(&sample.image, part.is_clean()).unwrap();
             let mut t = vec![0f32; 3 * 224 * 224];
             preprocess.normalise(&image, &mut t);
             tensors.extend(t);

@@ -104,9 +104,10 @@ pub fn run(model: &mut Model, dataset: &Dataset, options: &Options) -> Result<Ru
         .iter()
         .find(|p| !p.source.is_empty())
         .ok_or_else(|| Error::file(&dataset.root, "no images found"))?;
+    let first_image = first.source.sample(0)?.image;
     let probe = options
         .preprocess
-        .geometry(&first.source.sample(0)?.image, first.is_clean())?;
+        .geometry(&first_image, first.is_clean())?;
     let image_shape = [probe.channels, probe.height, probe.width];
     let batch = fit_input(model, &options.preprocess, image_shape, options.batch)?;
     check_outputs(model, dataset, options.subset.as_deref())?;
@@ -133,17 +134,20 @@ pub fn run(model: &mut Model, dataset: &Dataset, options: &Options) -> Result<Ru
         })
         .collect();
     let mut kept: Vec<Batch> = Vec::new();
-    let image_len: usize = image_shape.iter().product();
     let start = Instant::now();
     std::thread::scope(|scope| -> Result<()> {
         let (send, receive) = std::sync::mpsc::sync_channel::<Result<Batch>>(PREFETCH);
+        // Tensors the model is done with come back to be filled again: fresh ones would cost
+        // the kernel's page zeroing on every batch.
+        let (recycle, recycled) = std::sync::mpsc::channel::<Vec<f32>>();
         let preprocess = &options.preprocess;
         scope.spawn(move || {
             for (index, part) in dataset.parts.iter().enumerate() {
                 let len = part.source.len();
                 for begin in (0..len).step_by(batch) {
                     let n = batch.min(len - begin);
-                    let made = prepare(part, begin, n, preprocess, image_shape, image_len);
+                    let tensor = recycled.try_recv().unwrap_or_default();
+                    let made = prepare(part, begin, n, preprocess, image_shape, tensor);
                     let stop = made.is_err();
                     let sent = send.send(made.map(|tensor| Batch {
                         part: index,
@@ -182,6 +186,9 @@ pub fn run(model: &mut Model, dataset: &Dataset, options: &Options) -> Result<Ru
             bar.inc(made.n as u64);
             if options.bench {
                 kept.push(made);
+            } else {
+                // The producer may have finished; then the tensor is simply dropped.
+                let _ = recycle.send(made.tensor);
             }
         }
         Ok(())
@@ -211,16 +218,18 @@ pub fn run(model: &mut Model, dataset: &Dataset, options: &Options) -> Result<Ru
     })
 }
 
-/// Decodes and preprocesses samples `begin..begin + n` of `part` into one tensor.
+/// Decodes and preprocesses samples `begin..begin + n` of `part` into one tensor, reusing
+/// `tensor`'s memory (every value is overwritten).
 fn prepare(
     part: &Part,
     begin: usize,
     n: usize,
     preprocess: &Preprocess,
     shape: [usize; 3],
-    image_len: usize,
+    mut tensor: Vec<f32>,
 ) -> Result<Vec<f32>> {
-    let mut tensor = vec![0f32; n * image_len];
+    let image_len: usize = shape.iter().product();
+    tensor.resize(n * image_len, 0.0);
     tensor
         .par_chunks_mut(image_len)
         .enumerate()

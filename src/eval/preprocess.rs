@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::prep::Prep;
 use crate::raster::Image;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Channel order of the model's input tensor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -99,12 +100,13 @@ impl Preprocess {
     }
 
     /// The image the model sees before normalisation: channels converted, resized (clean
-    /// images) and cropped.
-    pub fn geometry(&self, image: &Image, clean: bool) -> Result<Image> {
-        let image = match (self.channels, image.channels) {
+    /// images) and cropped. An image that is already what the model sees is borrowed, not
+    /// copied (the common case: a 224×224 ImageNet-C file under the `imagenet` preset).
+    pub fn geometry<'a>(&self, image: &'a Image, clean: bool) -> Result<Cow<'a, Image>> {
+        let image: Cow<Image> = match (self.channels, image.channels) {
             (Some(3), 1) => {
                 let rgb = image.data.iter().flat_map(|&v| [v, v, v]).collect();
-                Image::new(image.width, image.height, 3, rgb)?
+                Cow::Owned(Image::new(image.width, image.height, 3, rgb)?)
             }
             // ITU-R 601-2 luma, as PIL's convert('L'): (299 R + 587 G + 114 B) / 1000, rounded.
             (Some(1), 3) => {
@@ -116,29 +118,54 @@ impl Preprocess {
                             >> 16) as u8
                     })
                     .collect();
-                Image::new(image.width, image.height, 1, gray)?
+                Cow::Owned(Image::new(image.width, image.height, 1, gray)?)
             }
-            _ => image.clone(),
+            _ => Cow::Borrowed(image),
         };
+        let resize = if clean { self.clean_resize } else { None };
+        // CenterCrop(n) of an n×n image is the image itself.
+        let cropped = self
+            .crop
+            .is_none_or(|n| image.width == n && image.height == n);
+        if resize.is_none() && cropped {
+            return Ok(image);
+        }
         let prep = Prep {
-            resize_short_side: if clean { self.clean_resize } else { None },
+            resize_short_side: resize,
             center_crop: self.crop,
             ..Prep::default()
         };
-        prep.apply(&image)
+        prep.apply(&image).map(Cow::Owned)
     }
 
     /// Writes `image` (after [`Preprocess::geometry`]) into `out` as `(C, H, W)` or `(H, W, C)`.
+    ///
+    /// A pixel has 256 possible values, so each channel's `(v · scale − mean) / std` is
+    /// tabulated once, with the same float operations in the same order as per pixel.
     pub fn normalise(&self, image: &Image, out: &mut [f32]) {
         let c = image.channels;
         let pick = |v: &[f32], ch: usize| if v.len() == 1 { v[0] } else { v[ch] };
-        let plane = image.width * image.height;
-        for (i, px) in image.data.chunks_exact(c).enumerate() {
-            for (ch, &v) in px.iter().enumerate() {
-                let x = (v as f32 * self.scale - pick(&self.mean, ch)) / pick(&self.std, ch);
-                match self.layout {
-                    Layout::Nchw => out[ch * plane + i] = x,
-                    Layout::Nhwc => out[i * c + ch] = x,
+        let tables: Vec<[f32; 256]> = (0..c)
+            .map(|ch| {
+                let (mean, std) = (pick(&self.mean, ch), pick(&self.std, ch));
+                std::array::from_fn(|v| (v as f32 * self.scale - mean) / std)
+            })
+            .collect();
+        match self.layout {
+            Layout::Nchw => {
+                let plane = image.width * image.height;
+                for (ch, table) in tables.iter().enumerate() {
+                    let pixels = image.data.chunks_exact(c).map(|px| px[ch]);
+                    for (o, v) in out[ch * plane..(ch + 1) * plane].iter_mut().zip(pixels) {
+                        *o = table[v as usize];
+                    }
+                }
+            }
+            Layout::Nhwc => {
+                for (o, px) in out.chunks_exact_mut(c).zip(image.data.chunks_exact(c)) {
+                    for ((o, &v), table) in o.iter_mut().zip(px).zip(&tables) {
+                        *o = table[v as usize];
+                    }
                 }
             }
         }
@@ -164,6 +191,50 @@ mod tests {
         };
         nhwc.normalise(&image, &mut out);
         assert!((out[1] - want).abs() < 1e-6, "{out:?}");
+    }
+
+    /// The tabulated normalisation gives the bits of the per-pixel formula for every value,
+    /// channel and layout.
+    #[test]
+    fn tabulated_normalise_equals_the_formula_bit_for_bit() {
+        let p = Preprocess {
+            scale: 1.0 / 255.0,
+            ..Preprocess::preset("cifar").unwrap()
+        };
+        let data: Vec<u8> = (0..256 * 3).map(|i| (i * 7 % 256) as u8).collect();
+        let image = Image::new(16, 16, 3, data).unwrap();
+        for layout in [Layout::Nchw, Layout::Nhwc] {
+            let p = Preprocess {
+                layout,
+                ..p.clone()
+            };
+            let mut out = vec![f32::NAN; 768];
+            p.normalise(&image, &mut out);
+            for (i, px) in image.data.chunks_exact(3).enumerate() {
+                for (ch, &v) in px.iter().enumerate() {
+                    let want = (v as f32 * p.scale - p.mean[ch]) / p.std[ch];
+                    let at = match layout {
+                        Layout::Nchw => ch * 256 + i,
+                        Layout::Nhwc => i * 3 + ch,
+                    };
+                    assert_eq!(out[at].to_bits(), want.to_bits(), "{layout:?} {i} {ch}");
+                }
+            }
+        }
+    }
+
+    /// An image already of the model's size is used in place; others are made anew.
+    #[test]
+    fn geometry_borrows_an_image_that_needs_nothing() {
+        let p = Preprocess::preset("imagenet").unwrap();
+        let c224 = Image::zeros(224, 224, 3);
+        assert!(matches!(
+            p.geometry(&c224, false).unwrap(),
+            Cow::Borrowed(_)
+        ));
+        assert!(matches!(p.geometry(&c224, true).unwrap(), Cow::Owned(_)));
+        let c230 = Image::zeros(230, 230, 3);
+        assert!(matches!(p.geometry(&c230, false).unwrap(), Cow::Owned(_)));
     }
 
     /// Corrupted ImageNet-C images are only cropped; clean ones are resized first.
