@@ -60,10 +60,10 @@ pub struct Request<'a> {
 
 /// One perturbation at one difficulty, as the driver's corruption: its frames, stacked.
 #[derive(Debug)]
-struct Sequence<'a> {
-    suite: &'a PerturbSuite,
-    name: &'static str,
-    difficulty: u32,
+pub struct Sequence<'a> {
+    pub suite: &'a PerturbSuite,
+    pub name: &'static str,
+    pub difficulty: u32,
 }
 
 impl Corruption for Sequence<'_> {

@@ -387,7 +387,8 @@ struct EvaluateArgs {
     #[arg(long)]
     model: PathBuf,
     /// The dataset: an ImageNet-C style tree, an MNIST-C folder, a CIFAR-C folder or WebDataset
-    /// shards.
+    /// shards; or perturbation sequences (ImageNet-P tar shards, CIFAR-10-P .npy files, or
+    /// <perturbation>/<class>/<name>.mp4 videos decoded through ffmpeg).
     #[arg(long, required_unless_present = "generate")]
     dataset: Option<PathBuf>,
     /// The clean images (a class-folder tree), for clean error, CE and relative CE.
@@ -418,6 +419,22 @@ struct EvaluateArgs {
     /// With --generate: only the first N samples of the source.
     #[arg(long, requires = "generate")]
     limit: Option<usize>,
+    /// Perturbation sequences: only these perturbations (comma-separated; default: every one
+    /// there is, all 14 with --generate).
+    #[arg(long, value_delimiter = ',')]
+    perturbations: Vec<String>,
+    /// Perturbation sequences: the difficulties scored (comma-separated, 1..3; default 1): a
+    /// noise's _2/_3 sequences, the other perturbations' stride between the frames compared.
+    #[arg(long, value_delimiter = ',')]
+    difficulties: Vec<u32>,
+    /// Perturbation sequences: normalise FR, T5D, mFR and mT5D by this baseline file (written
+    /// by --write-baseline on the baseline model, e.g. AlexNet).
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Perturbation sequences: write this model's unnormalised FP and uT5D per perturbation and
+    /// difficulty as a baseline file that later runs normalise against.
+    #[arg(long)]
+    write_baseline: Option<PathBuf>,
     /// With --generate: the seed, as `blight generate --seed`.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -795,6 +812,25 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             use blight::eval::command::Input;
             use blight::eval::preprocess::Layout;
             let input = match (a.generate, a.dataset, a.source) {
+                (Some(name), _, Some(source))
+                    if blight::perturb::PerturbSuite::built_in_names().any(|n| n == name) =>
+                {
+                    if !a.corruptions.is_empty() || !a.severities.is_empty() {
+                        return Err(blight::Error::Invalid(format!(
+                            "--corruptions and --severities choose -C outputs; {name} takes \
+                             --perturbations and --difficulties"
+                        ))
+                        .into());
+                    }
+                    Input::GenerateSequences(Box::new(blight::eval::sequences::GenerateRequest {
+                        suite: name,
+                        source,
+                        source_labels: a.source_labels,
+                        limit: a.limit,
+                        seed: a.seed,
+                        rng: a.rng.into(),
+                    }))
+                }
                 (Some(name), _, Some(source)) => {
                     let suite = Suite::choose(&name, None)?;
                     let uses_frost = suite.corruptions.iter().any(|c| {
@@ -846,9 +882,22 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                 save_logits: a.save_logits,
                 bench: a.bench,
                 progress: !a.quiet,
+                selection: blight::eval::sequences::Selection {
+                    perturbations: a.perturbations,
+                    difficulties: a.difficulties,
+                },
+                baseline: a.baseline,
+                write_baseline: a.write_baseline,
             };
-            let outcome = blight::eval::command::evaluate(request)?;
-            write!(stdout, "{}", blight::eval::report::run_text(&outcome))?;
+            use blight::eval::command::Finished;
+            match blight::eval::command::evaluate(request)? {
+                Finished::Corruptions(outcome) => {
+                    write!(stdout, "{}", blight::eval::report::run_text(&outcome))?
+                }
+                Finished::Sequences(outcome) => {
+                    write!(stdout, "{}", blight::eval::report::sequence_text(&outcome))?
+                }
+            }
             Ok(())
         }
         Command::Metrics { errors, json } => {

@@ -258,7 +258,7 @@ fn prepare(
 
 /// The tensor shape fed for `n` images: the model's rank decides (4: images, 3: gray planes,
 /// 2: flattened).
-fn input_shape(
+pub(super) fn input_shape(
     model: &Model,
     preprocess: &Preprocess,
     n: usize,
@@ -274,7 +274,7 @@ fn input_shape(
 
 /// Checks the model's input against the images the preset makes; returns the batch size to
 /// use (the model's own where it fixes one).
-fn fit_input(
+pub(super) fn fit_input(
     model: &Model,
     preprocess: &Preprocess,
     image: [usize; 3],

@@ -3,6 +3,9 @@
 //! Dataset (blight's output on disk, or generated in memory) → Preprocess → Batch → Model (ONNX
 //! Runtime through `ort`) → Metrics → Report. The metrics need no runtime: `blight metrics`
 //! recomputes them from a table of errors, and is built without the `eval` feature too.
+//!
+//! Perturbation sequences (ImageNet-P, CIFAR-10-P) go through [`sequences`], whose frames'
+//! rankings give the stability metrics of [`stability`] (FP, T5D, FR and mFR against a baseline).
 
 pub mod alexnet;
 pub mod bootstrap;
@@ -18,5 +21,8 @@ pub mod preprocess;
 pub mod report;
 #[cfg(feature = "eval")]
 pub mod runtime;
+#[cfg(feature = "eval")]
+pub mod sequences;
+pub mod stability;
 #[cfg(feature = "eval")]
 pub mod summary;

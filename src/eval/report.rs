@@ -34,10 +34,12 @@ pub fn metrics_text(summary: &Summary, json: bool) -> String {
 #[cfg(feature = "eval")]
 pub use run_report::*;
 
-/// The files a run writes: `report.json`, `report.md`, `plots/<corruption>.svg`.
+/// The files a run writes: `report.json`, `report.md`, `plots/<corruption>.svg` (the stability
+/// report of a sequence run: `report.json` and `report.md`).
 #[cfg(feature = "eval")]
 mod run_report {
     use crate::error::{Error, Result};
+    use crate::eval::stability::StabilityResults;
     use crate::eval::summary::Results;
     use plotters::prelude::*;
     use serde::Serialize;
@@ -130,6 +132,142 @@ mod run_report {
             out += &format!("mCE {m:.2}\n");
         }
         out
+    }
+
+    #[derive(Serialize)]
+    struct SequenceReport<'a> {
+        schema: u32,
+        #[serde(flatten)]
+        setup: &'a Setup,
+        results: &'a StabilityResults,
+        throughput: &'a Throughput,
+    }
+
+    /// What `blight evaluate` prints when a sequence run is done.
+    pub fn sequence_text(outcome: &crate::eval::command::SequenceOutcome) -> String {
+        let r = &outcome.results;
+        let t = &outcome.throughput;
+        let mut out = format!(
+            "{} frames of {} videos on {} in {:.2} s ({:.1} frames/s)\n",
+            t.images, outcome.videos, outcome.device, t.seconds, t.images_per_second
+        );
+        for (name, p) in &r.perturbations {
+            for (d, n) in &p.difficulties {
+                out += &format!(
+                    "{name:<16} d{d} FP {:.5} uT5D {:.5} zipf {:.5}",
+                    n.fp, n.ut5d, n.zipf
+                );
+                if let (Some(fr), Some(t5d)) = (n.fr, n.t5d) {
+                    out += &format!(" FR {fr:.2} T5D {t5d:.2}");
+                }
+                out += "\n";
+            }
+        }
+        for (d, m) in &r.difficulties {
+            if let Some(fp) = m.mean_fp {
+                out += &format!("difficulty {d}: mean FP {fp:.5} over the 10 test perturbations\n");
+            }
+            if let (Some(fr), Some(t5d)) = (m.mfr, m.mt5d) {
+                out += &format!("difficulty {d}: mFR {fr:.2} mT5D {t5d:.2}\n");
+            }
+        }
+        out += &format!("{}\n", baseline_line(r));
+        if let Some(path) = &outcome.baseline_written {
+            out += &format!("baseline written to {}\n", path.display());
+        }
+        out
+    }
+
+    /// Which baseline normalised the numbers, or that none did.
+    fn baseline_line(r: &StabilityResults) -> String {
+        match &r.baseline {
+            Some(b) => format!(
+                "baseline: {} (model {}, sha256 {}; measured on {} {})",
+                b.path, b.model, b.sha256, b.dataset.kind, b.dataset.path
+            ),
+            None => "baseline: none — FP, uT5D and the Zipf distance are unnormalised; FR, T5D, \
+                     mFR and mT5D need --baseline FILE (written by --write-baseline)"
+                .into(),
+        }
+    }
+
+    /// Writes the stability report (`report.json`, `report.md`) into `dir`.
+    pub fn write_sequences(
+        dir: &Path,
+        setup: &Setup,
+        results: &StabilityResults,
+        throughput: &Throughput,
+    ) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let report = SequenceReport {
+            schema: SCHEMA,
+            setup,
+            results,
+            throughput,
+        };
+        let json = serde_json::to_string_pretty(&report)
+            .map_err(|e| Error::Invalid(format!("cannot serialise the report: {e}")))?;
+        let path = dir.join("report.json");
+        std::fs::write(&path, json + "\n").map_err(|e| Error::io(&path, e))?;
+        let path = dir.join("report.md");
+        std::fs::write(&path, sequence_markdown(setup, results, throughput))
+            .map_err(|e| Error::io(&path, e))
+    }
+
+    fn sequence_markdown(setup: &Setup, r: &StabilityResults, t: &Throughput) -> String {
+        let mut md = format!(
+            "# blight evaluation: {} stability\n\n- model: `{}` (sha256 `{}`)\n- dataset: `{}` ({}, \
+             {} frames)\n- preset: {}, batch {}, device {}, ONNX Runtime {}\n- throughput: {:.1} \
+             frames/s\n- {}\n\n",
+            r.suite,
+            setup.model.path,
+            setup.model.sha256,
+            setup.dataset.path,
+            setup.dataset.kind,
+            setup.dataset.images,
+            setup.preprocess.preset,
+            setup.batch,
+            setup.runtime.device,
+            setup.runtime.onnxruntime,
+            t.images_per_second,
+            baseline_line(r)
+        );
+        let opt = |x: Option<f64>, digits: usize| {
+            x.map_or("–".to_string(), |v| format!("{v:.digits$}"))
+        };
+        md += &format!(
+            "Means over the 10 test perturbations ({}):\n\n| difficulty | mean FP | mean uT5D | mFR % | \
+             mT5D % |\n|---|---|---|---|---|\n",
+            r.test_perturbations.join(", ")
+        );
+        for (d, m) in &r.difficulties {
+            md += &format!(
+                "| {d} | {} | {} | {} | {} |\n",
+                opt(m.mean_fp, 5),
+                opt(m.mean_ut5d, 5),
+                opt(m.mfr, 2),
+                opt(m.mt5d, 2)
+            );
+        }
+        md += "\n| perturbation | test | difficulty | videos | frames | pairs | FP | uT5D | Zipf | FR % | T5D % |\n\
+               |---|---|---|---|---|---|---|---|---|---|---|\n";
+        for (name, p) in &r.perturbations {
+            for (d, n) in &p.difficulties {
+                md += &format!(
+                    "| {name} | {} | {d} | {} | {} | {} | {:.5} | {:.5} | {:.5} | {} | {} |\n",
+                    if p.test { "yes" } else { "no" },
+                    n.videos,
+                    n.frames,
+                    n.pairs,
+                    n.fp,
+                    n.ut5d,
+                    n.zipf,
+                    opt(n.fr, 2),
+                    opt(n.t5d, 2)
+                );
+            }
+        }
+        md
     }
 
     /// Writes `report.json`, `report.md` and the plots into `dir`.
