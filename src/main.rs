@@ -700,11 +700,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             let summary = generate_with_progress(&out, shard, threads, quiet, stdout, |p| {
                 blight::mnist_c::generate_mnist_c(&request, p)
             })?;
-            if summary.skipped.is_empty() {
-                Ok(())
-            } else {
-                Err(Failure::SkippedInputs(summary.skipped.len()))
-            }
+            skipped_inputs(&summary.skipped)
         }
         Command::Generate {
             dataset: GenerateWhat::ImagenetC(args),
@@ -1293,24 +1289,8 @@ fn run_dataset(
             packed.sha256
         )?;
     }
-    for skipped in summary.skipped.iter().take(SKIPPED_SHOWN) {
-        eprintln!("blight: skipped {}: {}", skipped.skipped, skipped.reason);
-    }
-    if summary.skipped.len() > SKIPPED_SHOWN {
-        eprintln!(
-            "blight: ... and {} more in errors.json",
-            summary.skipped.len() - SKIPPED_SHOWN
-        );
-    }
-    if summary.skipped.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::SkippedInputs(summary.skipped.len()))
-    }
+    skipped_inputs(&summary.skipped)
 }
-
-/// How many skipped inputs a run names on stderr (errors.json lists them all).
-const SKIPPED_SHOWN: usize = 10;
 
 /// `blight generate SUITE` for a perturbation suite whose recipe has an [output] layout.
 fn generate_sequences(
@@ -1350,12 +1330,30 @@ fn generate_sequences(
         generate_with_progress(&args.out, shard, args.threads, args.quiet, stdout, |p| {
             blight::generate_p::generate_sequences(&request, p)
         })?;
-    if summary.skipped.is_empty() {
+    skipped_inputs(&summary.skipped)
+}
+
+/// The end of a run that left out `skipped` inputs: the first [`SKIPPED_SHOWN`] named on stderr
+/// with their reasons, and the exit status that says so.
+fn skipped_inputs(skipped: &[blight::sink::journal::Skipped]) -> Result<(), Failure> {
+    for s in skipped.iter().take(SKIPPED_SHOWN) {
+        eprintln!("blight: skipped {}: {}", s.skipped, s.reason);
+    }
+    if skipped.len() > SKIPPED_SHOWN {
+        eprintln!(
+            "blight: ... and {} more in errors.json",
+            skipped.len() - SKIPPED_SHOWN
+        );
+    }
+    if skipped.is_empty() {
         Ok(())
     } else {
-        Err(Failure::SkippedInputs(summary.skipped.len()))
+        Err(Failure::SkippedInputs(skipped.len()))
     }
 }
+
+/// How many skipped inputs a run names on stderr (errors.json lists them all).
+const SKIPPED_SHOWN: usize = 10;
 
 /// Runs a dataset generation on `threads` workers with a progress bar, then reports what it did:
 /// repaired files on stderr, the summary on stdout.
