@@ -1220,6 +1220,7 @@ fn generate_image_tree(
             .into())
         }
     };
+    refuse_out_inside(&args.source, &args.out)?;
     let source = blight::source::image_tree::ImageTree::open(
         &args.source,
         suite.input.decoder,
@@ -1237,6 +1238,30 @@ fn generate_image_tree(
         follow_input: true,
     };
     run_dataset(&suite, &source, Some(layout), args, stdout)
+}
+
+/// Refuses an output folder inside the tree of images `source`: a rerun would read the outputs
+/// as inputs.
+fn refuse_out_inside(source: &std::path::Path, out: &std::path::Path) -> blight::Result<()> {
+    let inside = match (source.canonicalize(), std::path::absolute(out)) {
+        (Ok(source), Ok(out)) => {
+            // The folder that exists nearest to `out`, with its links resolved.
+            let existing = out.ancestors().find_map(|a| a.canonicalize().ok());
+            existing.is_some_and(|e| e.starts_with(&source))
+        }
+        _ => false,
+    };
+    if inside {
+        return Err(blight::Error::file(
+            out,
+            format!(
+                "is inside --source {}; its images would be read as inputs on a rerun: choose a \
+                 folder outside it",
+                source.display()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Generates `suite`'s dataset from `source` as `args` ask, in `layout` (the suite's own where

@@ -417,6 +417,13 @@ fn bad_inputs_are_one_clear_error_each() {
         }
         assert!(!out.join("manifest.json").exists());
     }
+    // An output folder inside the source would be read as input by a rerun.
+    let inside = source.join("val2017/corrupted");
+    let run = blight(&generate_args(&source, &inside, &subset));
+    let errors = error_lines(&run);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("is inside --source"), "{errors:?}");
+    assert!(!inside.exists());
     let empty = dir.join("empty");
     put(&empty, "annotations/instances_val2017.json", b"{}");
     let run = blight(&generate_args(&empty, &dir.join("none"), &[]));
