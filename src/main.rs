@@ -270,6 +270,10 @@ enum GenerateWhat {
             "A folder tree of images, e.g. coco/val2017, cityscapes/leftImg8bit/val or \
              VOCdevkit/VOC2012/JPEGImages"
         )),
+        // A tree without classes, written in its own layout.
+        mut_arg("labels", |a| a.hide(true)),
+        mut_arg("format", |a| a.hide(true)),
+        mut_arg("shard_size", |a| a.hide(true)),
     )]
     Imagecorruptions {
         #[command(flatten)]
