@@ -10,6 +10,7 @@ use super::{Sample, Source, SourceInfo};
 use crate::error::{Error, Result};
 use crate::ops::jpeg;
 use crate::sink::input_format::written_as;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// A tree of images, listed once when opened.
@@ -27,7 +28,7 @@ impl ImageTree {
             return Err(Error::file(root, "not a folder of images"));
         }
         let mut keys = Vec::new();
-        let other_files = list(root, "", &mut keys)?;
+        let other_files = list(root, "", &mut keys, &mut HashSet::new())?;
         keys.sort();
         let mut entries = Vec::with_capacity(keys.len());
         for key in keys {
@@ -71,8 +72,22 @@ impl ImageTree {
 }
 
 /// Adds the image files under `dir` to `out` as `<prefix><relative path>`; returns how many
-/// other files it passed over.
-fn list(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<usize> {
+/// other files it passed over. Linked folders are followed; `seen` holds the folders entered so
+/// far, so a link back up the tree is an error rather than an endless walk.
+fn list(
+    dir: &Path,
+    prefix: &str,
+    out: &mut Vec<String>,
+    seen: &mut HashSet<PathBuf>,
+) -> Result<usize> {
+    let real = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+    if !seen.insert(real) {
+        return Err(Error::file(
+            dir,
+            "a link to a folder that holds it, or to one already listed: the tree would be read \
+             twice",
+        ));
+    }
     let mut others = 0;
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
@@ -83,7 +98,7 @@ fn list(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<usize> {
             .map_err(|name| Error::file(&path, format!("file name {name:?} is not valid UTF-8")))?;
         let key = format!("{prefix}{name}");
         if path.is_dir() {
-            others += list(&path, &format!("{key}/"), out)?;
+            others += list(&path, &format!("{key}/"), out, seen)?;
         } else if is_image(&name) {
             out.push(key);
         } else {
@@ -202,6 +217,23 @@ mod tests {
         let message = tree.sample(4).unwrap_err().to_string();
         assert!(message.contains("b/small.png: 8×40 pixels"), "{message}");
         assert!(message.contains("at least 32"), "{message}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_back_up_the_tree_is_refused_not_walked_for_ever() {
+        let root =
+            std::env::temp_dir().join(format!("blight-image-tree-loop-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let jpeg = jpeg::encode(&Image::zeros(32, 32, 3), 90, jpeg::Profile::Turbo, false).unwrap();
+        put(&root, "a/b/1.jpg", &jpeg);
+        std::os::unix::fs::symlink(&root, root.join("a/b/up")).unwrap();
+        let message = ImageTree::open(&root, jpeg::Profile::Turbo, 32)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(message.contains("a/b/up: a link to a folder"), "{message}");
         std::fs::remove_dir_all(&root).unwrap();
     }
 }
