@@ -383,7 +383,7 @@ pub fn generate(job: &Job<'_>, progress: &(dyn Fn(Progress) + Sync)) -> Result<S
         }
     }
 
-    let fewest = 4 * rayon::current_num_threads().max(1);
+    let workers = rayon::current_num_threads().max(1);
     let mut report = Progress {
         samples_done: samples_total - todo.len(),
         samples_total,
@@ -412,7 +412,7 @@ pub fn generate(job: &Job<'_>, progress: &(dyn Fn(Progress) + Sync)) -> Result<S
             }
             Ok(journal)
         });
-        let (mut rest, mut chunk) = (&todo[..], fewest);
+        let (mut rest, mut chunk) = (&todo[..], workers);
         while !rest.is_empty() {
             let (work, after) = rest.split_at(chunk.min(rest.len()));
             rest = after;
@@ -420,12 +420,8 @@ pub fn generate(job: &Job<'_>, progress: &(dyn Fn(Progress) + Sync)) -> Result<S
                 .par_iter()
                 .map(|(i, needed)| make(job, *i, needed))
                 .collect();
-            // The next chunk holds about CHUNK_BYTES of outputs, as these were sized (growing at
-            // most fourfold, and not at all after a chunk of skipped samples, which tells nothing).
             let bytes: usize = made.iter().map(Made::bytes).sum();
-            if let Some(fits) = (CHUNK_BYTES * work.len()).checked_div(bytes) {
-                chunk = fits.clamp(fewest, 4 * chunk);
-            }
+            chunk = next_chunk(chunk, work.len(), bytes, workers);
             if send.send(made).is_err() {
                 break; // the writer stopped on an error, returned below
             }
@@ -477,9 +473,30 @@ pub fn merge(out: &Path) -> Result<usize> {
 }
 
 /// About how many bytes of outputs a chunk of samples holds (never fewer than four samples per
-/// worker): small images (MNIST's digits) then come in chunks long enough to keep every worker
-/// busy between two hand-overs to the writer, large ones in chunks that keep memory bounded.
+/// worker, or one for images whose outputs pass [`LARGE_CHUNK_BYTES`]): small images (MNIST's
+/// digits) then come in chunks long enough to keep every worker busy between two hand-overs to
+/// the writer, large ones in chunks that keep memory bounded.
 const CHUNK_BYTES: usize = 16 << 20;
+
+/// The outputs of four samples per worker beyond which a chunk is one sample per worker: a
+/// megapixel image's 95 outputs take hundreds of megabytes (Cityscapes' 2048×1024 PNGs), and
+/// four of them per worker, twice over, would take tens of gigabytes on a large machine.
+const LARGE_CHUNK_BYTES: usize = 256 << 20;
+
+/// The samples of the chunk after one of `chunk` samples of which `made` made `bytes` of outputs:
+/// about [`CHUNK_BYTES`], growing at most fourfold; at least four per worker for balance, or one
+/// per worker for large images; unchanged after a chunk of skipped samples, which tells nothing.
+fn next_chunk(chunk: usize, made: usize, bytes: usize, workers: usize) -> usize {
+    let Some(fits) = (CHUNK_BYTES * made).checked_div(bytes) else {
+        return chunk;
+    };
+    let fewest = if bytes / made.max(1) * 4 * workers > LARGE_CHUNK_BYTES {
+        workers
+    } else {
+        4 * workers
+    };
+    fits.clamp(fewest.min(4 * chunk), 4 * chunk)
+}
 
 /// The outputs made for one sample, in config order, or why the sample was skipped.
 enum Made {
@@ -770,5 +787,24 @@ fn differ(name: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Ve
                 out.push(name.to_string());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_hold_about_chunk_bytes_and_large_images_one_per_worker() {
+        let workers = 16;
+        // Digits of 1 kB each: growing fourfold at a time towards 16 MB of outputs.
+        assert_eq!(next_chunk(16, 16, 16 << 10, workers), 64);
+        assert_eq!(next_chunk(4096, 4096, 4096 << 10, workers), 16 << 10);
+        // ImageNet-C's 224×224 JPEGs, about 1.4 MB a sample: four per worker for balance.
+        assert_eq!(next_chunk(64, 64, 64 * 1_400_000, workers), 64);
+        // Cityscapes' 2048×1024 PNGs, about 300 MB a sample: one per worker.
+        assert_eq!(next_chunk(16, 16, 16 * 300_000_000, workers), 16);
+        // Nothing made (every sample skipped): as before.
+        assert_eq!(next_chunk(16, 16, 0, workers), 16);
     }
 }

@@ -256,6 +256,32 @@ enum GenerateWhat {
     /// severities, JPEG q85 in <corruption>/<severity>/<wnid>/<file>.
     #[command(name = "imagenet-c-299")]
     ImagenetC299(DatasetArgs),
+    /// COCO-C, Cityscapes-C or Pascal-C style sets: the imagecorruptions package's corruptions
+    /// of every .jpg, .jpeg and .png under --source, at any depth and each at its own size.
+    ///
+    /// Outputs go to <corruption>/<severity>/<same relative path>, in the input's format: JPEG at
+    /// --jpeg-quality (libjpeg-turbo, as Pillow's save(quality=Q)), PNG losslessly. Other files
+    /// (annotations) are neither read nor copied; other image formats and images under 32 pixels
+    /// on a side are skipped into errors.json. Exit status: 0 complete, 3 complete with skipped
+    /// inputs, 1 failed.
+    #[command(
+        name = "imagecorruptions",
+        mut_arg("source", |a| a.help(
+            "A folder tree of images, e.g. coco/val2017, cityscapes/leftImg8bit/val or \
+             VOCdevkit/VOC2012/JPEGImages"
+        )),
+        // A tree without classes, written in its own layout.
+        mut_arg("labels", |a| a.hide(true)),
+        mut_arg("format", |a| a.hide(true)),
+        mut_arg("shard_size", |a| a.hide(true)),
+    )]
+    Imagecorruptions {
+        #[command(flatten)]
+        dataset: DatasetArgs,
+        /// The quality JPEG inputs are written back at (1..100, as Pillow's quality).
+        #[arg(long, default_value_t = 95, value_parser = clap::value_parser!(u8).range(1..=100))]
+        jpeg_quality: u8,
+    },
     /// MNIST-C from the four MNIST IDX files (raw or .gz): mnist_c/<config>/{train,test}_{images,labels}.npy.
     ///
     /// Identity and the 15 benchmark corruptions at their released severities (and the 16
@@ -695,11 +721,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             let summary = generate_with_progress(&out, shard, threads, quiet, stdout, |p| {
                 blight::mnist_c::generate_mnist_c(&request, p)
             })?;
-            if summary.skipped.is_empty() {
-                Ok(())
-            } else {
-                Err(Failure::SkippedInputs(summary.skipped.len()))
-            }
+            skipped_inputs(&summary.skipped)
         }
         Command::Generate {
             dataset: GenerateWhat::ImagenetC(args),
@@ -716,6 +738,13 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
         Command::Generate {
             dataset: GenerateWhat::ImagenetC299(args),
         } => generate_dataset("imagenet-c-299", args, stdout),
+        Command::Generate {
+            dataset:
+                GenerateWhat::Imagecorruptions {
+                    dataset,
+                    jpeg_quality,
+                },
+        } => generate_image_tree(dataset, jpeg_quality, stdout),
         Command::Generate {
             dataset: GenerateWhat::Cifar10P(args),
         } => generate_sequences("cifar10-p", args, stdout),
@@ -1180,13 +1209,7 @@ fn bench_sequences(
 
 /// `blight generate SUITE` for a suite whose recipe has an [output] layout.
 fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> Result<(), Failure> {
-    use blight::generate::{self, Request};
     let suite = Suite::choose(name, args.recipe.as_deref())?;
-    let shard = blight::sink::journal::Shard::parse(&args.shard)?;
-    let uses_frost = suite.corruptions.iter().any(|c| {
-        c.name == "frost" && (args.corruptions.is_empty() || args.corruptions.contains(&c.name))
-    });
-    let context = args.assets.context(suite.jpeg_codec, uses_frost);
     let source = blight::source::open(&args.source, args.labels.as_deref(), suite.input.decoder)?;
     suite
         .input
@@ -1195,15 +1218,123 @@ fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> R
         FormatArg::Suite => None,
         FormatArg::Wds => Some(blight::sink::Layout::Webdataset {
             image: match &suite.output {
-                Some(blight::sink::Layout::Tree { image }) => *image,
+                Some(blight::sink::Layout::Tree { image, .. }) => *image,
                 _ => blight::sink::tree::ImageFormat::Png,
             },
             shard_size: args.shard_size,
         }),
     };
+    run_dataset(&suite, source.as_ref(), layout, args, stdout)
+}
+
+/// `blight generate imagecorruptions`: every image of a folder tree at its own size, written
+/// back in its own format (JPEG at `jpeg_quality`).
+fn generate_image_tree(
+    args: DatasetArgs,
+    jpeg_quality: u8,
+    stdout: &mut impl Write,
+) -> Result<(), Failure> {
+    use blight::sink::{tree::ImageFormat, Layout};
+    use blight::source::Source;
+    let suite = Suite::choose("imagecorruptions", args.recipe.as_deref())?;
+    if args.labels.is_some() {
+        return Err(blight::Error::Invalid(
+            "--labels: generate imagecorruptions reads a tree of images without classes; \
+             leave it out"
+                .into(),
+        )
+        .into());
+    }
+    if args.format != FormatArg::Suite {
+        return Err(blight::Error::Invalid(
+            "--format wds: generate imagecorruptions writes each image beside its relative \
+             path, in its input's format; leave --format out"
+                .into(),
+        )
+        .into());
+    }
+    let image = match &suite.output {
+        Some(Layout::Tree {
+            image: ImageFormat::Jpeg {
+                optimize, profile, ..
+            },
+            follow_input: true,
+        }) => ImageFormat::Jpeg {
+            quality: jpeg_quality,
+            optimize: *optimize,
+            profile: *profile,
+        },
+        _ => {
+            return Err(blight::Error::Invalid(format!(
+                "suite {}: generate imagecorruptions needs [output] layout = \"tree\" with \
+                 follow_input = true and a JPEG image format",
+                suite.name
+            ))
+            .into())
+        }
+    };
+    refuse_out_inside(&args.source, &args.out)?;
+    let source = blight::source::image_tree::ImageTree::open(
+        &args.source,
+        suite.input.decoder,
+        blight::corrupt::imagecorruptions::MIN_SIDE,
+    )?;
+    writeln!(
+        stdout,
+        "{}: {} images; {} other files (annotations, ...) left out, not read or copied",
+        args.source.display(),
+        source.len(),
+        source.other_files()
+    )?;
+    let layout = Layout::Tree {
+        image,
+        follow_input: true,
+    };
+    run_dataset(&suite, &source, Some(layout), args, stdout)
+}
+
+/// Refuses an output folder inside the tree of images `source`: a rerun would read the outputs
+/// as inputs.
+fn refuse_out_inside(source: &std::path::Path, out: &std::path::Path) -> blight::Result<()> {
+    let inside = match (source.canonicalize(), std::path::absolute(out)) {
+        (Ok(source), Ok(out)) => {
+            // The folder that exists nearest to `out`, with its links resolved.
+            let existing = out.ancestors().find_map(|a| a.canonicalize().ok());
+            existing.is_some_and(|e| e.starts_with(&source))
+        }
+        _ => false,
+    };
+    if inside {
+        return Err(blight::Error::file(
+            out,
+            format!(
+                "is inside --source {}; its images would be read as inputs on a rerun: choose a \
+                 folder outside it",
+                source.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Generates `suite`'s dataset from `source` as `args` ask, in `layout` (the suite's own where
+/// `None`), and reports what was skipped.
+fn run_dataset(
+    suite: &Suite,
+    source: &dyn blight::source::Source,
+    layout: Option<blight::sink::Layout>,
+    args: DatasetArgs,
+    stdout: &mut impl Write,
+) -> Result<(), Failure> {
+    use blight::generate::{self, Request};
+    let shard = blight::sink::journal::Shard::parse(&args.shard)?;
+    let uses_frost = suite.corruptions.iter().any(|c| {
+        c.name == "frost" && (args.corruptions.is_empty() || args.corruptions.contains(&c.name))
+    });
+    let context = args.assets.context(suite.jpeg_codec, uses_frost);
     let request = Request {
-        suite: &suite,
-        source: source.as_ref(),
+        suite,
+        source,
         out: &args.out,
         corruptions: &args.corruptions,
         severities: &args.severities,
@@ -1236,11 +1367,7 @@ fn generate_dataset(name: &str, args: DatasetArgs, stdout: &mut impl Write) -> R
             packed.sha256
         )?;
     }
-    if summary.skipped.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::SkippedInputs(summary.skipped.len()))
-    }
+    skipped_inputs(&summary.skipped)
 }
 
 /// `blight generate SUITE` for a perturbation suite whose recipe has an [output] layout.
@@ -1281,12 +1408,30 @@ fn generate_sequences(
         generate_with_progress(&args.out, shard, args.threads, args.quiet, stdout, |p| {
             blight::generate_p::generate_sequences(&request, p)
         })?;
-    if summary.skipped.is_empty() {
+    skipped_inputs(&summary.skipped)
+}
+
+/// The end of a run that left out `skipped` inputs: the first [`SKIPPED_SHOWN`] named on stderr
+/// with their reasons, and the exit status that says so.
+fn skipped_inputs(skipped: &[blight::sink::journal::Skipped]) -> Result<(), Failure> {
+    for s in skipped.iter().take(SKIPPED_SHOWN) {
+        eprintln!("blight: skipped {}: {}", s.skipped, s.reason);
+    }
+    if skipped.len() > SKIPPED_SHOWN {
+        eprintln!(
+            "blight: ... and {} more in errors.json",
+            skipped.len() - SKIPPED_SHOWN
+        );
+    }
+    if skipped.is_empty() {
         Ok(())
     } else {
-        Err(Failure::SkippedInputs(summary.skipped.len()))
+        Err(Failure::SkippedInputs(skipped.len()))
     }
 }
+
+/// How many skipped inputs a run names on stderr (errors.json lists them all).
+const SKIPPED_SHOWN: usize = 10;
 
 /// Runs a dataset generation on `threads` workers with a progress bar, then reports what it did:
 /// repaired files on stderr, the summary on stdout.

@@ -12,6 +12,7 @@
 
 pub mod archive;
 pub mod cifar_npy;
+pub mod input_format;
 pub mod journal;
 pub mod manifest;
 pub mod mnist_npy;
@@ -31,8 +32,15 @@ use manifest::FileRecord;
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "layout", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Layout {
-    /// `<corruption>/<severity>/<key>` image files ([`tree::TreeSink`]).
-    Tree { image: tree::ImageFormat },
+    /// `<corruption>/<severity>/<key>` image files, all as `image` ([`tree::TreeSink`]), or with
+    /// `follow_input` each in its input's format, JPEG inputs as `image`
+    /// ([`input_format::InputFormatTree`]): detection and segmentation sets, whose annotations
+    /// name the image files.
+    Tree {
+        image: tree::ImageFormat,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        follow_input: bool,
+    },
     /// CIFAR-10-C's `<corruption>.npy` stacks and `labels.npy` ([`cifar_npy::CifarNpySink`]).
     /// (Braces, not a unit variant, so that serde refuses a misspelt extra key here too.)
     CifarNpy {},
@@ -62,7 +70,14 @@ impl Layout {
     /// run (e.g. a `.npy` stack split across shards).
     pub fn sink_for(&self, plan: &Plan) -> Result<Box<dyn Sink>> {
         Ok(match self {
-            Layout::Tree { image } => Box::new(tree::TreeSink { format: *image }),
+            Layout::Tree {
+                image,
+                follow_input: false,
+            } => Box::new(tree::TreeSink { format: *image }),
+            Layout::Tree {
+                image,
+                follow_input: true,
+            } => Box::new(input_format::InputFormatTree::new(*image)?),
             Layout::CifarNpy {} => Box::new(cifar_npy::CifarNpySink::new(plan)?),
             Layout::Webdataset { image, shard_size } => {
                 Box::new(webdataset::WebDatasetSink::new(*image, *shard_size, plan)?)
@@ -84,7 +99,15 @@ impl Layout {
     /// The layout in words, for the manifest.
     pub fn describe(&self) -> String {
         match self {
-            Layout::Tree { image } => format!("<corruption>/<severity>/<key> files, {image}"),
+            Layout::Tree {
+                image,
+                follow_input: false,
+            } => format!("<corruption>/<severity>/<key> files, {image}"),
+            Layout::Tree {
+                image,
+                follow_input: true,
+            } => input_format::InputFormatTree::new(*image)
+                .map_or_else(|e| e.to_string(), |sink| sink.describe()),
             Layout::CifarNpy {} => {
                 "<corruption>.npy uint8 (N·severities, 32, 32, 3), severity-major, \
                                  and labels.npy uint8"
@@ -172,8 +195,28 @@ mod tests {
                 "layout = \"tree\"\n\
                  image = { format = \"jpeg\", quality = 85, optimize = true, profile = \"ijg9\" }"
             ),
-            Layout::Tree { image: jpeg }
+            Layout::Tree {
+                image: jpeg,
+                follow_input: false
+            }
         );
+        let turbo = tree::ImageFormat::Jpeg {
+            quality: 95,
+            optimize: false,
+            profile: crate::ops::jpeg::Profile::Turbo,
+        };
+        let follow = layout(
+            "layout = \"tree\"\nfollow_input = true\n\
+             image = { format = \"jpeg\", quality = 95, profile = \"turbo\" }",
+        );
+        assert_eq!(
+            follow,
+            Layout::Tree {
+                image: turbo,
+                follow_input: true
+            }
+        );
+        assert!(follow.describe().contains(".jpg/.jpeg as JPEG quality 95"));
         let cifar = layout("layout = \"cifar-npy\"");
         assert_eq!(cifar, Layout::CifarNpy {});
         assert!(cifar.describe().starts_with("<corruption>.npy uint8"));
@@ -189,7 +232,7 @@ mod tests {
             }
         );
         assert!(wds.describe().contains("shard-NNNNNN.tar of 1000 outputs"));
-        for layout in [&cifar, &wds] {
+        for layout in [&cifar, &wds, &follow] {
             assert!(layout.sink_for(&plan()).is_ok());
         }
         let unknown = toml::from_str::<toml::Table>("[output]\nlayout = \"cifar-npy\"\nsize = 3")

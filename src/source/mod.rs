@@ -11,6 +11,7 @@ pub mod cifar;
 pub mod decode;
 pub mod flat;
 pub mod folder;
+pub mod image_tree;
 pub mod imagenet_tar;
 pub mod listing;
 pub mod mnist;
