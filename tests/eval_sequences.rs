@@ -7,6 +7,9 @@
 //!   Pillow and ranks with numpy (`scripts/reference/imagenet_p_stability.py`).
 //! * The same sequences made in memory (`--generate imagenet-p`) give identical predictions;
 //!   a baseline written by one run normalises another, and the report names it.
+//! * The released `.mp4` format through a real ffmpeg (skipped, saying so, where none is on
+//!   PATH; CI installs one): the videos decode to the lossless frames within libx264's loss and
+//!   in their order, and `evaluate` scores them as it scores the tar shards.
 //! * Bad input is one clear error each: a sequence with the wrong frame count (in a tar shard
 //!   and in a CIFAR-10-P `.npy`), `.mp4` sequences without ffmpeg, an unknown perturbation, a
 //!   difficulty outside 1..3.
@@ -343,14 +346,16 @@ fn bad_sequence_input_is_one_clear_error_each() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// A linear CIFAR classifier (3×32×32 → 10) with seeded random weights, as ONNX.
+/// A linear classifier (3×side×side → 10, side 32 unless given) with seeded random weights, as
+/// ONNX.
 const LINEAR_MODEL: &str = r#"
 import sys
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+side = int(sys.argv[2]) if len(sys.argv) > 2 else 32
 rng = np.random.RandomState(0)
-w = numpy_helper.from_array(rng.randn(3072, 10).astype(np.float32) * 0.05, "w")
+w = numpy_helper.from_array(rng.randn(3 * side * side, 10).astype(np.float32) * 0.05, "w")
 b = numpy_helper.from_array(rng.randn(10).astype(np.float32), "b")
 graph = helper.make_graph(
     [
@@ -359,7 +364,7 @@ graph = helper.make_graph(
         helper.make_node("Add", ["m", "b"], ["y"]),
     ],
     "linear",
-    [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, 32, 32])],
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, side, side])],
     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 10])],
     [w, b],
 )
@@ -453,5 +458,117 @@ fn cifar10_p_files_and_memory_agree_and_mean_fp_follows_cifar_p_eval() {
     assert_eq!(pairs("translate"), Some(15));
     assert_eq!(pairs("motion_blur"), Some(20));
     assert!(!results["perturbations"]["snow"]["test"].as_bool().unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Decodes every `.mp4` under argv[1] with ffmpeg and compares it with the PNG frames of the
+/// same sequence in the tar shards under argv[2]: same count and size, within libx264's loss
+/// (crf 20, or its default for the noises), and each translate frame nearest its own PNG.
+const MP4_AGAINST_TAR: &str = r#"
+import io, pathlib, subprocess, sys, tarfile
+import numpy as np
+from PIL import Image
+videos, shards = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+frames = {}
+for shard in sorted(shards.glob("*.tar")):
+    with tarfile.open(shard) as tar:
+        for m in tar.getmembers():
+            if ".frame-" in m.name:
+                key, n = m.name.split(".frame-")
+                png = Image.open(io.BytesIO(tar.extractfile(m).read())).convert("RGB")
+                frames.setdefault(key, {})[int(n[:-4])] = np.asarray(png, dtype=np.float64)
+checked = 0
+for mp4 in sorted(videos.rglob("*.mp4")):
+    key = str(mp4.relative_to(videos))[:-4]
+    want = np.stack([frames[key][i] for i in sorted(frames[key])])
+    raw = subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(mp4), "-f", "rawvideo",
+                          "-pix_fmt", "rgb24", "-"], check=True, capture_output=True).stdout
+    got = np.frombuffer(raw, np.uint8).reshape(-1, *want.shape[1:]).astype(np.float64)
+    assert got.shape == want.shape, (key, got.shape, want.shape)
+    error = np.abs(got - want).mean(axis=(1, 2, 3))
+    assert error.max() < 8, (key, error)
+    if key.startswith("translate/"):
+        for i in range(len(got)):
+            others = [np.abs(got[i] - w).mean() for w in want]
+            assert int(np.argmin(others)) == i, (key, i, others)
+    checked += 1
+assert checked == 2, checked
+print("mp4 frames match", checked)
+"#;
+
+#[test]
+fn mp4_sequences_through_a_real_ffmpeg() {
+    let on_path = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("ffmpeg").is_file()));
+    if !on_path {
+        eprintln!("skipped: no ffmpeg on PATH (apt-get install ffmpeg)");
+        return;
+    }
+    let dir = scratch("mp4");
+    let model = dir.join("linear64.onnx");
+    run_python(&["-c", LINEAR_MODEL, model.to_str().unwrap(), "64"]);
+    let val = repo().join("tests/fixtures/imagenet-c-dataset/val");
+    let (tar, mp4) = (dir.join("tar"), dir.join("mp4"));
+    for (out, extra) in [(&tar, &[][..]), (&mp4, &["--video", "mp4"][..])] {
+        let mut args = vec![
+            "generate",
+            "tiny-imagenet-p",
+            "--source",
+            val.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--limit",
+            "1",
+            "--perturbations",
+            "translate,gaussian_noise",
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        ok(&blight(&args));
+    }
+    run_python(&[
+        "-c",
+        MP4_AGAINST_TAR,
+        mp4.to_str().unwrap(),
+        tar.to_str().unwrap(),
+    ]);
+    let evaluate = |dataset: &Path, out: &Path| {
+        ok(&blight(&[
+            "evaluate",
+            "--model",
+            model.to_str().unwrap(),
+            "--preset",
+            "cifar",
+            "--dataset",
+            dataset.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]));
+        report(out)
+    };
+    let (from_mp4, from_tar) = (
+        evaluate(&mp4, &dir.join("eval-mp4")),
+        evaluate(&tar, &dir.join("eval-tar")),
+    );
+    assert_eq!(from_mp4["dataset"]["kind"], "sequence-mp4");
+    assert_eq!(from_tar["dataset"]["kind"], "sequence-tar");
+    // The same videos, with a prediction for every frame, in the same order. (A video's key is
+    // its file: the .mp4, or the source image's name in a tar shard.)
+    let videos = |name: &str| -> Vec<(Value, String, usize)> {
+        predictions(&dir.join(name))
+            .into_iter()
+            .map(|r| {
+                let key = r["key"].as_str().unwrap();
+                let stem = key.rsplit_once('.').map_or(key, |(stem, _)| stem);
+                let frames = r["predictions"].as_array().unwrap().len();
+                (r["perturbation"].clone(), stem.to_string(), frames)
+            })
+            .collect()
+    };
+    let listed = videos("eval-mp4");
+    assert_eq!(listed, videos("eval-tar"));
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed.iter().all(|v| v.2 == 31), "{listed:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
