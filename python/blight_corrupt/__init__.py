@@ -41,9 +41,14 @@ _SUBSETS = {
     "digital": slice(11, 15),
 }
 
-# The global stream is read, advanced in Rust and written back: calls that continue it take
-# turns (as numpy's own RandomState lock makes its draws), seeded calls run side by side.
-_GLOBAL_STREAM = threading.Lock()
+
+def _global_stream():
+    """The lock numpy's own draws from the global RandomState take. A call that continues the
+    stream holds it from reading the state to writing it back, so no other thread's draw is
+    lost in between; seeded calls need no lock and run side by side."""
+    get = getattr(np.random, "get_bit_generator", None)  # numpy >= 1.25
+    bit_generator = get() if get is not None else np.random.mtrand._rand._bit_generator
+    return bit_generator.lock
 
 
 def get_corruption_names(subset="common"):
@@ -206,8 +211,14 @@ def corrupt(
     height, width = rgb.shape[:2]
     args = (rgb.tobytes(), height, width, suite, name, severity, _frost_dir(name))
     if seed is None and rng == "numpy":
-        with _GLOBAL_STREAM:
-            _, key, pos, has_gauss, gauss = np.random.get_state()
+        with _global_stream():
+            state = np.random.get_state()
+            if not isinstance(state, tuple) or state[0] != "MT19937":
+                raise ValueError(
+                    "numpy's global generator is not the legacy MT19937 RandomState "
+                    "(np.random.set_bit_generator?): pass seed= to corrupt"
+                )
+            _, key, pos, has_gauss, gauss = state
             state = (key.astype("<u4").tobytes(), int(pos), float(gauss) if has_gauss else None)
             pixels, (key, pos, gauss) = _native.corrupt_from_state(*args, state)
             key = np.frombuffer(key, dtype="<u4").astype(np.uint32)

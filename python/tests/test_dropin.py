@@ -203,6 +203,22 @@ class DropIn(unittest.TestCase):
             self.assertTrue(np.array_equal(ours, theirs), name)
             self.assert_same_state(state_tuple(), before, name)
 
+    def test_threads_continuing_the_global_stream_take_turns(self):
+        # Two threads corrupt without a seed at once: they must get the two images that two
+        # calls one after the other give (in either order) and leave the state those leave.
+        image = self.images["rgb 47x61"]
+        np.random.seed(8)
+        first = imagecorruptions.corrupt(image, 4, "gaussian_noise")
+        second = imagecorruptions.corrupt(image, 4, "gaussian_noise")
+        after = state_tuple()
+        outs = []
+        np.random.seed(8)
+        in_two_threads(lambda: outs.append(blight_corrupt.corrupt(image, 4, "gaussian_noise")))
+        self.assert_same_state(state_tuple(), after, "after both threads")
+        self.assertFalse(np.array_equal(first, second))
+        got = sorted(outs, key=lambda out: not np.array_equal(out, first))
+        self.assertTrue(np.array_equal(got[0], first) and np.array_equal(got[1], second))
+
     def test_corrupt_batch_gives_each_image_its_own_seeded_stream(self):
         images = [photo(40 + k, 50, 3) for k in range(5)]
         batch = blight_corrupt.corrupt_batch(
