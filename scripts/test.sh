@@ -96,6 +96,9 @@ for suite in imagenet-p:224 tiny-imagenet-p:64; do
   target/pyenv/bin/python scripts/check_webdataset_p.py "$out" $((6 * 17)) ${suite#*:}
 done
 
+# The Python package: its abi3 wheel in a fresh virtual environment, drop-in for imagecorruptions.
+bash scripts/python-test.sh
+
 # The CIFAR-C, Tiny-ImageNet-C, 299 and ImageNet-P parity tests under each lower vector path as well.
 for path in $(target/debug/blight simd | grep -v active); do
   echo "== -C suite and -P sequence parity with BLIGHT_SIMD=$path"

@@ -2,7 +2,9 @@
 //! polar Gaussian with its cached second value. Bit-exact with numpy (tests use values numpy made).
 
 use super::Random;
+use crate::error::{Error, Result};
 
+/// Words of MT19937 state, the length of the key in `np.random.get_state()`.
 const STATE_LEN: usize = 624;
 
 /// The Mersenne Twister state of `np.random.RandomState`.
@@ -30,6 +32,35 @@ impl NumpyRandom {
             pos: STATE_LEN,
             cached_gauss: None,
         }
+    }
+
+    /// The generator `np.random.set_state(('MT19937', key, pos, has_gauss, cached_gaussian))`
+    /// leaves, so a draw can continue a Python session's global stream where it stands.
+    /// `cached_gauss` is the second value of the last polar pair (`has_gauss` = 1), which the next
+    /// legacy normal draw hands out first.
+    pub fn from_state(key: &[u32], pos: usize, cached_gauss: Option<f64>) -> Result<Self> {
+        let key: [u32; STATE_LEN] = key.try_into().map_err(|_| {
+            Error::Invalid(format!(
+                "an MT19937 state has {STATE_LEN} key words, not {}",
+                key.len()
+            ))
+        })?;
+        if pos > STATE_LEN {
+            return Err(Error::Invalid(format!(
+                "an MT19937 position is at most {STATE_LEN}, not {pos}"
+            )));
+        }
+        Ok(NumpyRandom {
+            key,
+            pos,
+            cached_gauss,
+        })
+    }
+
+    /// The state as `np.random.get_state()` gives it: key words, position and cached Gaussian,
+    /// ready for `np.random.set_state` after a corruption has drawn.
+    pub fn state(&self) -> (&[u32; STATE_LEN], usize, Option<f64>) {
+        (&self.key, self.pos, self.cached_gauss)
     }
 
     /// Regenerates the 624 words of state (the MT19937 "twist"). Word i mixes words i and i + 1
@@ -123,6 +154,55 @@ impl Random for NumpyRandom {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn state_matches_numpy_get_state_and_continues_its_stream() {
+        // numpy 1.23: rs = RandomState(7); rs.standard_normal(3); rs.random_sample(700);
+        // st = rs.get_state() gives pos 164, has_gauss 1, the gaussian below, key[0] and
+        // key[623] below; the next draws are standard_normal() then random_sample().
+        let mut rng = NumpyRandom::new(7);
+        for _ in 0..3 {
+            rng.standard_normal();
+        }
+        rng.skip_samples(700);
+        let (key, pos, gauss) = rng.state();
+        assert_eq!((pos, gauss), (164, Some(0.40751628299650783)));
+        assert_eq!((key[0], key[623]), (3140365922, 2054307641));
+
+        let mut resumed = NumpyRandom::from_state(key, pos, gauss).unwrap();
+        assert_eq!(resumed.standard_normal(), 0.40751628299650783);
+        assert_eq!(resumed.random_sample(), 0.3879894664107344);
+        rng.standard_normal();
+        rng.random_sample();
+        for _ in 0..2000 {
+            assert_eq!(resumed.next_u32(), rng.next_u32());
+        }
+        assert_eq!(resumed.state().1, rng.state().1);
+    }
+
+    #[test]
+    fn a_state_of_the_wrong_shape_is_refused() {
+        let key = [0u32; STATE_LEN];
+        let err = NumpyRandom::from_state(&key[..623], 0, None)
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "an MT19937 state has 624 key words, not 623"
+        );
+        let err = NumpyRandom::from_state(&key, 625, None)
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "an MT19937 position is at most 624, not 625"
+        );
+        // Position 624 is what np.random.seed leaves: the next draw twists first.
+        let seeded = NumpyRandom::new(3);
+        let (key, pos, _) = seeded.state();
+        let mut again = NumpyRandom::from_state(key, pos, None).unwrap();
+        assert_eq!(again.next_u32(), NumpyRandom::new(3).next_u32());
+    }
 
     #[test]
     fn bulk_uniforms_equal_single_draws_across_twists() {
