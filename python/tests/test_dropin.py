@@ -7,9 +7,8 @@ blight_corrupt.corrupt(...)`` must give identical arrays and leave identical
 ``corrupt`` must release the GIL, so two threads run side by side (the speed-up is asserted
 when the machine has two free cores at that moment, measured with sha256 threads).
 
-Known differences, stated where they are tested: frost may be off by 1 on a rare value (OpenCV's
-IPP bicubic texture enlargement); spatter's pixels differ on some random liquid layers
-(test_spatter_pixels, an expected failure until fixed). Their draws and states are still equal.
+Known difference, stated where it is tested: frost may be off by 1 on a rare value (OpenCV's
+IPP bicubic texture enlargement). Its draws and states are still equal.
 
 impulse_noise: scikit-image 0.19 and later draw its salt and pepper from a generator of their own
 (``np.random.default_rng``), so with those imagecorruptions' impulse_noise is no longer fixed by
@@ -137,8 +136,6 @@ class DropIn(unittest.TestCase):
                     self.assertEqual(ours.shape, theirs.shape, what)
                     self.assert_same_state(our_state, their_state, what)
                     compared += 1
-                    if name == "spatter":
-                        continue  # its pixels: test_spatter_pixels (a known difference)
                     diff = np.abs(ours.astype(int) - theirs.astype(int))
                     differing = int(np.count_nonzero(diff))
                     # frost: OpenCV enlarges the texture with IPP's bicubic code, which rounds a
@@ -155,23 +152,7 @@ class DropIn(unittest.TestCase):
         self.assertEqual(compared, expected)
         print(f"\n  {compared} corruption x severity x image cases, the state after each "
               f"identical; {off_by_one} values off by 1 (frost), all others identical "
-              "(spatter aside)", end="")
-
-    @unittest.expectedFailure
-    def test_spatter_pixels(self):
-        """Known difference, not yet fixed: blight's spatter (water mode, severities 1-3) differs
-        from imagecorruptions on some random liquid layers, e.g. on the 45x38 gray image at
-        severity 1 with the seed below, 33 values by up to 12 (the draws and the state after
-        are equal). When it is fixed this test passes, which fails the run as an unexpected
-        success: then remove the decorator."""
-        image = self.images["gray 45x38"]
-        for severity in range(1, 6):
-            seed = 7919 * 17 + 31 * severity + image.ndim
-            theirs, _ = run_seeded(imagecorruptions.corrupt, seed, image,
-                                   severity=severity, corruption_name="spatter")
-            ours, _ = run_seeded(blight_corrupt.corrupt, seed, image,
-                                 severity=severity, corruption_name="spatter")
-            self.assertTrue(np.array_equal(ours, theirs), f"spatter severity {severity}")
+              , end="")
 
     def test_impulse_noise_matches_imagecorruptions_with_scikit_image_0_18(self):
         fixtures = np.load(IMPULSE_FIXTURES)

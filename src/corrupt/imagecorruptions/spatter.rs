@@ -1,4 +1,7 @@
-//! imagecorruptions' `spatter`: ImageNet-C's ([`imagenet_c::Spatter`]) for water; for mud the
+//! imagecorruptions' `spatter`: ImageNet-C's ([`imagenet_c::Spatter`]) for water, but with the
+//! chamfer distances of OpenCV 4's PyPI wheels (IPP's float scan, where the ImageNet-C
+//! environment's OpenCV 3.4 used fixed point: they differ in the last bits, which the uint8 casts
+//! and the histogram equalisation after it can turn into whole levels); for mud the
 //! mask is float32, because scikit-image 0.18's `gaussian` keeps a float32 input in float32
 //! (scipy rounds each axis pass to float32), where the ImageNet-C reference's scikit-image 0.13
 //! filtered in float64.
@@ -8,7 +11,7 @@
 //! mask) + mask·(63, 42, 20)/255, 0, 1)·255, with x = float32(img)/255 and x·(1 − mask) in
 //! float32, the colour term in float64.
 
-use crate::corrupt::imagenet_c::{self, Liquid};
+use crate::corrupt::imagenet_c::{self, Chamfer, Liquid};
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::ops::gaussian::{gaussian_filter, gaussian_filter_plane, Boundary};
@@ -28,11 +31,8 @@ const MUD: [f64; 3] = [63.0, 42.0, 20.0];
 const MUD_FLOOR: f32 = 0.8;
 
 impl Corruption for Spatter {
-    fn apply(&self, image: &Image, rng: &mut dyn Random, context: &Context) -> Result<Image> {
+    fn apply(&self, image: &Image, rng: &mut dyn Random, _: &Context) -> Result<Image> {
         let p = &self.0;
-        if !matches!(p.liquid, Liquid::Mud) {
-            return p.apply(image, rng, context);
-        }
         let (h, w) = (image.height, image.width);
         let mut layer = vec![0f64; h * w];
         rng.fill_normal(p.mean, p.std, &mut layer);
@@ -43,6 +43,10 @@ impl Corruption for Spatter {
             Boundary::Nearest,
             TRUNCATE,
         );
+        if matches!(p.liquid, Liquid::Water) {
+            let data = p.water(image, &layer, Chamfer::Float);
+            return Image::new(w, h, image.channels, data);
+        }
         let mut mask: Vec<f32> = layer
             .iter()
             .map(|&v| if v > p.threshold { 1.0 } else { 0.0 })
