@@ -1,5 +1,6 @@
 //! `blight bench`: single-threaded median time of every corruption × severity on one image, the
-//! figure the speed goal is stated in (all 95 ImageNet-C variants of a 224×224 image).
+//! figure the speed goal is stated in (all 95 ImageNet-C variants of a 224×224 image; for
+//! imagecorruptions, of given photos such as its 427×640 and 1024×2048 fixtures, `--image`).
 //!
 //! For a perturbation suite (`--suite imagenet-p`) it times one whole sequence of every
 //! perturbation instead (31 frames at 224, translate 41), made from the built-in photo after the
