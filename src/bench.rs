@@ -1,5 +1,6 @@
 //! `blight bench`: single-threaded median time of every corruption × severity on one image, the
-//! figure the speed goal is stated in (all 95 ImageNet-C variants of a 224×224 image).
+//! figure the speed goal is stated in (all 95 ImageNet-C variants of a 224×224 image; for
+//! imagecorruptions, of given photos such as its 427×640 and 1024×2048 fixtures, `--image`).
 //!
 //! For a perturbation suite (`--suite imagenet-p`) it times one whole sequence of every
 //! perturbation instead (31 frames at 224, translate 41), made from the built-in photo after the
@@ -40,6 +41,22 @@ pub fn test_image(suite: &Suite, size: Option<usize>) -> Result<Image> {
         )));
     }
     Ok(crate::builtin::photo_sized(size))
+}
+
+/// An image file to time on (`--image`), read as RGB; a side above [`MAX_SIZE`] is refused for
+/// the memory reason above.
+pub fn image_file(path: &std::path::Path) -> Result<Image> {
+    let image = crate::io::read_rgb(path)?;
+    if image.width > MAX_SIZE || image.height > MAX_SIZE {
+        return Err(Error::file(
+            path,
+            format!(
+                "{}×{} has a side above the bench maximum {MAX_SIZE}",
+                image.width, image.height
+            ),
+        ));
+    }
+    Ok(image)
 }
 
 /// The median time of one corruption at one severity.
@@ -244,6 +261,15 @@ mod tests {
             x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
         }
         assert!(thread_cpu_time() >= start + Duration::from_millis(2));
+    }
+
+    #[test]
+    fn bench_images_are_read_as_rgb_and_a_missing_file_is_an_error() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/imagecorruptions/inputs");
+        let gray = image_file(&dir.join("camera-300x200-gray.png")).unwrap();
+        assert_eq!((gray.width, gray.height, gray.channels), (200, 300, 3));
+        assert!(image_file(&dir.join("no-such-image.png")).is_err());
     }
 
     #[test]

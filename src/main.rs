@@ -128,6 +128,10 @@ enum Command {
         /// 8192), or for the mnist-c suite the built-in 28×28 digit.
         #[arg(long)]
         size: Option<usize>,
+        /// Time on this PNG or JPEG instead (read as RGB; repeatable, each timed and reported in
+        /// turn), e.g. the imagecorruptions fixtures' 427×640 and 1024×2048 photos.
+        #[arg(long, value_name = "PATH", conflicts_with_all = ["size", "dataset"])]
+        image: Vec<PathBuf>,
         #[command(flatten)]
         recipe: RecipeArgs,
         /// Random source: `numpy` replays np.random.seed(SEED) exactly; `fast` is keyed per sample.
@@ -1077,6 +1081,7 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
         }
         Command::Bench {
             size,
+            image,
             recipe,
             rng,
             repeats,
@@ -1088,6 +1093,12 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             if recipe.recipe.is_none()
                 && blight::perturb::PerturbSuite::built_in_names().any(|n| n == recipe.suite)
             {
+                if !image.is_empty() {
+                    return Err(blight::Error::Invalid(
+                        "--image times a corruption suite, not a perturbation suite".into(),
+                    )
+                    .into());
+                }
                 return bench_sequences(
                     &recipe.suite,
                     size,
@@ -1100,29 +1111,47 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
             }
             let mut suite = recipe.load()?;
             suite.leave_out(&skip.skip)?;
-            let image = blight::bench::test_image(&suite, size)?;
-            let size = image.width;
+            let images = if image.is_empty() {
+                vec![(None, blight::bench::test_image(&suite, size)?)]
+            } else {
+                image
+                    .iter()
+                    .map(|p| Ok((Some(p), blight::bench::image_file(p)?)))
+                    .collect::<Result<Vec<_>, blight::Error>>()?
+            };
             let context = assets.context(
                 suite.jpeg_codec,
                 suite.corruptions.iter().any(|c| c.name == "frost"),
             );
-            let timings = blight::bench::run(&suite, &image, rng.into(), repeats, &context)?;
-            let total: f64 = timings.iter().map(|t| t.median_ms).sum();
-            let total_wall: f64 = timings.iter().map(|t| t.median_wall_ms).sum();
-            if json {
-                let report = serde_json::json!({
-                    "suite": suite.name,
-                    "size": size,
-                    "rng": RngKind::from(rng).to_string(),
-                    "repeats": repeats,
-                    "threads": 1,
-                    "simd": Isa::active().name(),
-                    "timings": timings,
-                    "total_ms": total,
-                    "total_wall_ms": total_wall,
-                });
-                writeln!(stdout, "{report:#}")?;
-            } else {
+            let mut reports = Vec::new();
+            for (path, image) in &images {
+                let timings = blight::bench::run(&suite, image, rng.into(), repeats, &context)?;
+                let total: f64 = timings.iter().map(|t| t.median_ms).sum();
+                let total_wall: f64 = timings.iter().map(|t| t.median_wall_ms).sum();
+                let (w, h) = (image.width, image.height);
+                if json {
+                    let mut report = serde_json::json!({
+                        "suite": suite.name,
+                        "size": w,
+                        "rng": RngKind::from(rng).to_string(),
+                        "repeats": repeats,
+                        "threads": 1,
+                        "simd": Isa::active().name(),
+                        "timings": timings,
+                        "total_ms": total,
+                        "total_wall_ms": total_wall,
+                    });
+                    if let Some(path) = path {
+                        report["image"] = serde_json::json!(path);
+                        report["height"] = serde_json::json!(h);
+                        report["width"] = serde_json::json!(w);
+                    }
+                    reports.push(report);
+                    continue;
+                }
+                if let Some(path) = path {
+                    writeln!(stdout, "{} (H×W {h}×{w})", path.display())?;
+                }
                 writeln!(
                     stdout,
                     "{:<18} {:>9} {:>9} {:>9} {:>9} {:>9}",
@@ -1135,12 +1164,24 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                     }
                     writeln!(stdout)?;
                 }
+                let at = match path {
+                    Some(_) => format!("{h}×{w} (H×W)"),
+                    None => format!("{w}×{w}"),
+                };
                 writeln!(
                     stdout,
-                    "total of all {} variants at {size}×{size}, one thread, {}: {total:.1} ms CPU ({total_wall:.1} ms wall)",
+                    "total of all {} variants at {at}, one thread, {}: {total:.1} ms CPU ({total_wall:.1} ms wall)",
                     timings.len(),
                     Isa::active().name()
                 )?;
+            }
+            if json {
+                // One image keeps the single-report shape; several give a list in --image order.
+                let out = match <[_; 1]>::try_from(reports) {
+                    Ok([one]) => one,
+                    Err(all) => serde_json::Value::Array(all),
+                };
+                writeln!(stdout, "{out:#}")?;
             }
             Ok(())
         }

@@ -14,6 +14,7 @@
 
 use crate::error::{Error, Result};
 use crate::ops::numeric::pairwise_sum;
+use crate::simd;
 
 /// The taps of one streak: (dx, dy) per tap, dx to the right and dy down, and the weights.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,23 +81,53 @@ pub fn shift_motion_blur<T: Copy + Into<f64>>(
         )));
     }
     let taps = kernel.taps(height, width);
-    let row_len = width * channels;
     let mut out = vec![0.0f64; data.len()];
-    let clamp = |v: isize, n: usize| v.clamp(0, n as isize - 1) as usize;
+    let shape = (height, width, channels);
+    let streak = (&kernel.offsets[..taps], &kernel.weights[..taps]);
+    simd::dispatch(
+        #[inline(always)]
+        |_| blur_rows(&mut out, data, shape, streak),
+    );
+    Ok(out)
+}
+
+/// Every output row, tap by tap: the columns whose shifted read stays inside the row are one
+/// contiguous slice (vectorised), those left or right of it read the clamped edge pixel. Each
+/// value still gets its taps' products added in tap order.
+#[inline(always)]
+fn blur_rows<T: Copy + Into<f64>>(
+    out: &mut [f64],
+    data: &[T],
+    (height, width, channels): (usize, usize, usize),
+    (offsets, weights): (&[(isize, isize)], &[f64]),
+) {
+    let row_len = width * channels;
     for (y, out_row) in out.chunks_exact_mut(row_len.max(1)).enumerate() {
-        for (&(dx, dy), &k) in kernel.offsets[..taps].iter().zip(&kernel.weights) {
-            let source_y = clamp(y as isize + dy, height);
+        for (&(dx, dy), &k) in offsets.iter().zip(weights) {
+            let source_y = (y as isize + dy).clamp(0, height as isize - 1) as usize;
             let row = &data[source_y * row_len..][..row_len];
-            for x in 0..width {
-                let source = clamp(x as isize + dx, width) * channels;
-                let pixel = &row[source..source + channels];
-                for (o, &v) in out_row[x * channels..][..channels].iter_mut().zip(pixel) {
-                    *o += k * v.into();
+            // Columns x with 0 ≤ x + dx < width are lo..hi (|dx| < width, see `taps`).
+            let lo = (-dx).clamp(0, width as isize) as usize;
+            let hi = (width as isize - dx).clamp(lo as isize, width as isize) as usize;
+            let (left, rest) = out_row.split_at_mut(lo * channels);
+            let (inside, right) = rest.split_at_mut((hi - lo) * channels);
+            let start = (lo as isize + dx) as usize * channels;
+            let source = &row[start..start + inside.len()];
+            for (o, &v) in inside.iter_mut().zip(source) {
+                *o += k * v.into();
+            }
+            for (edge, pixel) in [
+                (left, &row[..channels]),
+                (right, &row[row_len - channels..]),
+            ] {
+                for values in edge.chunks_exact_mut(channels) {
+                    for (o, &v) in values.iter_mut().zip(pixel) {
+                        *o += k * v.into();
+                    }
                 }
             }
         }
     }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -54,12 +54,22 @@ fn nearest(image: &Image, width: usize, height: usize) -> Image {
     };
     let (cols, rows) = (index(image.width, width), index(image.height, height));
     let c = image.channels;
-    let mut data = Vec::with_capacity(width * height * c);
-    for &y in &rows {
-        let row = &image.data[y * image.width * c..][..image.width * c];
-        for &x in &cols {
-            data.extend_from_slice(&row[x * c..x * c + c]);
+    let row_len = width * c;
+    let mut data = vec![0u8; height * row_len];
+    // Consecutive output rows that read the same source row are equal: copy the one before.
+    let mut previous = None;
+    for (i, &y) in rows.iter().enumerate() {
+        let (done, rest) = data.split_at_mut(i * row_len);
+        let line = &mut rest[..row_len];
+        if previous == Some(y) {
+            line.copy_from_slice(&done[done.len() - row_len..]);
+            continue;
         }
+        let row = &image.data[y * image.width * c..][..image.width * c];
+        for (pixel, &x) in line.chunks_exact_mut(c.max(1)).zip(&cols) {
+            pixel.copy_from_slice(&row[x * c..x * c + c]);
+        }
+        previous = Some(y);
     }
     Image {
         width,
