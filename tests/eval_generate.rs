@@ -330,6 +330,7 @@ fn generated_mnist_c_predicts_as_the_npy_files_on_disk() {
             .flat_map(|part| part[..7].to_vec())
             .collect();
         assert_eq!(evaluate("limit", &limited), first, "{rng}");
+        mnist_parts_match(&out, &source, rng);
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -452,4 +453,50 @@ fn generated_imagecorruptions_is_refused() {
     );
     assert!(!dir.join("report").exists());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Every part of the MNIST-C made in memory holds the uint8 digits, keys and labels of the
+/// `.npy` files in `out`, in the same order.
+fn mnist_parts_match(out: &std::path::Path, source: &std::path::Path, rng: &str) {
+    use blight::eval::{dataset, generated};
+    let disk = dataset::open(out, None, None).unwrap();
+    let suite = blight::suite::Suite::built_in("mnist-c").unwrap();
+    let jpeg = suite.jpeg_codec;
+    let memory = generated::open(
+        generated::Request {
+            suite,
+            source: source.to_path_buf(),
+            source_labels: None,
+            corruptions: vec!["glass_blur".into(), "rotate".into(), "shot_noise".into()],
+            severities: Vec::new(),
+            limit: None,
+            seed: 3,
+            rng: match rng {
+                "numpy" => blight::rng::RngKind::Numpy,
+                _ => blight::rng::RngKind::Fast,
+            },
+            context: blight::corrupt::Context {
+                assets: Default::default(),
+                jpeg,
+            },
+        },
+        None,
+    )
+    .unwrap();
+    let names = |d: &dataset::Dataset| d.parts.iter().map(|p| p.name()).collect::<Vec<_>>();
+    assert_eq!(names(&memory), names(&disk));
+    assert_eq!(memory.classes, disk.classes);
+    for (a, b) in disk.parts.iter().zip(&memory.parts) {
+        assert_eq!(a.labels, b.labels, "{}", a.name());
+        for i in 0..a.source.len() {
+            let (x, y) = (a.source.sample(i).unwrap(), b.source.sample(i).unwrap());
+            assert_eq!(x.key, y.key);
+            assert!(
+                x.image == y.image,
+                "{} sample {i} differs ({rng})",
+                a.name()
+            );
+            assert_eq!((y.image.channels, y.image.data.len()), (1, 784));
+        }
+    }
 }
