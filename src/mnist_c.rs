@@ -82,19 +82,8 @@ pub fn generate_mnist_c(
         folders.push(folder);
     }
 
-    let source = Mnist::open(request.source)?;
+    let source = open_source(suite, request.source, "nothing was written")?;
     let (rows, cols) = source.image_size();
-    if (rows, cols) != (suite.image_size, suite.image_size) {
-        return Err(Error::file(
-            source.images_paths()[0],
-            format!(
-                "images are {rows}×{cols} (rows × columns in the IDX header), but the {} suite \
-                 corrupts {side}×{side} digits; nothing was written",
-                suite.name,
-                side = suite.image_size
-            ),
-        ));
-    }
     preflight(&source, &configs, request.context)?;
 
     let mut assets = Vec::new();
@@ -169,6 +158,25 @@ pub fn generate_mnist_c(
         on_error: request.on_error,
     };
     generate::generate(&job, progress)
+}
+
+/// The four MNIST files in `dir`, refused (`outcome` says what that left undone) unless their
+/// digits have the size `suite` corrupts.
+pub fn open_source(suite: &Suite, dir: &Path, outcome: &str) -> Result<Mnist> {
+    let source = Mnist::open(dir)?;
+    let (rows, cols) = source.image_size();
+    if (rows, cols) != (suite.image_size, suite.image_size) {
+        return Err(Error::file(
+            source.images_paths()[0],
+            format!(
+                "images are {rows}×{cols} (rows × columns in the IDX header), but the {} suite \
+                 corrupts {side}×{side} digits; {outcome}",
+                suite.name,
+                side = suite.image_size
+            ),
+        ));
+    }
+    Ok(source)
 }
 
 /// Runs every config once on the first image before anything is written, so a missing asset or

@@ -378,11 +378,17 @@ fn read_subset(path: &Path) -> Result<Vec<usize>> {
 }
 
 fn dataset_info(dataset: &Dataset) -> Result<DatasetInfo> {
+    // A dataset made in memory has no manifest: its root is the source, maybe a file (an
+    // archive, MNIST's folder), whose own manifest.json (if any) describes another dataset.
     let manifest = dataset.root.join("manifest.json");
-    let manifest_sha256 = match std::fs::read(&manifest) {
-        Ok(bytes) => Some(to_hex(&Sha256::digest(&bytes))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io(&manifest, e)),
+    let manifest_sha256 = if dataset.kind == "generated" {
+        None
+    } else {
+        match std::fs::read(&manifest) {
+            Ok(bytes) => Some(to_hex(&Sha256::digest(&bytes))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(&manifest, e)),
+        }
     };
     let mut hash = Sha256::new();
     for part in &dataset.parts {
