@@ -866,9 +866,19 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                 }
                 (Some(name), _, Some(source)) => {
                     let suite = Suite::choose(&name, None)?;
+                    // Without --corruptions, MNIST-C scores only its published benchmark,
+                    // not the leftovers (frost among them).
+                    let by_default = |c: &blight::suite::SuiteCorruption| {
+                        name != "mnist-c"
+                            || c.archive.as_deref() == Some(blight::mnist_c::BENCHMARK)
+                    };
                     let uses_frost = suite.corruptions.iter().any(|c| {
                         c.name == "frost"
-                            && (a.corruptions.is_empty() || a.corruptions.contains(&c.name))
+                            && if a.corruptions.is_empty() {
+                                by_default(c)
+                            } else {
+                                a.corruptions.contains(&c.name)
+                            }
                     });
                     let context = a.assets.context(suite.jpeg_codec, uses_frost);
                     Input::Generate(Box::new(blight::eval::generated::Request {
