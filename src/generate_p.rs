@@ -10,10 +10,10 @@
 //! resuming, repairs, shards, `merge` and the manifest — is the driver's.
 //!
 //! The sources are those of the -C suites, in their canonical sorted order (not the reference's
-//! `os.listdir` order), decoded to RGB before the recipe's `[input]` resize. ImageNet-P's script
-//! resized the opened image before `convert('RGB')`; for RGB and grayscale JPEGs the order does
-//! not change a pixel, for CMYK JPEGs (a few ImageNet validation files) and palette images it
-//! may.
+//! `os.listdir` order). ImageNet-P's script resizes the opened image before `convert('RGB')`:
+//! its recipe's `convert_rgb_last` keeps each JPEG in the mode it opens in (a CMYK file, as a few
+//! ImageNet validation files are, stays CMYK) until the sequence has resized it. Other formats
+//! are converted on opening; for a palette PNG that order can differ.
 //!
 //! Randomness: with `--rng numpy`, sample i gets `np.random.seed(seed + i)` before its sequence,
 //! every frame's draws following from it as in the reference's loop; with `--rng fast`, each

@@ -11,6 +11,9 @@
 //! * `resize = n`: `Resize((n, n))`, both sides n whatever the aspect ratio (Tiny-ImageNet-C).
 //! * `classes = n`: the source must have n classes (CIFAR-10 against CIFAR-100: the archives
 //!   look alike, and a mixed-up one would otherwise run to the end).
+//! * `convert_rgb_last = true`: the source keeps each JPEG in the mode it opens in and the
+//!   sequence converts it to RGB after the resize (`make_imagenet_p.py`: Resize(256), then
+//!   `convert('RGB')`); for CMYK files the order changes a few values by 1.
 //! * `center_crop = n`: `CenterCrop(n)`, top int(round((h − n)/2)) and left int(round((w − n)/2))
 //!   with Python 3's round (half to even); outside the image, PIL's crop fills 0.
 //!
@@ -39,6 +42,10 @@ pub struct Prep {
     /// The number of classes the source must have, where the suite fixes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classes: Option<usize>,
+    /// JPEGs are resized in the mode they open in (gray, CMYK) and converted to RGB after, as
+    /// ImageNet-P's script does; otherwise they are converted on opening (ImageFolder's loader).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub convert_rgb_last: bool,
 }
 
 impl Prep {

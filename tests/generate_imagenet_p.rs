@@ -292,3 +292,60 @@ fn video_runs_ffmpeg_with_the_reference_settings() {
         .unwrap();
     assert!(verify.status.success());
 }
+
+/// `generate imagenet-p` resizes a CMYK JPEG before converting it to RGB, as the reference does:
+/// sample 4 of the fixture tree (a CMYK photo), seeded 7 + 4, gives the reference's frames for
+/// that photo seeded 11 (tests/fixtures/imagenet-p/cmyk/frames.txt).
+#[test]
+fn cmyk_photos_are_resized_before_their_rgb_conversion() {
+    use sha2::{Digest, Sha256};
+    let out = scratch("cmyk");
+    let run = Command::new(env!("CARGO_BIN_EXE_blight"))
+        .args(["generate", "imagenet-p", "--source", VAL, "--out"])
+        .arg(&out)
+        .args([
+            "--rng",
+            "numpy",
+            "--seed",
+            "7",
+            "--quiet",
+            "--on-error",
+            "fail",
+        ])
+        .args(["--perturbations", "brightness,rotate"])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let members: BTreeMap<String, Vec<u8>> = members(&out).into_iter().collect();
+    let reference = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/imagenet-p/cmyk/frames.txt"),
+    )
+    .unwrap();
+    let mut compared = 0;
+    for line in reference.lines() {
+        let [name, frame, hash] = line.split(' ').collect::<Vec<_>>()[..] else {
+            panic!("{line}")
+        };
+        if name != "brightness" && name != "rotate" {
+            continue;
+        }
+        let frame: usize = frame.parse().unwrap();
+        let member = format!("{name}/n01484850/ILSVRC2012_val_00002752.frame-{frame:02}.png");
+        let png = &members[&member];
+        let pixels = blight::io::decode_rgb(Path::new(&member), png)
+            .unwrap()
+            .data;
+        let digest: String = Sha256::digest(&pixels)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(digest, hash, "{member}");
+        compared += 1;
+    }
+    assert_eq!(compared, 62);
+    std::fs::remove_dir_all(&out).unwrap();
+}

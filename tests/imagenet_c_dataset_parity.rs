@@ -75,6 +75,7 @@ fn inputs_decode_and_prepare_as_pillow_5_does() {
         resize: None,
         center_crop: Some(224),
         classes: None,
+        convert_rgb_last: false,
     };
     assert_eq!(expected.len(), 6);
     let modes: Vec<&str> = expected

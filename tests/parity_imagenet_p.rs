@@ -1,5 +1,5 @@
 //! ImageNet-P against the reference frames: every perturbation of the built-in `imagenet-p`
-//! recipe, run on three photos (landscape, portrait, gray), of `tiny-imagenet-p` on one, and of
+//! recipe, run on five photos (landscape, portrait, gray, two CMYK), of `tiny-imagenet-p` on one, and of
 //! `cifar10-p` on a 32×32 image made from it, with numpy's stream seeded 11 (sample 0 of a run
 //! seeded 11), must give exactly the frames `make_imagenet_p.py`, `make_tinyimagenet_p.py` and
 //! `make_cifar_p.py` write (sha256 of every frame's pixels in tests/fixtures/<case>/frames.txt,
@@ -13,7 +13,7 @@ use blight::perturb::{Pairing, PerturbSuite};
 use blight::raster::Image;
 use blight::rng::NumpyRandom;
 use blight::sink::manifest::to_hex;
-use blight::source::decode::decode_rgb;
+use blight::source::decode::{decode_as_opened, decode_rgb};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -28,6 +28,9 @@ fn fixtures() -> PathBuf {
 const LANDSCAPE: &str = "n01440764/ILSVRC2012_val_00000293.JPEG";
 const PORTRAIT: &str = "n01440764/ILSVRC2012_val_00002138.JPEG";
 const GRAY: &str = "n01443537/ILSVRC2012_val_00000262.JPEG";
+/// Two CMYK JPEGs as Pillow writes them: 400×270 with K = 0, and 260×360 with black.
+const CMYK: &str = "n01484850/ILSVRC2012_val_00002752.JPEG";
+const CMYK_BLACK: &str = "n01484850/ILSVRC2012_val_00003014.JPEG";
 
 /// A photo decoded as Pillow 5.0.0 (IJG libjpeg 9b) decodes it, gray replicated to RGB (Resize
 /// before or after that conversion gives the same pixels for gray).
@@ -35,6 +38,14 @@ fn photo(name: &str) -> Image {
     let path = fixtures().join("imagenet-c-dataset/val").join(name);
     let bytes = std::fs::read(&path).unwrap();
     decode_rgb(&path, &bytes, Profile::Ijg9).unwrap()
+}
+
+/// A photo as Pillow's `Image.open` holds it (CMYK stays CMYK), which ImageNet-P resizes before
+/// `convert('RGB')`.
+fn photo_as_opened(name: &str) -> Image {
+    let path = fixtures().join("imagenet-c-dataset/val").join(name);
+    let bytes = std::fs::read(&path).unwrap();
+    decode_as_opened(&path, &bytes, Profile::Ijg9).unwrap()
 }
 
 /// The fixture folders of `suite` and the input each was made from: for CIFAR-10-P the 32×32
@@ -46,6 +57,8 @@ fn cases(suite: &str) -> Vec<(String, Image)> {
             ("imagenet-p".into(), photo(LANDSCAPE)),
             ("imagenet-p/portrait".into(), photo(PORTRAIT)),
             ("imagenet-p/gray".into(), photo(GRAY)),
+            ("imagenet-p/cmyk".into(), photo_as_opened(CMYK)),
+            ("imagenet-p/cmyk-black".into(), photo_as_opened(CMYK_BLACK)),
         ],
         "cifar10-p" => vec![(
             "cifar10-p".into(),

@@ -1064,7 +1064,12 @@ pub fn generate(request: GenerateRequest, selection: &Selection) -> Result<Seque
             suite.name
         ))
     })?;
-    let source = source::open(
+    let open = if suite.input.convert_rgb_last {
+        source::open_in_file_modes
+    } else {
+        source::open
+    };
+    let source = open(
         &request.source,
         request.source_labels.as_deref(),
         suite.input.decoder,

@@ -352,9 +352,10 @@ impl PerturbSuite {
             })
     }
 
-    /// The prepared input of a decoded image (the recipe's `[input]`).
+    /// The prepared input of a decoded image (the recipe's `[input]`), in RGB.
     pub fn prepare(&self, original: &Image) -> Result<Image> {
-        self.input.apply(original)
+        let prepared = self.input.apply(original)?;
+        Ok(crate::source::decode::to_rgb(prepared))
     }
 
     /// The frames of `name`'s sequence for one decoded image at `difficulty`, pushed into `emit`
@@ -377,8 +378,9 @@ impl PerturbSuite {
             )));
         }
         let prepared = self.prepare(original)?;
+        let original = crate::source::decode::to_rgb(original.clone());
         let clean = Clean {
-            original,
+            original: &original,
             prepared: &prepared,
             crop: self.crop,
             input: &self.input,

@@ -18,6 +18,12 @@ pub const MAX_PIXELS: u64 = 2 * 89_478_485;
 
 /// `bytes` (the file at `path`, named in errors) as 8-bit RGB.
 pub fn decode_rgb(path: &Path, bytes: &[u8], profile: jpeg::Profile) -> Result<Image> {
+    decode_as_opened(path, bytes, profile).map(to_rgb)
+}
+
+/// `bytes` as Pillow's `Image.open` holds it: a JPEG as gray, RGB or CMYK (1, 3 or 4 channels);
+/// other formats already converted to RGB (their modes are not kept).
+pub fn decode_as_opened(path: &Path, bytes: &[u8], profile: jpeg::Profile) -> Result<Image> {
     if bytes.is_empty() {
         return Err(Error::file(path, "empty file, not an image"));
     }
@@ -25,13 +31,8 @@ pub fn decode_rgb(path: &Path, bytes: &[u8], profile: jpeg::Profile) -> Result<I
         let (width, height) =
             jpeg_size(bytes).ok_or_else(|| Error::file(path, "JPEG without a frame header"))?;
         check_pixels(path, width, height)?;
-        let image = jpeg::decode(bytes, profile)
-            .map_err(|e| Error::file(path, format!("cannot decode image: {e}")))?;
-        return Ok(match image.channels {
-            1 => gray_to_rgb(&image),
-            4 => cmyk_to_rgb(&image),
-            _ => image,
-        });
+        return jpeg::decode(bytes, profile)
+            .map_err(|e| Error::file(path, format!("cannot decode image: {e}")));
     }
     let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
@@ -83,6 +84,15 @@ fn jpeg_size(bytes: &[u8]) -> Option<(usize, usize)> {
         at += 2 + length;
     }
     None
+}
+
+/// Pillow's `convert('RGB')` of an image [`decode_as_opened`] made.
+pub fn to_rgb(image: Image) -> Image {
+    match image.channels {
+        1 => gray_to_rgb(&image),
+        4 => cmyk_to_rgb(&image),
+        _ => image,
+    }
 }
 
 fn gray_to_rgb(gray: &Image) -> Image {

@@ -197,6 +197,7 @@ impl Listed<FlatFiles> {
                 root: root.to_path_buf(),
             },
             profile,
+            file_modes: false,
         })
     }
 }

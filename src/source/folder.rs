@@ -52,6 +52,7 @@ impl Listed<ClassTree> {
                 root: root.to_path_buf(),
             },
             profile,
+            file_modes: false,
         })
     }
 }

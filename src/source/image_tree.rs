@@ -59,6 +59,7 @@ impl ImageTree {
                     root: root.to_path_buf(),
                 },
                 profile,
+                file_modes: false,
             },
             min_side,
             other_files,

@@ -113,6 +113,7 @@ impl Listed<TarMembers> {
                 file,
             },
             profile,
+            file_modes: false,
         })
     }
 }

@@ -69,6 +69,9 @@ pub struct Listed<S: Store> {
     pub(crate) listing: Listing<S::At>,
     pub(crate) store: S,
     pub(crate) profile: jpeg::Profile,
+    /// JPEGs stay in the mode Pillow opens them in (gray, RGB, CMYK) instead of RGB
+    /// ([`super::open_in_file_modes`]).
+    pub(crate) file_modes: bool,
 }
 
 impl<S: Store + std::fmt::Debug> std::fmt::Debug for Listed<S> {
@@ -104,7 +107,11 @@ impl<S: Store> Source for Listed<S> {
             index: i,
             key: entry.key.clone(),
             label: entry.label,
-            image: decode::decode_rgb(&path, &bytes, self.profile)?,
+            image: if self.file_modes {
+                decode::decode_as_opened(&path, &bytes, self.profile)?
+            } else {
+                decode::decode_rgb(&path, &bytes, self.profile)?
+            },
         })
     }
 

@@ -92,18 +92,42 @@ pub fn open(
     labels: Option<&std::path::Path>,
     profile: jpeg::Profile,
 ) -> Result<Box<dyn Source>> {
+    open_with(path, labels, profile, false)
+}
+
+/// [`open`], but JPEGs decode to the mode Pillow opens them in (gray, RGB or CMYK), for a suite
+/// whose reference resizes before `convert('RGB')` (ImageNet-P, `[input] convert_rgb_last`).
+pub fn open_in_file_modes(
+    path: &std::path::Path,
+    labels: Option<&std::path::Path>,
+    profile: jpeg::Profile,
+) -> Result<Box<dyn Source>> {
+    open_with(path, labels, profile, true)
+}
+
+fn open_with(
+    path: &std::path::Path,
+    labels: Option<&std::path::Path>,
+    profile: jpeg::Profile,
+    file_modes: bool,
+) -> Result<Box<dyn Source>> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     match labels {
-        Some(labels) if path.is_dir() => {
-            Ok(Box::new(flat::FlatFolder::open(path, labels, profile)?))
-        }
-        Some(labels) if name.ends_with(".tar") => Ok(Box::new(imagenet_tar::ImagenetTar::open(
-            path, labels, profile,
-        )?)),
-        None if path.is_dir() => Ok(Box::new(folder::ImageFolder::open(path, profile)?)),
+        Some(labels) if path.is_dir() => Ok(Box::new(flat::FlatFolder {
+            file_modes,
+            ..flat::FlatFolder::open(path, labels, profile)?
+        })),
+        Some(labels) if name.ends_with(".tar") => Ok(Box::new(imagenet_tar::ImagenetTar {
+            file_modes,
+            ..imagenet_tar::ImagenetTar::open(path, labels, profile)?
+        })),
+        None if path.is_dir() => Ok(Box::new(folder::ImageFolder {
+            file_modes,
+            ..folder::ImageFolder::open(path, profile)?
+        })),
         None if name.ends_with(".tar.gz") || name.ends_with(".tgz") => {
             Ok(Box::new(cifar::Cifar::open(path)?))
         }
