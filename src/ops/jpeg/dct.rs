@@ -714,7 +714,7 @@ mod tests {
     }
 
     #[test]
-    fn side_by_side_forward_matches_one_row_at_a_time() {
+    fn forward_matches_libjpegs_loops() {
         let mut random = Random(1);
         for trial in 0..20_000 {
             let samples: Vec<u8> = (0..256)
@@ -736,7 +736,7 @@ mod tests {
     }
 
     #[test]
-    fn side_by_side_inverse_matches_one_column_at_a_time() {
+    fn inverse_matches_libjpegs_loops() {
         let mut random = Random(2);
         for trial in 0..20_000 {
             let mut coefs = [0i16; 64];

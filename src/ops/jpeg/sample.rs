@@ -221,4 +221,66 @@ mod tests {
         let narrow = plane(2, 1, |_, x| x as u8 * 100);
         assert_eq!(upsample(&narrow, 2, 1, 2, 1).data, vec![0, 0, 100, 100]);
     }
+
+    #[test]
+    fn resamplers_match_the_per_sample_formulas() {
+        // libjpeg-turbo's loops, one sample at a time with the edges clamped.
+        let mut seed = 7u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (seed >> 16) as u8
+        };
+        for w in 1..20 {
+            for h in 1..5 {
+                let p = Plane {
+                    width: w + 3,
+                    height: h,
+                    data: (0..(w + 3) * h).map(|_| next()).collect(),
+                };
+                let out_width = w.div_ceil(2) + 2;
+                let d = downsample_h2v2(&p, w, h, out_width);
+                for oy in 0..h.div_ceil(2) {
+                    for ox in 0..out_width {
+                        let (c0, c1) = ((2 * ox).min(w - 1), (2 * ox + 1).min(w - 1));
+                        let (r0, r1) = ((2 * oy).min(h - 1), (2 * oy + 1).min(h - 1));
+                        let at = |r: usize, c: usize| u32::from(p.data[r * p.width + c]);
+                        let sum = at(r0, c0) + at(r0, c1) + at(r1, c0) + at(r1, c1);
+                        let bias = 1 + (ox as u32 & 1);
+                        assert_eq!(u32::from(d.data[oy * out_width + ox]), (sum + bias) >> 2);
+                    }
+                }
+                if w < 3 {
+                    continue;
+                }
+                for fv in [1, 2] {
+                    let u = upsample(&p, w, h, 2, fv);
+                    for oy in 0..h * fv {
+                        let near = oy / fv;
+                        let far = match (fv, oy % 2) {
+                            (1, _) => near,
+                            (_, 0) => near.saturating_sub(1),
+                            _ => (near + 1).min(h - 1),
+                        };
+                        let sum = |x: usize| {
+                            let (a, b) = (p.data[near * p.width + x], p.data[far * p.width + x]);
+                            if fv == 2 {
+                                3 * i32::from(a) + i32::from(b)
+                            } else {
+                                4 * i32::from(a)
+                            }
+                        };
+                        let (even, odd) = if fv == 2 { (8, 7) } else { (4, 8) };
+                        for x in 0..w {
+                            let this = 3 * sum(x);
+                            let left = sum(x.saturating_sub(1));
+                            let right = sum((x + 1).min(w - 1));
+                            let row = &u.data[oy * 2 * w..];
+                            assert_eq!(i32::from(row[2 * x]), (this + left + even) >> 4);
+                            assert_eq!(i32::from(row[2 * x + 1]), (this + right + odd) >> 4);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
