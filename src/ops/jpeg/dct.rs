@@ -750,7 +750,7 @@ mod tests {
                     ),
                     // Sparse blocks, as quantisation leaves them (zero columns and rows).
                     1 => (
-                        if random.next() % 8 == 0 {
+                        if random.next().is_multiple_of(8) {
                             random.next() as i16 % 64
                         } else {
                             0
