@@ -9,7 +9,7 @@
 //! with triangle filters; libjpeg 9 keeps chroma at full resolution and uses a 16×16 forward DCT
 //! (8×8 coefficients) and a 16×16 (or 16×8 / 8×16) inverse DCT instead.
 
-use super::color::ColorTables;
+use super::color::ColorFactors;
 use super::dct::{self, Quantiser};
 use super::sample::{self, Plane};
 use super::tables;
@@ -122,12 +122,14 @@ pub fn forward(image: &Image, quality: u8, profile: Profile) -> Result<Frame, Jp
     match image.channels {
         1 => {
             let mut frame = Frame::new(w, h, ColorModel::Gray, &[(1, 1, 1, 0)])?;
+            let comp = &mut frame.components[0];
             let plane = Plane {
                 width: w,
                 height: h,
                 data: image.data.clone(),
-            };
-            encode_component(&mut frame.components[0], &plane, w, h, 8, &luma_table);
+            }
+            .padded(w, h, comp.blocks_w * 8, comp.blocks_h * 8);
+            encode_component(comp, &plane, 8, &luma_table);
             Ok(frame)
         }
         3 => {
@@ -137,28 +139,47 @@ pub fn forward(image: &Image, quality: u8, profile: Profile) -> Result<Frame, Jp
                 ColorModel::YCbCr,
                 &[(1, 2, 2, 0), (2, 1, 1, 1), (3, 1, 1, 1)],
             )?;
-            let mut planes = [Plane::new(w, h), Plane::new(w, h), Plane::new(w, h)];
-            let colors = ColorTables::get(profile);
-            let [luma, blue, red] = &mut planes;
-            for (((px, y), cb), cr) in image
-                .data
-                .chunks_exact(3)
-                .zip(&mut luma.data)
-                .zip(&mut blue.data)
-                .zip(&mut red.data)
-            {
-                (*y, *cb, *cr) = colors.to_ycc(px[0], px[1], px[2]);
-            }
+            // The planes are padded by edge repetition to every component's whole blocks.
             let (luma, chroma) = frame.components.split_at_mut(1);
-            encode_component(&mut luma[0], &planes[0], w, h, 8, &luma_table);
+            let pw = (luma[0].blocks_w * 8).max(chroma[0].blocks_w * 16);
+            let ph = (luma[0].blocks_h * 8).max(chroma[0].blocks_h * 16);
+            let mut planes = [Plane::new(pw, ph), Plane::new(pw, ph), Plane::new(pw, ph)];
+            let colors = ColorFactors::get(profile);
+            let [y_plane, cb_plane, cr_plane] = &mut planes;
+            let rows = y_plane
+                .data
+                .chunks_exact_mut(pw)
+                .zip(cb_plane.data.chunks_exact_mut(pw))
+                .zip(cr_plane.data.chunks_exact_mut(pw))
+                .zip(image.data.chunks_exact(w * 3));
+            simd::dispatch(
+                #[inline(always)]
+                |_| {
+                    for (((y, cb), cr), rgb) in rows {
+                        colors.row_to_ycc(rgb, &mut y[..w], &mut cb[..w], &mut cr[..w]);
+                        for samples in [y, cb, cr] {
+                            let last = samples[w - 1];
+                            samples[w..].fill(last);
+                        }
+                    }
+                },
+            );
+            for plane in &mut planes {
+                let last_row = (h - 1) * pw;
+                for row in h..ph {
+                    plane.data.copy_within(last_row..last_row + pw, row * pw);
+                }
+            }
+            encode_component(&mut luma[0], &planes[0], 8, &luma_table);
             for (comp, plane) in chroma.iter_mut().zip(&planes[1..]) {
                 match profile {
                     // Full-resolution chroma through the 16×16 DCT.
-                    Profile::Ijg9 => encode_component(comp, plane, w, h, 16, &chroma_table),
+                    Profile::Ijg9 => encode_component(comp, plane, 16, &chroma_table),
                     Profile::Turbo => {
                         let small = sample::downsample_h2v2(plane, w, h, comp.blocks_w * 8);
                         let (sw, sh) = (small.width, small.height);
-                        encode_component(comp, &small, sw, sh, 8, &chroma_table);
+                        let small = small.padded(sw, sh, sw, comp.blocks_h * 8);
+                        encode_component(comp, &small, 8, &chroma_table);
                     }
                 }
             }
@@ -168,30 +189,23 @@ pub fn forward(image: &Image, quality: u8, profile: Profile) -> Result<Frame, Jp
     }
 }
 
-/// Transforms and quantises the real blocks of one component from its `w`×`h` samples (padded by
-/// edge repetition), each block covering `size`×`size` samples, then fills the grid's padding
+/// Transforms and quantises the real blocks of one component from its samples, already padded
+/// by edge repetition to at least the blocks' extent, each block covering `size`×`size`
+/// samples, then fills the grid's padding
 /// blocks as libjpeg's `jccoefct.c` does: zero AC, DC copied from the block to the left, or for
 /// whole padding rows from the last block of the row above in the same MCU.
-fn encode_component(
-    comp: &mut Component,
-    samples: &Plane,
-    w: usize,
-    h: usize,
-    size: usize,
-    table: &[u16; 64],
-) {
+fn encode_component(comp: &mut Component, samples: &Plane, size: usize, table: &[u16; 64]) {
     simd::dispatch(
         #[inline(always)]
         |_| {
             comp.quant = *table;
             let quantiser = Quantiser::new(table);
-            let padded = samples.padded(w, h, comp.blocks_w * size, comp.blocks_h * size);
-            let stride = padded.width;
+            let stride = samples.width;
             let mut dct_out = [0i32; 64];
             for by in 0..comp.grid_h {
                 for bx in 0..comp.grid_w {
                     let block = if by < comp.blocks_h && bx < comp.blocks_w {
-                        let start = &padded.data[by * size * stride + bx * size..];
+                        let start = &samples.data[by * size * stride + bx * size..];
                         if size == 16 {
                             dct::forward_16x16(start, stride, &mut dct_out);
                         } else {
@@ -245,10 +259,12 @@ pub fn reconstruct(frame: &Frame, profile: Profile) -> Result<Image, JpegError> 
         };
         planes.push(plane);
     }
-    let pixel = |p: &Plane, i: usize| p.data[(i / w) * p.width + i % w];
     match (frame.color, &planes[..]) {
         (ColorModel::Gray, [gray]) => {
-            let data = (0..w * h).map(|i| pixel(gray, i)).collect();
+            let mut data = Vec::with_capacity(w * h);
+            for row in 0..h {
+                data.extend_from_slice(row_of(gray, row, w));
+            }
             Ok(Image {
                 width: w,
                 height: h,
@@ -257,26 +273,24 @@ pub fn reconstruct(frame: &Frame, profile: Profile) -> Result<Image, JpegError> 
             })
         }
         (ColorModel::YCbCr | ColorModel::Rgb, [a, b, c]) => {
-            let colors = ColorTables::get(profile);
+            let colors = ColorFactors::get(profile);
             let mut data = vec![0u8; w * h * 3];
-            for y in 0..h {
-                let (ra, rb, rc) = (
-                    &a.data[y * a.width..],
-                    &b.data[y * b.width..],
-                    &c.data[y * c.width..],
-                );
-                let out = &mut data[y * w * 3..(y + 1) * w * 3];
-                let samples = ra[..w].iter().zip(&rb[..w]).zip(&rc[..w]);
-                if frame.color == ColorModel::YCbCr {
-                    for (px, ((&y, &cb), &cr)) in out.chunks_exact_mut(3).zip(samples) {
-                        px.copy_from_slice(&colors.to_rgb(y, cb, cr));
+            simd::dispatch(
+                #[inline(always)]
+                |_| {
+                    for (y, out) in data.chunks_exact_mut(w * 3).enumerate() {
+                        let (ra, rb, rc) = (row_of(a, y, w), row_of(b, y, w), row_of(c, y, w));
+                        if frame.color == ColorModel::YCbCr {
+                            colors.row_to_rgb(ra, rb, rc, out);
+                        } else {
+                            let samples = ra.iter().zip(rb).zip(rc);
+                            for (px, ((&r, &g), &b)) in out.chunks_exact_mut(3).zip(samples) {
+                                px.copy_from_slice(&[r, g, b]);
+                            }
+                        }
                     }
-                } else {
-                    for (px, ((&r, &g), &b)) in out.chunks_exact_mut(3).zip(samples) {
-                        px.copy_from_slice(&[r, g, b]);
-                    }
-                }
-            }
+                },
+            );
             Ok(Image {
                 width: w,
                 height: h,
@@ -285,7 +299,7 @@ pub fn reconstruct(frame: &Frame, profile: Profile) -> Result<Image, JpegError> 
             })
         }
         (ColorModel::Cmyk | ColorModel::Ycck, [c, m, y, k]) => {
-            let colors = ColorTables::get(profile);
+            let colors = ColorFactors::get(profile);
             let mut data = vec![0u8; w * h * 4];
             for row in 0..h {
                 let samples = row_of(c, row, w)
@@ -319,7 +333,6 @@ pub fn reconstruct(frame: &Frame, profile: Profile) -> Result<Image, JpegError> 
     }
 }
 
-/// Inverse-transforms the real blocks of one component, each to `bw`×`bh` samples.
 /// The luma (or only) component alone, as libjpeg gives it when asked for `JCS_GRAYSCALE` output
 /// (OpenCV's `imread(path, IMREAD_GRAYSCALE)`): for YCbCr files the Y samples, with no chroma
 /// decoded. The first component must be at the frame's full sampling, as it is in every file
@@ -358,6 +371,7 @@ fn row_of(plane: &Plane, row: usize, w: usize) -> &[u8] {
     &plane.data[row * plane.width..][..w]
 }
 
+/// Inverse-transforms the real blocks of one component, each to `bw`×`bh` samples.
 fn inverse_component(comp: &Component, bw: usize, bh: usize) -> Plane {
     simd::dispatch(
         #[inline(always)]

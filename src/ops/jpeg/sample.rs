@@ -6,6 +6,8 @@
 //! libjpeg 9 needs none of the resamplers here: it folds factor-2 subsampling into its scaled
 //! DCTs (see `dct.rs`).
 
+use crate::simd;
+
 /// One component's samples, row-major with stride `width`.
 #[derive(Clone, Debug)]
 pub struct Plane {
@@ -45,17 +47,32 @@ impl Plane {
 pub fn downsample_h2v2(full: &Plane, w: usize, h: usize, out_width: usize) -> Plane {
     let out_height = h.div_ceil(2);
     let mut out = Plane::new(out_width, out_height);
-    for oy in 0..out_height {
-        let r0 = &full.data[(2 * oy).min(h - 1) * full.width..];
-        let r1 = &full.data[(2 * oy + 1).min(h - 1) * full.width..];
-        let row = &mut out.data[oy * out_width..(oy + 1) * out_width];
-        for (ox, o) in row.iter_mut().enumerate() {
-            let (c0, c1) = ((2 * ox).min(w - 1), (2 * ox + 1).min(w - 1));
-            let sum = u32::from(r0[c0]) + u32::from(r0[c1]) + u32::from(r1[c0]) + u32::from(r1[c1]);
-            let bias = 1 + (ox as u32 & 1);
-            *o = ((sum + bias) >> 2) as u8;
-        }
-    }
+    let mean = |ox: usize, a: u8, b: u8, c: u8, d: u8| {
+        let sum = u32::from(a) + u32::from(b) + u32::from(c) + u32::from(d);
+        let bias = 1 + (ox as u32 & 1);
+        ((sum + bias) >> 2) as u8
+    };
+    simd::dispatch(
+        #[inline(always)]
+        |_| {
+            for (oy, row) in out.data.chunks_exact_mut(out_width).enumerate() {
+                let r0 = &full.data[(2 * oy).min(h - 1) * full.width..][..w];
+                let r1 = &full.data[(2 * oy + 1).min(h - 1) * full.width..][..w];
+                // Whole pairs of real columns, then the edge repeated.
+                let pairs = w / 2;
+                let inner = row
+                    .iter_mut()
+                    .zip(r0.chunks_exact(2).zip(r1.chunks_exact(2)));
+                for (ox, (o, (a, b))) in inner.enumerate() {
+                    *o = mean(ox, a[0], a[1], b[0], b[1]);
+                }
+                for (ox, o) in row.iter_mut().enumerate().skip(pairs) {
+                    let (c0, c1) = ((2 * ox).min(w - 1), (2 * ox + 1).min(w - 1));
+                    *o = mean(ox, r0[c0], r0[c1], r1[c0], r1[c1]);
+                }
+            }
+        },
+    );
     out
 }
 
@@ -65,6 +82,15 @@ pub fn downsample_h2v2(full: &Plane, w: usize, h: usize, out_width: usize) -> Pl
 /// falls back to it (horizontal factor 2 with at most 2 samples per row). The output is
 /// `fh·w` × `fv·h`.
 pub fn upsample(plane: &Plane, w: usize, h: usize, fh: usize, fv: usize) -> Plane {
+    simd::dispatch(
+        #[inline(always)]
+        |_| upsample_rows(plane, w, h, fh, fv),
+    )
+}
+
+/// The body of [`upsample`], inlined into each instruction set's version.
+#[inline(always)]
+fn upsample_rows(plane: &Plane, w: usize, h: usize, fh: usize, fv: usize) -> Plane {
     let (ow, oh) = (w * fh, h * fv);
     let mut out = Plane::new(ow, oh);
     let row_of = |y: usize| &plane.data[y * plane.width..y * plane.width + w];
@@ -107,13 +133,19 @@ pub fn upsample(plane: &Plane, w: usize, h: usize, fh: usize, fv: usize) -> Plan
                 // Triangle filter along the row; `h2v2_fancy_upsample` rounds with 8 / 7, and
                 // `h2v1_fancy_upsample`'s 1 / 2 become 4 / 8 on these ×4 sums.
                 let (even, odd) = if fv == 2 { (8, 7) } else { (4, 8) };
-                for x in 0..w {
-                    let this = 3 * sums[x];
-                    let left = sums[x.saturating_sub(1)];
-                    let right = sums[(x + 1).min(w - 1)];
-                    row[2 * x] = ((this + left + even) >> 4) as u8;
-                    row[2 * x + 1] = ((this + right + odd) >> 4) as u8;
+                let pair = |left: i32, this: i32, right: i32| {
+                    [
+                        ((3 * this + left + even) >> 4) as u8,
+                        ((3 * this + right + odd) >> 4) as u8,
+                    ]
+                };
+                // The edge samples are their own outer neighbours.
+                row[..2].copy_from_slice(&pair(sums[0], sums[0], sums[1]));
+                let inner = row[2..2 * w - 2].chunks_exact_mut(2).zip(sums.windows(3));
+                for (out, s) in inner {
+                    out.copy_from_slice(&pair(s[0], s[1], s[2]));
                 }
+                row[2 * w - 2..].copy_from_slice(&pair(sums[w - 2], sums[w - 1], sums[w - 1]));
             }
             _ => {
                 // Replication (`h2v1_upsample` / `h2v2_upsample`).
@@ -188,5 +220,67 @@ mod tests {
         // Two samples per row fall back to replication.
         let narrow = plane(2, 1, |_, x| x as u8 * 100);
         assert_eq!(upsample(&narrow, 2, 1, 2, 1).data, vec![0, 0, 100, 100]);
+    }
+
+    #[test]
+    fn resamplers_match_the_per_sample_formulas() {
+        // libjpeg-turbo's loops, one sample at a time with the edges clamped.
+        let mut seed = 7u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (seed >> 16) as u8
+        };
+        for w in 1..20 {
+            for h in 1..5 {
+                let p = Plane {
+                    width: w + 3,
+                    height: h,
+                    data: (0..(w + 3) * h).map(|_| next()).collect(),
+                };
+                let out_width = w.div_ceil(2) + 2;
+                let d = downsample_h2v2(&p, w, h, out_width);
+                for oy in 0..h.div_ceil(2) {
+                    for ox in 0..out_width {
+                        let (c0, c1) = ((2 * ox).min(w - 1), (2 * ox + 1).min(w - 1));
+                        let (r0, r1) = ((2 * oy).min(h - 1), (2 * oy + 1).min(h - 1));
+                        let at = |r: usize, c: usize| u32::from(p.data[r * p.width + c]);
+                        let sum = at(r0, c0) + at(r0, c1) + at(r1, c0) + at(r1, c1);
+                        let bias = 1 + (ox as u32 & 1);
+                        assert_eq!(u32::from(d.data[oy * out_width + ox]), (sum + bias) >> 2);
+                    }
+                }
+                if w < 3 {
+                    continue;
+                }
+                for fv in [1, 2] {
+                    let u = upsample(&p, w, h, 2, fv);
+                    for oy in 0..h * fv {
+                        let near = oy / fv;
+                        let far = match (fv, oy % 2) {
+                            (1, _) => near,
+                            (_, 0) => near.saturating_sub(1),
+                            _ => (near + 1).min(h - 1),
+                        };
+                        let sum = |x: usize| {
+                            let (a, b) = (p.data[near * p.width + x], p.data[far * p.width + x]);
+                            if fv == 2 {
+                                3 * i32::from(a) + i32::from(b)
+                            } else {
+                                4 * i32::from(a)
+                            }
+                        };
+                        let (even, odd) = if fv == 2 { (8, 7) } else { (4, 8) };
+                        for x in 0..w {
+                            let this = 3 * sum(x);
+                            let left = sum(x.saturating_sub(1));
+                            let right = sum((x + 1).min(w - 1));
+                            let row = &u.data[oy * 2 * w..];
+                            assert_eq!(i32::from(row[2 * x]), (this + left + even) >> 4);
+                            assert_eq!(i32::from(row[2 * x + 1]), (this + right + odd) >> 4);
+                        }
+                    }
+                }
+            }
+        }
     }
 }
