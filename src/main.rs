@@ -1432,12 +1432,7 @@ fn generate_sequences(
         None => blight::perturb::PerturbSuite::built_in(name)?,
     };
     let shard = blight::sink::journal::Shard::parse(&args.shard)?;
-    let open = if suite.input.convert_rgb_last {
-        blight::source::open_in_file_modes
-    } else {
-        blight::source::open
-    };
-    let source = open(&args.source, None, suite.input.decoder)?;
+    let source = blight::source::open_for_input(&args.source, None, &suite.input)?;
     suite
         .input
         .check_classes(&args.source, source.classes().len())?;

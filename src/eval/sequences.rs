@@ -1064,15 +1064,10 @@ pub fn generate(request: GenerateRequest, selection: &Selection) -> Result<Seque
             suite.name
         ))
     })?;
-    let open = if suite.input.convert_rgb_last {
-        source::open_in_file_modes
-    } else {
-        source::open
-    };
-    let source = open(
+    let source = source::open_for_input(
         &request.source,
         request.source_labels.as_deref(),
-        suite.input.decoder,
+        &suite.input,
     )?;
     suite
         .input

@@ -70,7 +70,7 @@ pub struct Listed<S: Store> {
     pub(crate) store: S,
     pub(crate) profile: jpeg::Profile,
     /// JPEGs stay in the mode Pillow opens them in (gray, RGB, CMYK) instead of RGB
-    /// ([`super::open_in_file_modes`]).
+    /// ([`super::open_for_input`] with `convert_rgb_last`).
     pub(crate) file_modes: bool,
 }
 

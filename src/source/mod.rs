@@ -95,14 +95,14 @@ pub fn open(
     open_with(path, labels, profile, false)
 }
 
-/// [`open`], but JPEGs decode to the mode Pillow opens them in (gray, RGB or CMYK), for a suite
-/// whose reference resizes before `convert('RGB')` (ImageNet-P, `[input] convert_rgb_last`).
-pub fn open_in_file_modes(
+/// The source at `path` decoded as a suite's `[input]` says: its libjpeg, and whether JPEGs keep
+/// the mode they open in until the preparation has resized them (`convert_rgb_last`).
+pub fn open_for_input(
     path: &std::path::Path,
     labels: Option<&std::path::Path>,
-    profile: jpeg::Profile,
+    input: &crate::prep::Prep,
 ) -> Result<Box<dyn Source>> {
-    open_with(path, labels, profile, true)
+    open_with(path, labels, input.decoder, input.convert_rgb_last)
 }
 
 fn open_with(
