@@ -7,53 +7,15 @@
 //!
 //! `frost` needs the reference textures in $BLIGHT_FROST_DIR (`blight fetch frost`).
 
+mod cli_common;
+
+use cli_common::{frost_dir, npy, npy_parts, scratch};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cifar10-c-dataset")
-}
-
-fn frost_dir() -> String {
-    match std::env::var("BLIGHT_FROST_DIR") {
-        Ok(dir) if !dir.is_empty() => dir,
-        _ => panic!(
-            "this test needs the reference frost textures: run `blight fetch frost --dest DIR`, \
-             then set BLIGHT_FROST_DIR=DIR"
-        ),
-    }
-}
-
-/// An `.npy` file's header dictionary (its text, spaces dropped) and its data bytes.
-fn npy(path: &Path) -> (String, Vec<u8>) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    npy_parts(&bytes)
-}
-
-/// The header dictionary and data bytes of an `.npy` file's content.
-fn npy_parts(bytes: &[u8]) -> (String, Vec<u8>) {
-    assert_eq!(&bytes[..6], b"\x93NUMPY");
-    let (header_len, start) = match bytes[6] {
-        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
-        _ => (
-            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
-            12,
-        ),
-    };
-    let header: String = String::from_utf8_lossy(&bytes[start..start + header_len])
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    (header, bytes[start + header_len..].to_vec())
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "blight-cifar-c-parity-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
 }
 
 #[test]
@@ -154,7 +116,7 @@ fn fast_source_output_is_the_same_for_any_thread_count() {
 
 #[test]
 fn an_archive_with_the_wrong_class_count_is_refused_before_anything_is_written() {
-    let out = scratch("wrong-classes");
+    let out = scratch("wrong-classes").join("out");
     let archive = fixtures().join("cifar-10-binary.tar.gz");
     let run = Command::new(env!("CARGO_BIN_EXE_blight"))
         .args(["generate", "cifar100-c", "--source"])

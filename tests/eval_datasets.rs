@@ -1,11 +1,11 @@
 //! The evaluator's dataset layouts: a CIFAR-C folder (severities stacked in one `.npy`, labels
 //! repeated) splits into one part per severity with the right images and labels.
 
-mod eval_common;
+mod cli_common;
 
 use blight::eval::dataset;
 use blight::sink::npy::{self, Dtype};
-use eval_common::scratch;
+use cli_common::scratch;
 
 #[test]
 fn cifar_c_files_split_into_five_severities() {
@@ -71,7 +71,7 @@ fn cifar_c_files_split_into_five_severities() {
 /// The same outputs written as a tree and as WebDataset shards give identical predictions.
 #[test]
 fn webdataset_shards_and_the_tree_give_identical_predictions() {
-    use eval_common::*;
+    use cli_common::*;
     let Some(model) = efficientnet() else { return };
     let dir = scratch("wds");
     let val = dir.join("val");

@@ -1,8 +1,8 @@
 //! Bad input to `blight evaluate` gives one clear error each.
 
-mod eval_common;
+mod cli_common;
 
-use eval_common::*;
+use cli_common::*;
 use std::path::Path;
 use std::process::Command;
 

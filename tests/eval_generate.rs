@@ -2,9 +2,9 @@
 //! writes: the same source, seed and subsets give the same predictions and scores, read from
 //! disk or made in memory (the JPEG round trip included).
 
-mod eval_common;
+mod cli_common;
 
-use eval_common::*;
+use cli_common::*;
 
 #[test]
 fn generated_in_memory_scores_as_the_dataset_on_disk() {

@@ -2,11 +2,11 @@
 //! (efficientnet-lite0): every logit equals Python onnxruntime's on the same preprocessed
 //! tensors, and the report states what the predictions give.
 
-mod eval_common;
+mod cli_common;
 
 use blight::eval::dataset;
 use blight::eval::preprocess::Preprocess;
-use eval_common::*;
+use cli_common::*;
 
 #[test]
 fn efficientnet_logits_match_python_onnxruntime() {

@@ -1,10 +1,10 @@
 //! `blight metrics ERRORS.json`: the published AlexNet table scores exactly 100, and bad tables
 //! are one clear error each.
 
-mod eval_common;
+mod cli_common;
 
 use blight::eval::alexnet;
-use eval_common::*;
+use cli_common::*;
 use std::path::Path;
 
 fn table(path: &Path, clean: f64, errors: &[(&str, [f64; 5])]) {

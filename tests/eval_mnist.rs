@@ -2,11 +2,11 @@
 //! (scikit-learn, exported by skl2onnx): every prediction equals Python onnxruntime's on the
 //! same inputs, and the clean accuracy equals scikit-learn's own.
 
-mod eval_common;
+mod cli_common;
 
 use blight::eval::dataset;
 use blight::eval::preprocess::Preprocess;
-use eval_common::*;
+use cli_common::*;
 use std::path::PathBuf;
 
 #[test]

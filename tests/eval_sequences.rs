@@ -14,9 +14,9 @@
 //!   and in a CIFAR-10-P `.npy`), `.mp4` sequences without ffmpeg, an unknown perturbation, a
 //!   difficulty outside 1..3.
 
-mod eval_common;
+mod cli_common;
 
-use eval_common::*;
+use cli_common::*;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -179,20 +179,7 @@ fn efficientnet_stability_matches_python_onnxruntime() {
 
 /// `.npy` bytes of uint8 `shape`, zero-filled.
 fn npy_u8(shape: &[usize]) -> Vec<u8> {
-    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    let mut header = format!(
-        "{{'descr': '|u1', 'fortran_order': False, 'shape': ({}), }}",
-        dims.join(", ")
-    );
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(header.as_bytes());
-    bytes.resize(bytes.len() + shape.iter().product::<usize>(), 0);
-    bytes
+    npy_bytes("|u1", shape, &vec![0; shape.iter().product()])
 }
 
 /// A one-sequence ImageNet-P shard whose rotate sequence has `frames` frames.

@@ -4,11 +4,14 @@
 //! after `np.random.seed(seed + i)`; the bytes do not depend on threads or shards; a damaged or
 //! missing file is made again on rerun, and `blight verify` passes.
 
+mod cli_common;
+
+use cli_common::{blight, flat_files, npy, ok, scratch};
+
 use blight::perturb::PerturbSuite;
 use blight::rng::NumpyRandom;
 use blight::source::Source;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 const ARCHIVE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -17,32 +20,6 @@ const ARCHIVE: &str = concat!(
 
 fn archive() -> PathBuf {
     PathBuf::from(ARCHIVE)
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "blight-generate-cifar10-p-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn blight(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_blight"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(run: &Output) -> String {
-    assert!(
-        run.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
-    String::from_utf8_lossy(&run.stdout).into_owned()
 }
 
 fn generate(out: &Path, extra: &[&str]) -> String {
@@ -63,35 +40,6 @@ fn generate(out: &Path, extra: &[&str]) -> String {
     ];
     args.extend_from_slice(extra);
     ok(&blight(&args))
-}
-
-/// The header dictionary (spaces dropped) and data of an `.npy` file.
-fn npy(path: &Path) -> (String, Vec<u8>) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_eq!(&bytes[..6], b"\x93NUMPY");
-    let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    let header = String::from_utf8_lossy(&bytes[10..10 + len])
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    (header, bytes[10 + len..].to_vec())
-}
-
-/// Every file of an output folder but the state folder, with its bytes.
-fn files(out: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut all: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
-    all.sort();
-    all
 }
 
 #[test]
@@ -147,7 +95,7 @@ fn numpy_seeded_files_hold_the_sequences_frame_by_frame() {
 fn bytes_do_not_depend_on_threads_or_shards_and_damage_is_repaired() {
     let one = scratch("one");
     generate(&one, &["--threads", "1"]);
-    let reference = files(&one);
+    let reference = flat_files(&one);
     assert_eq!(
         reference
             .iter()
@@ -161,7 +109,7 @@ fn bytes_do_not_depend_on_threads_or_shards_and_damage_is_repaired() {
         generate(&sharded, &["--threads", "2", "--shard", shard]);
     }
     ok(&blight(&["merge", sharded.to_str().unwrap()]));
-    assert!(files(&sharded) == reference, "sharded run differs");
+    assert!(flat_files(&sharded) == reference, "sharded run differs");
 
     // A missing file and a changed one are made again, the same.
     std::fs::remove_file(one.join("rotate.npy")).unwrap();
@@ -210,6 +158,6 @@ fn bytes_do_not_depend_on_threads_or_shards_and_damage_is_repaired() {
         stderr.contains("made again: snow.npy: content changed"),
         "{stderr}"
     );
-    assert!(files(&one) == reference, "repaired run differs");
+    assert!(flat_files(&one) == reference, "repaired run differs");
     ok(&blight(&["verify", one.to_str().unwrap()]));
 }

@@ -3,18 +3,14 @@
 //! outputs are checked by Pillow (size, mode, format, JPEG quality), against `blight apply`,
 //! through verify, resuming and shards, and the bad inputs are one clear error each.
 
+mod cli_common;
+
+use cli_common::{blight, ok, scratch, tree};
+
 use blight::ops::jpeg::{self, Profile};
 use blight::ops::resample::{resize, Filter};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("blight-ic-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn put(root: &Path, rel: &str, bytes: &[u8]) {
     let path = root.join(rel);
@@ -64,24 +60,6 @@ fn coco(root: &Path) {
     put(root, "val2017/README.txt", b"COCO 2017 validation images");
 }
 
-fn blight(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_blight"))
-        .args(args)
-        .output()
-        .expect("run blight")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 fn generate_args<'a>(source: &'a Path, out: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "generate",
@@ -94,28 +72,6 @@ fn generate_args<'a>(source: &'a Path, out: &'a Path, extra: &[&'a str]) -> Vec<
     ];
     args.extend_from_slice(extra);
     args
-}
-
-/// Every file under `dir` (outside the run's state) with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let entry = entry.unwrap();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name == ".blight" {
-                continue;
-            }
-            let rel = format!("{prefix}{name}");
-            if entry.path().is_dir() {
-                walk(&entry.path(), &format!("{rel}/"), out);
-            } else {
-                out.insert(rel, std::fs::read(entry.path()).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, "", &mut out);
-    out
 }
 
 /// The Python with Pillow: BLIGHT_PYTHON, else target/pyenv's (scripts/eval-env.sh).

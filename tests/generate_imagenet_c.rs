@@ -2,18 +2,14 @@
 //! the determinism matrix (threads × shard splits), resuming after damage, verify and the
 //! bad-input cases.
 
+mod cli_common;
+
+use cli_common::{blight, ok, scratch, tree};
+
 use blight::ops::jpeg::{self, Profile};
 use blight::ops::resample::{resize, Filter};
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("blight-gen-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// A small ImageNet-style validation tree: three classes, photos of several sizes (landscape,
 /// portrait, short side already 256, gray).
@@ -38,45 +34,6 @@ fn dataset(root: &Path) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, bytes).unwrap();
     }
-}
-
-fn blight(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_blight"))
-        .args(args)
-        .output()
-        .expect("run blight")
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Every file under `dir` (outside the run's state) with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let entry = entry.unwrap();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name == ".blight" {
-                continue;
-            }
-            let rel = format!("{prefix}{name}");
-            if entry.path().is_dir() {
-                walk(&entry.path(), &format!("{rel}/"), out);
-            } else {
-                out.insert(rel, std::fs::read(entry.path()).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, "", &mut out);
-    out
 }
 
 const SUBSET: [&str; 4] = [

@@ -5,27 +5,22 @@
 //! noises lands under `<perturbation>_2/`; the shards' bytes do not depend on threads or driver
 //! shards, and `blight verify` passes.
 
+mod cli_common;
+
+use cli_common::{blight, flat_files, ok, scratch};
+
 use blight::perturb::PerturbSuite;
 use blight::rng::NumpyRandom;
 use blight::source::Source;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 const VAL: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/imagenet-c-dataset/val"
 );
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "blight-generate-imagenet-p-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
 
 fn generate(out: &Path, extra: &[&str]) -> String {
     let mut args = vec![
@@ -44,17 +39,7 @@ fn generate(out: &Path, extra: &[&str]) -> String {
         "fail",
     ];
     args.extend_from_slice(extra);
-    let run: Output = Command::new(env!("CARGO_BIN_EXE_blight"))
-        .args(&args)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
-    String::from_utf8_lossy(&run.stdout).into_owned()
+    ok(&blight(&args))
 }
 
 /// Every member of every shard, by name, in shard order.
@@ -76,23 +61,6 @@ fn members(out: &Path) -> Vec<(String, Vec<u8>)> {
             all.push((name, bytes));
         }
     }
-    all
-}
-
-/// The files of an output folder but the state folder, with their bytes.
-fn files(out: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut all: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
-    all.sort();
     all
 }
 
@@ -176,7 +144,7 @@ fn shards_do_not_depend_on_threads_or_driver_shards() {
     ];
     let one = scratch("one");
     generate(&one, &[&args[..], &["--threads", "1"]].concat());
-    let reference = files(&one);
+    let reference = flat_files(&one);
     // 4 samples × 3 sequences in shards of 3.
     assert_eq!(
         reference
@@ -197,14 +165,13 @@ fn shards_do_not_depend_on_threads_or_driver_shards() {
         .output()
         .unwrap();
     assert!(merged.status.success());
-    assert!(files(&split) == reference, "split run differs");
+    assert!(flat_files(&split) == reference, "split run differs");
 }
 
 #[test]
 fn video_needs_ffmpeg_on_path() {
-    let out = scratch("no-ffmpeg");
+    let out = scratch("no-ffmpeg").join("out");
     let empty = scratch("empty-path");
-    std::fs::create_dir_all(&empty).unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_blight"))
         .args(["generate", "imagenet-p", "--source", VAL, "--out"])
         .arg(&out)
@@ -229,7 +196,6 @@ fn video_needs_ffmpeg_on_path() {
 fn video_runs_ffmpeg_with_the_reference_settings() {
     use std::os::unix::fs::PermissionsExt;
     let bin = scratch("fake-ffmpeg");
-    std::fs::create_dir_all(&bin).unwrap();
     let ffmpeg = bin.join("ffmpeg");
     std::fs::write(
         &ffmpeg,

@@ -3,20 +3,17 @@
 //! refusing another run (naming the setting), checking the image size up front, repairing damage
 //! and leaving a finished run untouched.
 
+mod cli_common;
+
+use cli_common::{blight, ok, scratch, stderr, tree};
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 /// The configs these tests run (the rest are left out with --skip): one untouched, one random,
 /// one deterministic, one geometric.
 const SUBSET: [&str; 4] = ["identity", "shot_noise", "brightness", "rotate"];
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("blight-gen-mnist-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn idx(magic: u32, dims: &[u32], data: &[u8]) -> Vec<u8> {
     let mut out = magic.to_be_bytes().to_vec();
@@ -56,27 +53,6 @@ fn fake_mnist(dir: &Path, train: usize, test: usize, rows: u32, cols: u32) {
     }
 }
 
-fn blight(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_blight"))
-        .args(args)
-        .output()
-        .expect("run blight")
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// `generate mnist-c` of SUBSET from `source` into `out`, with `extra` arguments.
 fn args(source: &Path, out: &Path, extra: &[&str]) -> Vec<String> {
     let suite = blight::suite::Suite::built_in("mnist-c").unwrap();
@@ -103,28 +79,6 @@ fn args(source: &Path, out: &Path, extra: &[&str]) -> Vec<String> {
 fn generate(source: &Path, out: &Path, extra: &[&str]) -> Output {
     let args = args(source, out, extra);
     blight(&args.iter().map(String::as_str).collect::<Vec<_>>())
-}
-
-/// Every file under `dir` (outside the run's state) with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let entry = entry.unwrap();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name == ".blight" {
-                continue;
-            }
-            let rel = format!("{prefix}{name}");
-            if entry.path().is_dir() {
-                walk(&entry.path(), &format!("{rel}/"), out);
-            } else {
-                out.insert(rel, std::fs::read(entry.path()).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, "", &mut out);
-    out
 }
 
 /// The data of an `.npy` file and the shape its header states.

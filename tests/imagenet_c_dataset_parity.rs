@@ -7,6 +7,10 @@
 //!
 //! `frost` needs the reference textures in $BLIGHT_FROST_DIR (`blight fetch frost`).
 
+mod cli_common;
+
+use cli_common::frost_dir;
+
 use blight::ops::jpeg::{self, Profile};
 use blight::prep::Prep;
 use blight::source::decode::decode_rgb;
@@ -22,16 +26,6 @@ const CORRUPTIONS: &str = "gaussian_noise,impulse_noise,glass_blur,motion_blur,s
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/imagenet-c-dataset")
-}
-
-fn frost_dir() -> String {
-    match std::env::var("BLIGHT_FROST_DIR") {
-        Ok(dir) if !dir.is_empty() => dir,
-        _ => panic!(
-            "this test needs the reference frost textures: run `blight fetch frost --dest DIR`, \
-             then set BLIGHT_FROST_DIR=DIR"
-        ),
-    }
 }
 
 /// Every file under `dir`, by path relative to it, skipping the run's state.

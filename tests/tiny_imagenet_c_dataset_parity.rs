@@ -7,22 +7,16 @@
 //!
 //! `frost` needs the reference textures in $BLIGHT_FROST_DIR (`blight fetch frost`).
 
+mod cli_common;
+
+use cli_common::frost_dir;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn frost_dir() -> String {
-    match std::env::var("BLIGHT_FROST_DIR") {
-        Ok(dir) if !dir.is_empty() => dir,
-        _ => panic!(
-            "this test needs the reference frost textures: run `blight fetch frost --dest DIR`, \
-             then set BLIGHT_FROST_DIR=DIR"
-        ),
-    }
 }
 
 /// Every image file under `dir` (JPEGs only: the run's records are not compared), by path

@@ -1,13 +1,20 @@
-//! Helpers shared by the evaluator's tests: scratch folders, the CLI, the test models and the
-//! Python environment with onnxruntime.
+//! Helpers shared by the tests that run the `blight` binary: scratch folders, the command and its
+//! outcome, the files a run writes (trees, `.npy`), the reference frost textures, and for the
+//! evaluator the test models and the Python environment with onnxruntime.
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// An empty folder of its own for this test binary's `name` case.
 pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("blight-eval-{}-{name}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "blight-{}-{}-{name}",
+        env!("CARGO_CRATE_NAME"),
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -24,7 +31,7 @@ pub fn python() -> PathBuf {
         .unwrap_or_else(|| repo().join("target/pyenv/bin/python"))
 }
 
-/// `blight ARGS` with the onnxruntime Python package as the library's source.
+/// `blight ARGS`, with the onnxruntime Python package as the evaluator's library source.
 pub fn blight(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_blight"))
         .args(args)
@@ -48,9 +55,88 @@ pub fn ok(out: &Output) -> String {
 /// The one-line error of a failed run.
 pub fn fails(out: &Output) -> String {
     assert!(!out.status.success(), "expected a failure, got success");
-    let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+    let err = stderr(out);
     assert_eq!(err.lines().count(), 1, "one line expected: {err}");
     err
+}
+
+/// A run's standard error, trimmed.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).trim().to_string()
+}
+
+/// Every file under `dir` with its bytes, by path relative to `dir` (outside a run's `.blight`
+/// state folder).
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == ".blight" {
+                continue;
+            }
+            let rel = format!("{prefix}{name}");
+            if entry.path().is_dir() {
+                walk(&entry.path(), &format!("{rel}/"), out);
+            } else {
+                out.insert(rel, std::fs::read(entry.path()).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, "", &mut out);
+    out
+}
+
+/// The files directly in `dir` (not its folders) with their bytes, sorted by name.
+pub fn flat_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut all: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+/// An `.npy` file's header without whitespace, and its data.
+pub fn npy(path: &Path) -> (String, Vec<u8>) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    npy_parts(&bytes)
+}
+
+/// An `.npy` file's header (format 1.0 or 2.0) without whitespace, and its data.
+pub fn npy_parts(bytes: &[u8]) -> (String, Vec<u8>) {
+    assert_eq!(&bytes[..6], b"\x93NUMPY");
+    let (header_len, start) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        _ => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
+    };
+    let header: String = String::from_utf8_lossy(&bytes[start..start + header_len])
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    (header, bytes[start + header_len..].to_vec())
+}
+
+/// BLIGHT_FROST_DIR, which the tests of frost against the reference need.
+pub fn frost_dir() -> String {
+    match std::env::var("BLIGHT_FROST_DIR") {
+        Ok(dir) if !dir.is_empty() => dir,
+        _ => panic!(
+            "this test needs the reference frost textures: run `blight fetch frost --dest DIR`, \
+             then set BLIGHT_FROST_DIR=DIR"
+        ),
+    }
 }
 
 pub fn run_python(args: &[&str]) {
@@ -88,15 +174,16 @@ pub fn efficientnet() -> Option<PathBuf> {
     found
 }
 
-/// Writes a float32 array as `.npy` (format 1.0, C order).
-pub fn write_npy_f32(path: &Path, shape: &[usize], data: &[f32]) {
+/// The bytes of an `.npy` file (format 1.0, C order) of dtype `descr` (e.g. `<f4`, `|u1`).
+pub fn npy_bytes(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
     let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
     let shape_text = if dims.len() == 1 {
         format!("({},)", dims[0])
     } else {
         format!("({})", dims.join(", "))
     };
-    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape_text}, }}");
+    let mut header =
+        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
     while (10 + header.len() + 1) % 64 != 0 {
         header.push(' ');
     }
@@ -104,10 +191,14 @@ pub fn write_npy_f32(path: &Path, shape: &[usize], data: &[f32]) {
     let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
     bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
     bytes.extend_from_slice(header.as_bytes());
-    for v in data {
-        bytes.extend_from_slice(&v.to_le_bytes());
-    }
-    std::fs::write(path, bytes).unwrap();
+    bytes.extend_from_slice(data);
+    bytes
+}
+
+/// Writes a float32 array as `.npy`.
+pub fn write_npy_f32(path: &Path, shape: &[usize], data: &[f32]) {
+    let data: Vec<u8> = data.iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(path, npy_bytes("<f4", shape, &data)).unwrap();
 }
 
 /// Reads a float32 `.npy` of format 1.0: (shape, data).
