@@ -3,9 +3,10 @@
 //! sorted by path. Files whose extension is not one of ImageFolder's image extensions are left
 //! out, as ImageFolder leaves them out.
 
-use super::listing::{is_image, Entry, Listed, Listing, Store};
+use super::listing::{list_images, Entry, Listed, Listing, Store};
 use crate::error::{Error, Result};
 use crate::ops::jpeg;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// A class-folder tree, listed once when opened.
@@ -24,7 +25,13 @@ impl Listed<ClassTree> {
         let mut entries = Vec::new();
         for (label, class) in classes.iter().enumerate() {
             let mut files = Vec::new();
-            list_images(&root.join(class), class, &mut files)?;
+            // A fresh record per class: a link back up the tree still meets its class folder.
+            list_images(
+                &root.join(class),
+                &format!("{class}/"),
+                &mut files,
+                &mut HashSet::new(),
+            )?;
             files.sort();
             for key in files {
                 let path = root.join(&key);
@@ -71,19 +78,6 @@ fn read_dir_sorted(dir: &Path) -> Result<Vec<(String, bool)>> {
     }
     names.sort();
     Ok(names)
-}
-
-/// Adds the image files under `dir` (recursively) to `out` as `<prefix>/<relative path>`.
-fn list_images(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
-    for (name, is_dir) in read_dir_sorted(dir)? {
-        let key = format!("{prefix}/{name}");
-        if is_dir {
-            list_images(&dir.join(&name), &key, out)?;
-        } else if is_image(&name) {
-            out.push(key);
-        }
-    }
-    Ok(())
 }
 
 /// The class-folder tree's files.
@@ -160,6 +154,24 @@ mod tests {
             .info()
             .fingerprint;
         assert_ne!(before, after);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_back_up_the_tree_is_refused_not_walked_for_ever() {
+        let root = tree("loop");
+        let jpeg = jpeg::encode(&Image::zeros(8, 8, 3), 85, jpeg::Profile::Ijg9, false).unwrap();
+        put(&root, "n01/sub/a.JPEG", &jpeg);
+        std::os::unix::fs::symlink(&root, root.join("n01/sub/up")).unwrap();
+        let message = ImageFolder::open(&root, jpeg::Profile::Ijg9)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            message.contains("n01/sub/up/n01: a link to a folder"),
+            "{message}"
+        );
         std::fs::remove_dir_all(&root).unwrap();
     }
 

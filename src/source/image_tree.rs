@@ -5,7 +5,7 @@
 //! out and counted, never read. Images keep their size; the suite's smallest side is checked
 //! here so the error names the file.
 
-use super::listing::{is_image, Entry, Listed, Listing, Store};
+use super::listing::{list_images, Entry, Listed, Listing, Store};
 use super::{Sample, Source, SourceInfo};
 use crate::error::{Error, Result};
 use crate::ops::jpeg;
@@ -28,7 +28,7 @@ impl ImageTree {
             return Err(Error::file(root, "not a folder of images"));
         }
         let mut keys = Vec::new();
-        let other_files = list(root, "", &mut keys, &mut HashSet::new())?;
+        let other_files = list_images(root, "", &mut keys, &mut HashSet::new())?;
         keys.sort();
         let mut entries = Vec::with_capacity(keys.len());
         for key in keys {
@@ -70,43 +70,6 @@ impl ImageTree {
     pub fn other_files(&self) -> usize {
         self.other_files
     }
-}
-
-/// Adds the image files under `dir` to `out` as `<prefix><relative path>`; returns how many
-/// other files it passed over. Linked folders are followed; `seen` holds the folders entered so
-/// far, so a link back up the tree is an error rather than an endless walk.
-fn list(
-    dir: &Path,
-    prefix: &str,
-    out: &mut Vec<String>,
-    seen: &mut HashSet<PathBuf>,
-) -> Result<usize> {
-    let real = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
-    if !seen.insert(real) {
-        return Err(Error::file(
-            dir,
-            "a link to a folder that holds it, or to one already listed: the tree would be read \
-             twice",
-        ));
-    }
-    let mut others = 0;
-    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let path = entry.path();
-        let name = entry
-            .file_name()
-            .into_string()
-            .map_err(|name| Error::file(&path, format!("file name {name:?} is not valid UTF-8")))?;
-        let key = format!("{prefix}{name}");
-        if path.is_dir() {
-            others += list(&path, &format!("{key}/"), out, seen)?;
-        } else if is_image(&name) {
-            out.push(key);
-        } else {
-            others += 1;
-        }
-    }
-    Ok(others)
 }
 
 impl Source for ImageTree {

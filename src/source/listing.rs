@@ -4,10 +4,11 @@
 //! same images give the same keys, order and fingerprint whatever the container.
 
 use super::{decode, Sample, Source, SourceInfo};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ops::jpeg;
 use crate::sink::manifest::to_hex;
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// The extensions ImageFolder counts as images (torchvision's `IMG_EXTENSIONS`), in lower case;
@@ -22,6 +23,43 @@ pub fn is_image(name: &str) -> bool {
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Adds the image files under `dir` to `out` as `<prefix><relative path>`; returns how many
+/// other files it passed over. Linked folders are followed; `seen` holds the folders entered so
+/// far, so a link back up the tree is an error rather than an endless walk.
+pub fn list_images(
+    dir: &Path,
+    prefix: &str,
+    out: &mut Vec<String>,
+    seen: &mut HashSet<PathBuf>,
+) -> Result<usize> {
+    let real = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+    if !seen.insert(real) {
+        return Err(Error::file(
+            dir,
+            "a link to a folder that holds it, or to one already listed: the tree would be read \
+             twice",
+        ));
+    }
+    let mut others = 0;
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        let name = entry
+            .file_name()
+            .into_string()
+            .map_err(|name| Error::file(&path, format!("file name {name:?} is not valid UTF-8")))?;
+        let key = format!("{prefix}{name}");
+        if path.is_dir() {
+            others += list_images(&path, &format!("{key}/"), out, seen)?;
+        } else if is_image(&name) {
+            out.push(key);
+        } else {
+            others += 1;
+        }
+    }
+    Ok(others)
 }
 
 /// One labelled image, wherever it is stored (`at`: a file name, an offset in a tar).
