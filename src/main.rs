@@ -186,6 +186,27 @@ struct RandomArgs {
     rng: RngArg,
 }
 
+/// How a dataset run goes: its random source, its workers, what an unreadable input does and
+/// whether it shows progress.
+#[derive(Args)]
+struct RunArgs {
+    /// `numpy`: sample i uses np.random.seed(SEED + i) (before its sequence, for the -P suites);
+    /// `fast`: streams keyed per sample and output.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long, value_enum, default_value = "fast")]
+    rng: RngArg,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// An unreadable input: `skip` records it in errors.json and goes on; `fail` stops.
+    #[arg(long, value_enum, default_value = "skip")]
+    on_error: OnErrorArg,
+    /// No progress output.
+    #[arg(long)]
+    quiet: bool,
+}
+
 /// Corruptions to leave out.
 #[derive(Args)]
 struct SkipArgs {
@@ -392,21 +413,8 @@ struct SequenceArgs {
     /// `blight merge`.
     #[arg(long, default_value = "0/1")]
     shard: String,
-    /// `numpy`: sample i uses np.random.seed(SEED + i) before its sequence; `fast`: streams
-    /// keyed per sample and sequence.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    #[arg(long, value_enum, default_value = "fast")]
-    rng: RngArg,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    threads: Option<usize>,
-    /// An unreadable input: `skip` records it in errors.json; `fail` stops.
-    #[arg(long, value_enum, default_value = "skip")]
-    on_error: OnErrorArg,
-    /// No progress output.
-    #[arg(long)]
-    quiet: bool,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 /// `blight evaluate`'s options.
@@ -570,20 +578,8 @@ struct DatasetArgs {
     /// $JOB_COMPLETION_INDEX/N); all shards write into the same --out, then `blight merge`.
     #[arg(long, default_value = "0/1")]
     shard: String,
-    /// `numpy`: sample i uses np.random.seed(SEED + i); `fast`: per-output keyed streams.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    #[arg(long, value_enum, default_value = "fast")]
-    rng: RngArg,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    threads: Option<usize>,
-    /// An unreadable input: `skip` records it in errors.json and goes on; `fail` stops.
-    #[arg(long, value_enum, default_value = "skip")]
-    on_error: OnErrorArg,
-    /// No progress output.
-    #[arg(long)]
-    quiet: bool,
+    #[command(flatten)]
+    run: RunArgs,
     #[command(flatten)]
     assets: AssetArgs,
 }
@@ -1391,14 +1387,14 @@ fn run_dataset(
         severities: &args.severities,
         limit: args.limit,
         shard,
-        seed: args.seed,
-        rng: args.rng.into(),
-        on_error: args.on_error.into(),
+        seed: args.run.seed,
+        rng: args.run.rng.into(),
+        on_error: args.run.on_error.into(),
         context: &context,
         layout,
     };
     let summary =
-        generate_with_progress(&args.out, shard, args.threads, args.quiet, stdout, |p| {
+        generate_with_progress(&args.out, shard, args.run.threads, args.run.quiet, stdout, |p| {
             generate::generate_suite(&request, p)
         })?;
     if let (Some(ArchiveArg::Tar), Some(_)) = (args.archive, summary.manifest_files) {
@@ -1450,13 +1446,13 @@ fn generate_sequences(
         shard_size: args.shard_size,
         video: args.video == Some(VideoArg::Mp4),
         shard,
-        seed: args.seed,
-        rng: args.rng.into(),
-        on_error: args.on_error.into(),
+        seed: args.run.seed,
+        rng: args.run.rng.into(),
+        on_error: args.run.on_error.into(),
         context: &context,
     };
     let summary =
-        generate_with_progress(&args.out, shard, args.threads, args.quiet, stdout, |p| {
+        generate_with_progress(&args.out, shard, args.run.threads, args.run.quiet, stdout, |p| {
             blight::generate_p::generate_sequences(&request, p)
         })?;
     skipped_inputs(&summary.skipped)
