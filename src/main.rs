@@ -1393,10 +1393,14 @@ fn run_dataset(
         context: &context,
         layout,
     };
-    let summary =
-        generate_with_progress(&args.out, shard, args.run.threads, args.run.quiet, stdout, |p| {
-            generate::generate_suite(&request, p)
-        })?;
+    let summary = generate_with_progress(
+        &args.out,
+        shard,
+        args.run.threads,
+        args.run.quiet,
+        stdout,
+        |p| generate::generate_suite(&request, p),
+    )?;
     if let (Some(ArchiveArg::Tar), Some(_)) = (args.archive, summary.manifest_files) {
         let name = args
             .out
@@ -1451,10 +1455,14 @@ fn generate_sequences(
         on_error: args.run.on_error.into(),
         context: &context,
     };
-    let summary =
-        generate_with_progress(&args.out, shard, args.run.threads, args.run.quiet, stdout, |p| {
-            blight::generate_p::generate_sequences(&request, p)
-        })?;
+    let summary = generate_with_progress(
+        &args.out,
+        shard,
+        args.run.threads,
+        args.run.quiet,
+        stdout,
+        |p| blight::generate_p::generate_sequences(&request, p),
+    )?;
     skipped_inputs(&summary.skipped)
 }
 

@@ -205,21 +205,29 @@ mod run_report {
             results,
             throughput,
         };
-        let json = serde_json::to_string_pretty(&report)
+        write_json_and_markdown(dir, &report, sequence_markdown(setup, results, throughput))
+    }
+
+    /// `report.json` (pretty, with a final newline) and `report.md` in `dir`.
+    fn write_json_and_markdown(
+        dir: &Path,
+        report: &impl Serialize,
+        markdown: String,
+    ) -> Result<()> {
+        let json = serde_json::to_string_pretty(report)
             .map_err(|e| Error::Invalid(format!("cannot serialise the report: {e}")))?;
         let path = dir.join("report.json");
         std::fs::write(&path, json + "\n").map_err(|e| Error::io(&path, e))?;
         let path = dir.join("report.md");
-        std::fs::write(&path, sequence_markdown(setup, results, throughput))
-            .map_err(|e| Error::io(&path, e))
+        std::fs::write(&path, markdown).map_err(|e| Error::io(&path, e))
     }
 
-    fn sequence_markdown(setup: &Setup, r: &StabilityResults, t: &Throughput) -> String {
-        let mut md = format!(
-            "# blight evaluation: {} stability\n\n- model: `{}` (sha256 `{}`)\n- dataset: `{}` ({}, \
-             {} frames)\n- preset: {}, batch {}, device {}, ONNX Runtime {}\n- throughput: {:.1} \
-             frames/s\n- {}\n\n",
-            r.suite,
+    /// The Markdown title and the run's setup lines, one report kind's `title` and `unit` (images
+    /// or frames).
+    fn setup_header(title: &str, unit: &str, setup: &Setup, t: &Throughput) -> String {
+        format!(
+            "# {title}\n\n- model: `{}` (sha256 `{}`)\n- dataset: `{}` ({}, {} {unit})\n\
+             - preset: {}, batch {}, device {}, ONNX Runtime {}\n- throughput: {:.1} {unit}/s\n",
             setup.model.path,
             setup.model.sha256,
             setup.dataset.path,
@@ -229,9 +237,14 @@ mod run_report {
             setup.batch,
             setup.runtime.device,
             setup.runtime.onnxruntime,
-            t.images_per_second,
-            baseline_line(r)
-        );
+            t.images_per_second
+        )
+    }
+
+    fn sequence_markdown(setup: &Setup, r: &StabilityResults, t: &Throughput) -> String {
+        let title = format!("blight evaluation: {} stability", r.suite);
+        let mut md = setup_header(&title, "frames", setup, t);
+        md += &format!("- {}\n\n", baseline_line(r));
         let opt = |x: Option<f64>, digits: usize| {
             x.map_or("–".to_string(), |v| format!("{v:.digits$}"))
         };
@@ -284,13 +297,7 @@ mod run_report {
             results,
             throughput,
         };
-        let json = serde_json::to_string_pretty(&report)
-            .map_err(|e| Error::Invalid(format!("cannot serialise the report: {e}")))?;
-        let path = dir.join("report.json");
-        std::fs::write(&path, json + "\n").map_err(|e| Error::io(&path, e))?;
-        let path = dir.join("report.md");
-        std::fs::write(&path, markdown(setup, results, throughput))
-            .map_err(|e| Error::io(&path, e))?;
+        write_json_and_markdown(dir, &report, markdown(setup, results, throughput))?;
         for (name, c) in &results.corruptions {
             if c.severities.len() < 2 {
                 continue;
@@ -316,20 +323,7 @@ mod run_report {
     }
 
     fn markdown(setup: &Setup, r: &Results, t: &Throughput) -> String {
-        let mut md = format!(
-            "# blight evaluation\n\n- model: `{}` (sha256 `{}`)\n- dataset: `{}` ({}, {} images)\n\
-             - preset: {}, batch {}, device {}, ONNX Runtime {}\n- throughput: {:.1} images/s\n\n",
-            setup.model.path,
-            setup.model.sha256,
-            setup.dataset.path,
-            setup.dataset.kind,
-            setup.dataset.images,
-            setup.preprocess.preset,
-            setup.batch,
-            setup.runtime.device,
-            setup.runtime.onnxruntime,
-            t.images_per_second
-        );
+        let mut md = setup_header("blight evaluation", "images", setup, t) + "\n";
         if let (Some(c), Some(ci)) = (&r.clean, r.clean_top1_error_ci95) {
             md += &format!(
                 "Clean top-1 error {} % (95 % CI {}–{}), top-5 {} %, ECE {}\n\n",
