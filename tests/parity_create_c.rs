@@ -74,29 +74,6 @@ fn assert_suite_parity(suite: &str, fixtures: &str, corruption: &str) {
     );
 }
 
-/// The 19 corruptions of every create_c suite, in the scripts' order.
-const CORRUPTIONS: [&str; 19] = [
-    "gaussian_noise",
-    "shot_noise",
-    "impulse_noise",
-    "defocus_blur",
-    "glass_blur",
-    "motion_blur",
-    "zoom_blur",
-    "snow",
-    "frost",
-    "fog",
-    "brightness",
-    "contrast",
-    "elastic_transform",
-    "pixelate",
-    "jpeg_compression",
-    "speckle_noise",
-    "gaussian_blur",
-    "spatter",
-    "saturate",
-];
-
 macro_rules! parity {
     ($suite:literal, $fixtures:literal, $module:ident: $($name:ident),* $(,)?) => {
         mod $module {
@@ -132,7 +109,7 @@ fn suites_list_the_19_reference_corruptions_in_order() {
     ] {
         let loaded = Suite::built_in(suite).unwrap();
         let names: Vec<&str> = loaded.corruptions.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, CORRUPTIONS, "{suite}");
+        assert_eq!(names, common::CORRUPTIONS, "{suite}");
     }
 }
 
@@ -199,7 +176,7 @@ fn imagenet_c_299_equals_the_inception_script() {
     for input in ["ILSVRC2012_val_00000293", "ILSVRC2012_val_00002138"] {
         let (clean, digests) = imagenet_c_299_case(input);
         assert_eq!(digests.len(), 95, "{input}: 19 corruptions × 5 severities");
-        for corruption in CORRUPTIONS {
+        for corruption in common::CORRUPTIONS {
             for severity in 1..=5 {
                 let c = recipe.build_one(corruption, severity).unwrap();
                 let mut rng = NumpyRandom::new(1000 + severity);

@@ -9,6 +9,29 @@ use blight::suite::Recipe;
 use blight::Image;
 use std::path::PathBuf;
 
+/// The 19 corruptions of ImageNet-C and of every suite made like it, in the scripts' order.
+pub const CORRUPTIONS: [&str; 19] = [
+    "gaussian_noise",
+    "shot_noise",
+    "impulse_noise",
+    "defocus_blur",
+    "glass_blur",
+    "motion_blur",
+    "zoom_blur",
+    "snow",
+    "frost",
+    "fog",
+    "brightness",
+    "contrast",
+    "elastic_transform",
+    "pixelate",
+    "jpeg_compression",
+    "speckle_noise",
+    "gaussian_blur",
+    "spatter",
+    "saturate",
+];
+
 /// The folder of ImageNet-C reference outputs copied into the repository.
 pub fn imagenet_c_fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/imagenet-c")
