@@ -4,7 +4,7 @@
 
 mod cli_common;
 
-use cli_common::{blight, ok, scratch, tree};
+use cli_common::{blight, ok, scratch, small_file_system, tree, unmount};
 
 use blight::ops::jpeg::{self, Profile};
 use blight::ops::resample::{resize, Filter};
@@ -448,19 +448,11 @@ fn a_full_disk_is_one_clear_error_that_leaves_no_partial_file() {
     let dir = scratch("full");
     let source = dir.join("val");
     dataset(&source);
-    let small = dir.join("small");
-    std::fs::create_dir_all(&small).unwrap();
     // A 200 KiB file system: room for a few outputs only. Mounting needs root (CI runs as root).
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=200k", "tmpfs"])
-        .arg(&small)
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
-        println!("skipped: cannot mount a small tmpfs here (needs root)");
+    let Some(small) = small_file_system(&dir, "200k") else {
         std::fs::remove_dir_all(&dir).unwrap();
         return;
-    }
+    };
     let out = small.join("out");
     let run = blight(&generate_args(
         &source,
@@ -472,7 +464,7 @@ fn a_full_disk_is_one_clear_error_that_leaves_no_partial_file() {
     let staging: Vec<_> = std::fs::read_dir(out.join(".blight/tmp-0-of-1"))
         .map(|d| d.map(|e| e.unwrap().file_name()).collect())
         .unwrap_or_default();
-    let _ = Command::new("umount").arg(&small).status();
+    unmount(&small);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     let errors: Vec<&str> = stderr
         .lines()

@@ -5,7 +5,7 @@
 
 mod cli_common;
 
-use cli_common::{blight, ok, scratch, stderr, tree};
+use cli_common::{blight, ok, scratch, small_file_system, stderr, tree, unmount};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -247,19 +247,11 @@ fn a_disk_too_small_for_the_first_file_fails_cleanly_and_the_run_resumes() {
     fake_mnist(&source, 60, 20, 28, 28);
     let reference = dir.join("reference");
     ok(&generate(&source, &reference, &[]));
-    let small = dir.join("small");
-    std::fs::create_dir_all(&small).unwrap();
     // A 32 KiB file system: less than the first images file (47 KB). Mounting needs root.
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=32k", "tmpfs"])
-        .arg(&small)
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
-        println!("skipped: cannot mount a small tmpfs here (needs root)");
+    let Some(small) = small_file_system(&dir, "32k") else {
         std::fs::remove_dir_all(&dir).unwrap();
         return;
-    }
+    };
     let out = small.join("out");
     let run = generate(&source, &out, &[]);
     let message = stderr(&run);
@@ -276,7 +268,7 @@ fn a_disk_too_small_for_the_first_file_fails_cleanly_and_the_run_resumes() {
         .is_ok_and(|s| s.success());
     let rerun = generate(&source, &out, &[]);
     let got = tree(&out);
-    let _ = Command::new("umount").arg(&small).status();
+    unmount(&small);
     assert_eq!(run.status.code(), Some(1), "{message}");
     let errors: Vec<&str> = message
         .lines()
@@ -436,7 +428,7 @@ fn a_finished_run_is_left_untouched_even_read_only() {
             .is_ok_and(|s| s.success());
     let again = generate(&source, if mounted { &view } else { &out }, &[]);
     if mounted {
-        let _ = Command::new("umount").arg(&view).status();
+        unmount(&view);
     } else {
         println!("read-only part skipped: cannot bind-mount here (needs root)");
     }

@@ -128,6 +128,29 @@ pub fn npy_parts(bytes: &[u8]) -> (String, Vec<u8>) {
     (header, bytes[start + header_len..].to_vec())
 }
 
+/// A file system of `size` (e.g. `32k`) mounted at `dir/small`, to fill up on purpose; `None`,
+/// with the reason printed, where mounting is not allowed (it needs root, which CI has).
+/// Unmount it with [`unmount`].
+pub fn small_file_system(dir: &Path, size: &str) -> Option<PathBuf> {
+    let small = dir.join("small");
+    std::fs::create_dir_all(&small).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(&small)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        println!("skipped: cannot mount a small tmpfs here (needs root)");
+        return None;
+    }
+    Some(small)
+}
+
+/// Unmounts what [`small_file_system`] mounted.
+pub fn unmount(path: &Path) {
+    let _ = Command::new("umount").arg(path).status();
+}
+
 /// BLIGHT_FROST_DIR, which the tests of frost against the reference need.
 pub fn frost_dir() -> String {
     match std::env::var("BLIGHT_FROST_DIR") {
