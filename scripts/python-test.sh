@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# The Python package (python/): builds its abi3 wheel in release with maturin, installs it into a
-# fresh virtual environment beside imagecorruptions 1.1.2 and the newest stack that package still
-# runs on with Python 3.11, and runs the drop-in test (python/tests/test_dropin.py).
+# The Python package (python/): builds its abi3 manylinux2014 wheel in release with maturin and
+# zig, as scripts/build-wheels.sh builds the distributed ones, installs it into a fresh virtual
+# environment beside imagecorruptions 1.1.2 and the newest stack that package still runs on with
+# Python 3.11, and runs the drop-in test (python/tests/test_dropin.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
 builder=target/pywheel-venv
-if ! "$builder/bin/maturin" --version 2>/dev/null | grep -qx "maturin 1.16.0"; then
+if ! "$builder/bin/maturin" --version 2>/dev/null | grep -qx "maturin 1.16.0" \
+  || ! "$builder/bin/python" -m ziglang version >/dev/null 2>&1; then
   rm -rf "$builder"
   python3 -m venv "$builder"
-  "$builder/bin/pip" install --quiet maturin==1.16.0
+  "$builder/bin/pip" install --quiet maturin==1.16.0 ziglang==0.17.1
 fi
 rm -rf target/wheels
-(cd python && CARGO_TARGET_DIR="$root/target" "$root/$builder/bin/maturin" build --release --quiet \
-  --out "$root/target/wheels")
+(cd python && PATH="$root/$builder/bin:$PATH" CARGO_TARGET_DIR="$root/target" maturin build \
+  --release --quiet --zig --compatibility manylinux2014 --out "$root/target/wheels")
+# The one wheel every CPython 3.8+ on a glibc 2.17+ x86_64 Linux installs.
+ls target/wheels/blight_corrupt-*-cp38-abi3-manylinux2014_x86_64*.whl
 
 # imagecorruptions 1.1.2 needs numpy < 2, scikit-image's `multichannel` (gone in 0.21; 0.20 is the
 # first with Python 3.11 wheels) and pkg_resources (setuptools < 81); opencv-python-headless

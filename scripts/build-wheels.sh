@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The Python package's distribution files: abi3 wheels (CPython 3.8 and later) for Linux x86_64
+# and aarch64, tagged manylinux2014 (glibc 2.17 and later: zig's C compiler and linker, from the
+# `ziglang` package on PyPI, build against that glibc, and maturin refuses a wheel that needs a
+# newer symbol), and the source distribution that `pip` builds with a Rust toolchain on any
+# other platform. `pip install <wheel>` needs nothing else.
+#
+#   bash scripts/build-wheels.sh [OUT]      (default: target/dist; builds in $CARGO_TARGET_DIR,
+#                                            default target/wheel-build)
+#
+# Needs the Rust standard library of each target (`rustup target add aarch64-unknown-linux-gnu`);
+# a target whose library is missing is reported and left out.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+out=$root/${1:-target/dist}
+
+builder=target/wheel-builder
+if ! "$builder/bin/maturin" --version 2>/dev/null | grep -qx "maturin 1.16.0" \
+  || ! "$builder/bin/python" -m ziglang version >/dev/null 2>&1; then
+  rm -rf "$builder"
+  python3 -m venv "$builder"
+  "$builder/bin/pip" install --quiet maturin==1.16.0 ziglang==0.17.1
+fi
+export PATH=$root/$builder/bin:$PATH
+
+rm -rf "$out"
+for target in x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu; do
+  if ! rustup target list --installed 2>/dev/null | grep -qx "$target"; then
+    echo "skipped: $target (rustup target add $target)"
+    continue
+  fi
+  (cd python && CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/wheel-build}" \
+    maturin build --release --quiet --zig --compatibility manylinux2014 --target "$target" \
+    --out "$out")
+done
+(cd python && maturin sdist --out "$out")
+ls -l "$out"
