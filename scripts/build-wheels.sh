@@ -11,9 +11,9 @@
 # Needs the Rust standard library of each target (`rustup target add aarch64-unknown-linux-gnu`);
 # a target whose library is missing is reported and left out.
 set -euo pipefail
+out=$(realpath -m "${1:-$(dirname "$0")/../target/dist}")
 cd "$(dirname "$0")/.."
 root=$PWD
-out=$root/${1:-target/dist}
 
 builder=target/wheel-builder
 if ! "$builder/bin/maturin" --version 2>/dev/null | grep -qx "maturin 1.16.0" \
