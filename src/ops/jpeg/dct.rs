@@ -437,8 +437,8 @@ fn range_limit(v: i32) -> u8 {
 
 /// [`inverse8`] side by side: `z[i][lane]` is input i of each lane, `y[n][lane]` output n.
 #[inline(always)]
-fn inverse8_lanes<T: Lane>(z: &[[T; 8]; 8], y: &mut [[T; 8]]) {
-    for l in 0..8 {
+fn inverse8_lanes<T: Lane, const L: usize>(z: &[[T; L]; 8], y: &mut [[T; L]]) {
+    for l in 0..L {
         let v = inverse8(column(z, l));
         for (yn, vn) in y.iter_mut().zip(v) {
             yn[l] = vn;
@@ -448,8 +448,8 @@ fn inverse8_lanes<T: Lane>(z: &[[T; 8]; 8], y: &mut [[T; 8]]) {
 
 /// [`inverse16`] side by side, as [`inverse8_lanes`].
 #[inline(always)]
-fn inverse16_lanes<T: Lane>(z: &[[T; 8]; 8], y: &mut [[T; 8]]) {
-    for l in 0..8 {
+fn inverse16_lanes<T: Lane, const L: usize>(z: &[[T; L]; 8], y: &mut [[T; L]]) {
+    for l in 0..L {
         let v = inverse16(column(z, l));
         for (yn, vn) in y.iter_mut().zip(v) {
             yn[l] = vn;
@@ -538,9 +538,9 @@ fn inverse_sized<T: Lane>(
     }
 }
 
-/// [`inverse`] for one output size: the columns side by side, then the rows one at a time (the
-/// order that needs no transposes, measured fastest). libjpeg's zero-column and zero-row
-/// shortcuts are left out: they give the same values as the full transforms.
+/// [`inverse`] for one output size: the columns side by side, then the rows side by side
+/// after a transpose. libjpeg's zero-column and zero-row shortcuts are left out: they give the
+/// same values as the full transforms.
 #[inline(always)]
 fn inverse_lanes<T: Lane, const W: usize, const H: usize>(
     z: &[[T; 8]; 8],
@@ -554,21 +554,27 @@ fn inverse_lanes<T: Lane, const W: usize, const H: usize>(
     } else {
         inverse8_lanes(z, &mut y);
     }
-    // Pass 2: rows to W samples, removing the pass-1 scaling and the factor 8. The rounded
-    // pass-1 values go through libjpeg's `int` workspace.
+    // The rounded pass-1 values go through libjpeg's `int` workspace.
+    for v in y.iter_mut().flatten() {
+        *v = T::constant(i64::from(descale(*v, CONST_BITS - PASS1_BITS).low32()));
+    }
+    // Pass 2: rows to W samples, one lane per row, removing the pass-1 scaling and the factor 8.
+    let rows = transpose(&y);
+    let mut x = [[T::constant(0); H]; W];
+    if W == 16 {
+        inverse16_lanes(&rows, &mut x);
+    } else {
+        inverse8_lanes(&rows, &mut x);
+    }
     let shift = CONST_BITS + PASS1_BITS + 3;
-    for (r, yr) in y.iter().enumerate() {
-        let z = yr.map(|v| T::constant(i64::from(descale(v, CONST_BITS - PASS1_BITS).low32())));
-        let row = &mut out[r * stride..r * stride + W];
-        if W == 16 {
-            for (o, v) in row.iter_mut().zip(inverse16(z)) {
-                *o = range_limit(descale(v, shift).low32());
-            }
-        } else {
-            for (o, v) in row.iter_mut().zip(inverse8(z)) {
-                *o = range_limit(descale(v, shift).low32());
-            }
+    let mut samples = [[0u8; H]; W];
+    for (sc, xc) in samples.iter_mut().zip(&x) {
+        for (s, &v) in sc.iter_mut().zip(xc) {
+            *s = range_limit(descale(v, shift).low32());
         }
+    }
+    for (r, row) in transpose(&samples).iter().enumerate() {
+        out[r * stride..r * stride + W].copy_from_slice(row);
     }
 }
 
