@@ -92,6 +92,50 @@ fn decoding_our_files_gives_the_round_trip() {
 }
 
 #[test]
+fn round_trip_equals_encoding_and_decoding_at_every_edge_case_size() {
+    // Sizes around the block and MCU edges, noise (the largest coefficients) and smooth
+    // gradients, quality 100 (unit steps) down to 1.
+    let mut seed = 11u32;
+    for (w, h) in [
+        (1, 1),
+        (1, 17),
+        (9, 8),
+        (15, 16),
+        (17, 33),
+        (40, 7),
+        (33, 31),
+    ] {
+        for channels in [1, 3] {
+            for noise in [false, true] {
+                let data = (0..w * h * channels)
+                    .map(|i| {
+                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                        if noise {
+                            (seed >> 16) as u8
+                        } else {
+                            (i * 255 / (w * h * channels)) as u8
+                        }
+                    })
+                    .collect();
+                let image = blight::Image::new(w, h, channels, data).expect("image");
+                for profile in [Profile::Ijg9, Profile::Turbo] {
+                    for q in [100, 75, 1] {
+                        let bytes = jpeg::encode(&image, q, profile, false).expect("encode");
+                        let decoded = jpeg::decode(&bytes, profile).expect("decode");
+                        let expected = jpeg::round_trip(&image, q, profile).expect("round trip");
+                        assert_identical(
+                            &format!("{profile:?} {w}x{h}x{channels} noise={noise} q{q}"),
+                            &decoded,
+                            &expected,
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn pillow_files_decode_as_pillow_decodes_them() {
     let files = [
         "rgb-37x23-420",

@@ -17,8 +17,11 @@
 //! Intermediate sums are `i64`, as libjpeg's `INT32` is a C `long` on 64-bit Linux; the
 //! between-pass workspace is `i32` like libjpeg's `int` workspace.
 
-const CONST_BITS: u32 = 13;
-const PASS1_BITS: u32 = 2;
+use std::num::Wrapping;
+use std::ops::{Add, Mul, Neg, Shl, Shr, Sub};
+
+const CONST_BITS: usize = 13;
+const PASS1_BITS: usize = 2;
 
 /// libjpeg's `FIX(x)`: x in 13-bit fixed point, rounded.
 const fn fix(x: f64) -> i64 {
@@ -38,88 +41,135 @@ const C2_053: i64 = fix(2.053119869);
 const C2_562: i64 = fix(2.562915447);
 const C3_072: i64 = fix(3.072711026);
 
+/// The integers a transform computes in: `i64`, libjpeg's `INT32` on 64-bit Linux, or 32-bit
+/// lanes that wrap around, which vectorise twice as wide. Sums, differences, products and left
+/// shifts are exact modulo 2^32, so the 32-bit results equal the 64-bit ones whenever every value
+/// that is shifted right (the rounded descalings) fits in 32 bits; [`forward_8x8`],
+/// [`forward_16x16`] and [`inverse`] use them only where that holds.
+trait Lane:
+    Copy
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Neg<Output = Self>
+    + Shl<usize, Output = Self>
+    + Shr<usize, Output = Self>
+{
+    fn constant(c: i64) -> Self;
+    /// The low 32 bits, as libjpeg's `int` workspace and outputs keep them.
+    fn low32(self) -> i32;
+}
+
+impl Lane for i64 {
+    #[inline(always)]
+    fn constant(c: i64) -> Self {
+        c
+    }
+    #[inline(always)]
+    fn low32(self) -> i32 {
+        self as i32
+    }
+}
+
+impl Lane for Wrapping<i32> {
+    #[inline(always)]
+    fn constant(c: i64) -> Self {
+        Wrapping(c as i32)
+    }
+    #[inline(always)]
+    fn low32(self) -> i32 {
+        self.0
+    }
+}
+
 /// `x >> n` rounded half up, libjpeg's `DESCALE`.
 #[inline(always)]
-fn descale(x: i64, n: u32) -> i64 {
-    (x + (1 << (n - 1))) >> n
+fn descale<T: Lane>(x: T, n: usize) -> T {
+    (x + T::constant(1 << (n - 1))) >> n
 }
 
 /// The 8-point forward kernel. Outputs 0 and 4 are at the input's scale, the others carry the
 /// 2^13 of the fixed-point constants.
 #[inline(always)]
-fn forward8(x: [i64; 8]) -> [i64; 8] {
+fn forward8<T: Lane>(x: [T; 8]) -> [T; 8] {
+    let k = T::constant;
     let s = [x[0] + x[7], x[1] + x[6], x[2] + x[5], x[3] + x[4]];
     let d = [x[0] - x[7], x[1] - x[6], x[2] - x[5], x[3] - x[4]];
     // Even half.
     let (e0, e1) = (s[0] + s[3], s[1] + s[2]);
     let (e2, e3) = (s[0] - s[3], s[1] - s[2]);
-    let rot = (e2 + e3) * C0_541;
+    let rot = (e2 + e3) * k(C0_541);
     // Odd half.
     let (a, b) = (d[0] + d[2], d[1] + d[3]);
-    let common = (a + b) * C1_175;
-    let a = common - a * C0_390;
-    let b = common - b * C1_961;
-    let w = -(d[0] + d[3]) * C0_899;
-    let v = -(d[1] + d[2]) * C2_562;
+    let common = (a + b) * k(C1_175);
+    let a = common - a * k(C0_390);
+    let b = common - b * k(C1_961);
+    let w = -(d[0] + d[3]) * k(C0_899);
+    let v = -(d[1] + d[2]) * k(C2_562);
     [
         e0 + e1,
-        d[0] * C1_501 + w + a,
-        rot + e2 * C0_765,
-        d[1] * C3_072 + v + b,
+        d[0] * k(C1_501) + w + a,
+        rot + e2 * k(C0_765),
+        d[1] * k(C3_072) + v + b,
         e0 - e1,
-        d[2] * C2_053 + v + a,
-        rot - e3 * C1_847,
-        d[3] * C0_298 + w + b,
+        d[2] * k(C2_053) + v + a,
+        rot - e3 * k(C1_847),
+        d[3] * k(C0_298) + w + b,
     ]
 }
 
 /// The partial 16-point forward kernel of libjpeg 9: the lowest 8 of 16 frequencies, scaled to
 /// the 8-point level. Output 0 is at the input's scale, the others carry 2^13.
 #[inline(always)]
-fn forward16(x: [i64; 16]) -> [i64; 8] {
-    let s: [i64; 8] = std::array::from_fn(|k| x[k] + x[15 - k]);
-    let d: [i64; 8] = std::array::from_fn(|k| x[k] - x[15 - k]);
+fn forward16<T: Lane>(x: [T; 16]) -> [T; 8] {
+    let k = |c: f64| T::constant(fix(c));
+    let (mut s, mut d) = ([x[0]; 8], [x[0]; 8]);
+    for i in 0..8 {
+        s[i] = x[i] + x[15 - i];
+        d[i] = x[i] - x[15 - i];
+    }
     // Even half: an 8-point problem on the sums.
     let (p0, p1, p2, p3) = (s[0] + s[7], s[1] + s[6], s[2] + s[5], s[3] + s[4]);
     let (q0, q1, q2, q3) = (s[0] - s[7], s[1] - s[6], s[2] - s[5], s[3] - s[4]);
-    let y4 = (p0 - p3) * fix(1.306562965) + (p1 - p2) * C0_541;
-    let u = (q3 - q1) * fix(0.275899379) + (q0 - q2) * fix(1.387039845);
-    let y2 = u + q1 * fix(1.451774982) + q2 * fix(2.172734804);
-    let y6 = u - q0 * fix(0.211164243) - q3 * fix(1.061594338);
+    let y4 = (p0 - p3) * k(1.306562965) + (p1 - p2) * T::constant(C0_541);
+    let u = (q3 - q1) * k(0.275899379) + (q0 - q2) * k(1.387039845);
+    let y2 = u + q1 * k(1.451774982) + q2 * k(2.172734804);
+    let y6 = u - q0 * k(0.211164243) - q3 * k(1.061594338);
     // Odd half.
-    let r1 = (d[0] + d[1]) * fix(1.353318001) + (d[6] - d[7]) * fix(0.410524528);
-    let r2 = (d[0] + d[2]) * fix(1.247225013) + (d[5] + d[7]) * fix(0.666655658);
-    let r3 = (d[0] + d[3]) * fix(1.093201867) + (d[4] - d[7]) * fix(0.897167586);
-    let r4 = (d[1] + d[2]) * fix(0.138617169) + (d[6] - d[5]) * fix(1.407403738);
-    let r5 = -(d[1] + d[3]) * fix(0.666655658) - (d[4] + d[6]) * fix(1.247225013);
-    let r6 = -(d[2] + d[3]) * fix(1.353318001) + (d[5] - d[4]) * fix(0.410524528);
-    let y1 = r1 + r2 + r3 - d[0] * fix(2.286341144) + d[7] * fix(0.779653625);
-    let y3 = r1 + r4 + r5 + d[1] * fix(0.071888074) - d[6] * fix(1.663905119);
-    let y5 = r2 + r4 + r6 - d[2] * fix(1.125726048) + d[5] * fix(1.227391138);
-    let y7 = r3 + r5 + r6 + d[3] * fix(1.065388962) + d[4] * fix(2.167985692);
+    let r1 = (d[0] + d[1]) * k(1.353318001) + (d[6] - d[7]) * k(0.410524528);
+    let r2 = (d[0] + d[2]) * k(1.247225013) + (d[5] + d[7]) * k(0.666655658);
+    let r3 = (d[0] + d[3]) * k(1.093201867) + (d[4] - d[7]) * k(0.897167586);
+    let r4 = (d[1] + d[2]) * k(0.138617169) + (d[6] - d[5]) * k(1.407403738);
+    let r5 = -(d[1] + d[3]) * k(0.666655658) - (d[4] + d[6]) * k(1.247225013);
+    let r6 = -(d[2] + d[3]) * k(1.353318001) + (d[5] - d[4]) * k(0.410524528);
+    let y1 = r1 + r2 + r3 - d[0] * k(2.286341144) + d[7] * k(0.779653625);
+    let y3 = r1 + r4 + r5 + d[1] * k(0.071888074) - d[6] * k(1.663905119);
+    let y5 = r2 + r4 + r6 - d[2] * k(1.125726048) + d[5] * k(1.227391138);
+    let y7 = r3 + r5 + r6 + d[3] * k(1.065388962) + d[4] * k(2.167985692);
     [p0 + p1 + p2 + p3, y1, y2, y3, y4, y5, y6, y7]
 }
 
 /// The 8-point inverse kernel; all outputs carry 2^13 relative to the inputs.
 #[inline(always)]
-fn inverse8(z: [i64; 8]) -> [i64; 8] {
+fn inverse8<T: Lane>(z: [T; 8]) -> [T; 8] {
+    let k = T::constant;
     let a0 = (z[0] + z[4]) << CONST_BITS;
     let a1 = (z[0] - z[4]) << CONST_BITS;
-    let rot = (z[2] + z[6]) * C0_541;
-    let e2 = rot + z[2] * C0_765;
-    let e3 = rot - z[6] * C1_847;
+    let rot = (z[2] + z[6]) * k(C0_541);
+    let e2 = rot + z[2] * k(C0_765);
+    let e3 = rot - z[6] * k(C1_847);
     let (t10, t13, t11, t12) = (a0 + e2, a0 - e2, a1 + e3, a1 - e3);
     // Odd half from z7, z5, z3, z1.
     let (q0, q1, q2, q3) = (z[7], z[5], z[3], z[1]);
-    let common = (q0 + q1 + q2 + q3) * C1_175;
-    let m2 = common - (q0 + q2) * C1_961;
-    let m3 = common - (q1 + q3) * C0_390;
-    let w = -(q0 + q3) * C0_899;
-    let v = -(q1 + q2) * C2_562;
-    let o0 = q0 * C0_298 + w + m2;
-    let o3 = q3 * C1_501 + w + m3;
-    let o1 = q1 * C2_053 + v + m3;
-    let o2 = q2 * C3_072 + v + m2;
+    let common = (q0 + q1 + q2 + q3) * k(C1_175);
+    let m2 = common - (q0 + q2) * k(C1_961);
+    let m3 = common - (q1 + q3) * k(C0_390);
+    let w = -(q0 + q3) * k(C0_899);
+    let v = -(q1 + q2) * k(C2_562);
+    let o0 = q0 * k(C0_298) + w + m2;
+    let o3 = q3 * k(C1_501) + w + m3;
+    let o1 = q1 * k(C2_053) + v + m3;
+    let o2 = q2 * k(C3_072) + v + m2;
     [
         t10 + o3,
         t11 + o2,
@@ -134,17 +184,18 @@ fn inverse8(z: [i64; 8]) -> [i64; 8] {
 
 /// libjpeg 9's 16-point inverse kernel from 8 coefficients; outputs carry 2^13.
 #[inline(always)]
-fn inverse16(z: [i64; 8]) -> [i64; 16] {
+fn inverse16<T: Lane>(z: [T; 8]) -> [T; 16] {
+    let k = |c: f64| T::constant(fix(c));
     // Even half.
     let t0 = z[0] << CONST_BITS;
-    let (t1, t2) = (z[4] * fix(1.306562965), z[4] * C0_541);
+    let (t1, t2) = (z[4] * k(1.306562965), z[4] * T::constant(C0_541));
     let (t10, t11, t12, t13) = (t0 + t1, t0 - t1, t0 + t2, t0 - t2);
     let diff = z[2] - z[6];
-    let (lo, hi) = (diff * fix(0.275899379), diff * fix(1.387039845));
-    let e0 = hi + z[6] * C2_562;
-    let e1 = lo + z[2] * C0_899;
-    let e2 = hi - z[2] * fix(0.601344887);
-    let e3 = lo - z[6] * fix(0.509795579);
+    let (lo, hi) = (diff * k(0.275899379), diff * k(1.387039845));
+    let e0 = hi + z[6] * T::constant(C2_562);
+    let e1 = lo + z[2] * T::constant(C0_899);
+    let e2 = hi - z[2] * k(0.601344887);
+    let e3 = lo - z[6] * k(0.509795579);
     let even = [
         t10 + e0,
         t12 + e1,
@@ -158,53 +209,50 @@ fn inverse16(z: [i64; 8]) -> [i64; 16] {
     // Odd half from z1, z3, z5, z7.
     let (a, b, c, d) = (z[1], z[3], z[5], z[7]);
     let ac = a + c;
-    let mut o1 = (a + b) * fix(1.353318001);
-    let mut o2 = ac * fix(1.247225013);
-    let mut o3 = (a + d) * fix(1.093201867);
-    let mut o4 = (a - d) * fix(0.897167586);
-    let mut o5 = ac * fix(0.666655658);
-    let mut o6 = (a - b) * fix(0.410524528);
-    let o0 = o1 + o2 + o3 - a * fix(2.286341144);
-    let o7 = o4 + o5 + o6 - a * fix(1.835730603);
-    let k = (b + c) * fix(0.138617169);
-    o1 += k + b * fix(0.071888074);
-    o2 += k - c * fix(1.125726048);
-    let k = (c - b) * fix(1.407403738);
-    o5 += k - c * fix(0.766367282);
-    o6 += k + b * fix(1.971951411);
+    let mut o1 = (a + b) * k(1.353318001);
+    let mut o2 = ac * k(1.247225013);
+    let mut o3 = (a + d) * k(1.093201867);
+    let mut o4 = (a - d) * k(0.897167586);
+    let mut o5 = ac * k(0.666655658);
+    let mut o6 = (a - b) * k(0.410524528);
+    let o0 = o1 + o2 + o3 - a * k(2.286341144);
+    let o7 = o4 + o5 + o6 - a * k(1.835730603);
+    let m = (b + c) * k(0.138617169);
+    o1 = o1 + m + b * k(0.071888074);
+    o2 = o2 + m - c * k(1.125726048);
+    let m = (c - b) * k(1.407403738);
+    o5 = o5 + m - c * k(0.766367282);
+    o6 = o6 + m + b * k(1.971951411);
     let bd = b + d;
-    let k = -bd * fix(0.666655658);
-    o1 += k;
-    o3 += k + d * fix(1.065388962);
-    let k = -bd * fix(1.247225013);
-    o4 += k + d * fix(3.141271809);
-    o6 += k;
-    let k = -(c + d) * fix(1.353318001);
-    o2 += k;
-    o3 += k;
-    let k = (d - c) * fix(0.410524528);
-    o4 += k;
-    o5 += k;
+    let m = -bd * k(0.666655658);
+    o1 = o1 + m;
+    o3 = o3 + m + d * k(1.065388962);
+    let m = -bd * k(1.247225013);
+    o4 = o4 + m + d * k(3.141271809);
+    o6 = o6 + m;
+    let m = -(c + d) * k(1.353318001);
+    o2 = o2 + m;
+    o3 = o3 + m;
+    let m = (d - c) * k(0.410524528);
+    o4 = o4 + m;
+    o5 = o5 + m;
     let odd = [o0, o1, o2, o3, o4, o5, o6, o7];
-    std::array::from_fn(|i| {
-        if i < 8 {
-            even[i] + odd[i]
-        } else {
-            even[15 - i] - odd[15 - i]
-        }
-    })
+    let mut out = [t0; 16];
+    for i in 0..8 {
+        out[i] = even[i] + odd[i];
+        out[15 - i] = even[i] - odd[i];
+    }
+    out
 }
 
-/// Eight 8-point forward kernels side by side: `x[i][lane]` is input i of each lane's
-/// transform, `y[k][lane]` its output k. The plain loop over lanes becomes one vector operation
-/// per kernel step.
+/// 8-point forward kernels side by side: `x[i][lane]` is input i of each lane's transform,
+/// `y[k][lane]` its output k. The plain loop over lanes becomes one vector operation per kernel
+/// step.
 #[inline(always)]
-fn forward8_lanes(x: &[[i64; 8]; 8]) -> [[i64; 8]; 8] {
-    let mut y = [[0; 8]; 8];
-    for l in 0..8 {
-        let v = forward8([
-            x[0][l], x[1][l], x[2][l], x[3][l], x[4][l], x[5][l], x[6][l], x[7][l],
-        ]);
+fn forward8_lanes<T: Lane, const L: usize>(x: &[[T; L]; 8]) -> [[T; L]; 8] {
+    let mut y = [[T::constant(0); L]; 8];
+    for l in 0..L {
+        let v = forward8(column(x, l));
         for (yk, vk) in y.iter_mut().zip(v) {
             yk[l] = vk;
         }
@@ -214,13 +262,10 @@ fn forward8_lanes(x: &[[i64; 8]; 8]) -> [[i64; 8]; 8] {
 
 /// [`forward16`] side by side, as [`forward8_lanes`].
 #[inline(always)]
-fn forward16_lanes(x: &[[i64; 8]; 16]) -> [[i64; 8]; 8] {
-    let mut y = [[0; 8]; 8];
-    for l in 0..8 {
-        let v = forward16([
-            x[0][l], x[1][l], x[2][l], x[3][l], x[4][l], x[5][l], x[6][l], x[7][l], x[8][l],
-            x[9][l], x[10][l], x[11][l], x[12][l], x[13][l], x[14][l], x[15][l],
-        ]);
+fn forward16_lanes<T: Lane, const L: usize>(x: &[[T; L]; 16]) -> [[T; L]; 8] {
+    let mut y = [[T::constant(0); L]; 8];
+    for l in 0..L {
+        let v = forward16(column(x, l));
         for (yk, vk) in y.iter_mut().zip(v) {
             yk[l] = vk;
         }
@@ -228,27 +273,61 @@ fn forward16_lanes(x: &[[i64; 8]; 16]) -> [[i64; 8]; 8] {
     y
 }
 
+/// `m` transposed. (Plain loops: `std::array::from_fn` is not always inlined, and a call
+/// leaves the vectorised kernel.)
+#[inline(always)]
+fn transpose<T: Copy, const R: usize, const C: usize>(m: &[[T; C]; R]) -> [[T; R]; C] {
+    let mut t = [[m[0][0]; R]; C];
+    for (r, row) in m.iter().enumerate() {
+        for (c, &v) in row.iter().enumerate() {
+            t[c][r] = v;
+        }
+    }
+    t
+}
+
+/// Lane `l` of every row of `m`: the inputs of one lane's transform.
+#[inline(always)]
+fn column<T: Copy, const L: usize, const N: usize>(m: &[[T; L]; N], l: usize) -> [T; N] {
+    let mut c = [m[0][l]; N];
+    for (ci, row) in c.iter_mut().zip(m) {
+        *ci = row[l];
+    }
+    c
+}
+
+/// The `R`×`C` samples at `samples[r * stride + c]` as 32-bit lanes.
+#[inline(always)]
+fn load<const R: usize, const C: usize>(samples: &[u8], stride: usize) -> [[Wrapping<i32>; C]; R] {
+    let mut rows = [[Wrapping(0); C]; R];
+    for (r, row) in rows.iter_mut().enumerate() {
+        for (v, &s) in row.iter_mut().zip(&samples[r * stride..r * stride + C]) {
+            *v = Wrapping(i32::from(s));
+        }
+    }
+    rows
+}
+
 /// Forward 8×8 DCT of the samples at `samples[r * stride + c]`, r, c < 8. The output is libjpeg's
-/// DCT scaled by 8, natural order, before quantisation. The rows are transformed one at a time,
-/// the columns side by side: the order that needs no transposes (measured fastest).
+/// DCT scaled by 8, natural order, before quantisation. Both passes run side by side over 8
+/// lanes (the rows, then the columns), with transposes around the first. Computed in 32-bit
+/// lanes: for 8-bit samples every descaled value is below 2^30 in magnitude.
 #[inline(always)]
 pub fn forward_8x8(samples: &[u8], stride: usize, out: &mut [i32; 64]) {
-    // Pass 1 along rows, one row at a time.
-    let mut ws = [[0i64; 8]; 8];
-    for (r, wr) in ws.iter_mut().enumerate() {
-        let row = &samples[r * stride..r * stride + 8];
-        let y = forward8(std::array::from_fn(|c| i64::from(row[c])));
-        for (k, (w, v)) in wr.iter_mut().zip(y).enumerate() {
-            *w = match k {
+    // Pass 1 along rows, one lane per row.
+    let mut y = forward8_lanes(&transpose(&load::<8, 8>(samples, stride)));
+    for (k, yk) in y.iter_mut().enumerate() {
+        for v in yk {
+            *v = match k {
                 // The level shift by 128 is folded into the DC term.
-                0 => (v - 8 * 128) << PASS1_BITS,
-                4 => v << PASS1_BITS,
-                _ => descale(v, CONST_BITS - PASS1_BITS),
+                0 => (*v - Wrapping(8 * 128)) << PASS1_BITS,
+                4 => *v << PASS1_BITS,
+                _ => descale(*v, CONST_BITS - PASS1_BITS),
             };
         }
     }
     // Pass 2 along columns, one lane per column.
-    let y = forward8_lanes(&ws);
+    let y = forward8_lanes(&transpose(&y));
     for (k, (yk, row)) in y.iter().zip(out.chunks_exact_mut(8)).enumerate() {
         let shift = if k == 0 || k == 4 {
             PASS1_BITS
@@ -256,30 +335,29 @@ pub fn forward_8x8(samples: &[u8], stride: usize, out: &mut [i32; 64]) {
             CONST_BITS + PASS1_BITS
         };
         for (o, &v) in row.iter_mut().zip(yk) {
-            *o = descale(v, shift) as i32;
+            *o = descale(v, shift).0;
         }
     }
 }
 
 /// libjpeg 9's forward DCT of a 16×16 sample block to 8×8 coefficients (the low frequencies,
-/// scaled like an 8×8 DCT of the 2×2-averaged block), its rows and columns ordered as in
-/// [`forward_8x8`].
+/// scaled like an 8×8 DCT of the 2×2-averaged block), its passes arranged as in
+/// [`forward_8x8`]. Computed in 32-bit lanes: for 8-bit samples every descaled value is below
+/// 2^31 in magnitude (the extreme blocks are tested).
 #[inline(always)]
 pub fn forward_16x16(samples: &[u8], stride: usize, out: &mut [i32; 64]) {
-    let mut ws = [[0i64; 8]; 16];
-    for (r, wr) in ws.iter_mut().enumerate() {
-        let row = &samples[r * stride..r * stride + 16];
-        let y = forward16(std::array::from_fn(|c| i64::from(row[c])));
-        for (k, (w, v)) in wr.iter_mut().zip(y).enumerate() {
-            *w = if k == 0 {
-                (v - 16 * 128) << PASS1_BITS
+    let mut y = forward16_lanes(&transpose(&load::<16, 16>(samples, stride)));
+    for (k, yk) in y.iter_mut().enumerate() {
+        for v in yk {
+            *v = if k == 0 {
+                (*v - Wrapping(16 * 128)) << PASS1_BITS
             } else {
-                descale(v, CONST_BITS - PASS1_BITS)
+                descale(*v, CONST_BITS - PASS1_BITS)
             };
         }
     }
     // The second pass, one lane per column, also removes the (8/16)² = 2^-2 size scaling.
-    let y = forward16_lanes(&ws);
+    let y = forward16_lanes(&transpose(&y));
     for (k, (yk, row)) in y.iter().zip(out.chunks_exact_mut(8)).enumerate() {
         let shift = if k == 0 {
             PASS1_BITS + 2
@@ -287,7 +365,7 @@ pub fn forward_16x16(samples: &[u8], stride: usize, out: &mut [i32; 64]) {
             CONST_BITS + PASS1_BITS + 2
         };
         for (o, &v) in row.iter_mut().zip(yk) {
-            *o = descale(v, shift) as i32;
+            *o = descale(v, shift).0;
         }
     }
 }
@@ -352,18 +430,16 @@ fn reciprocal(divisor: u32) -> (u32, u32, u32) {
 /// shifted by the 128 level offset and clamped to 0..=255 (libjpeg 9's `RANGE_MASK` table and
 /// libjpeg-turbo's wrap-around table agree on this).
 #[inline(always)]
-fn range_limit(v: i64) -> u8 {
+fn range_limit(v: i32) -> u8 {
     let wrapped = ((v & 1023) ^ 512) - 512;
     (wrapped + 128).clamp(0, 255) as u8
 }
 
 /// [`inverse8`] side by side: `z[i][lane]` is input i of each lane, `y[n][lane]` output n.
 #[inline(always)]
-fn inverse8_lanes(z: &[[i64; 8]; 8], y: &mut [[i64; 8]]) {
-    for l in 0..8 {
-        let v = inverse8([
-            z[0][l], z[1][l], z[2][l], z[3][l], z[4][l], z[5][l], z[6][l], z[7][l],
-        ]);
+fn inverse8_lanes<T: Lane, const L: usize>(z: &[[T; L]; 8], y: &mut [[T; L]]) {
+    for l in 0..L {
+        let v = inverse8(column(z, l));
         for (yn, vn) in y.iter_mut().zip(v) {
             yn[l] = vn;
         }
@@ -372,16 +448,21 @@ fn inverse8_lanes(z: &[[i64; 8]; 8], y: &mut [[i64; 8]]) {
 
 /// [`inverse16`] side by side, as [`inverse8_lanes`].
 #[inline(always)]
-fn inverse16_lanes(z: &[[i64; 8]; 8], y: &mut [[i64; 8]]) {
-    for l in 0..8 {
-        let v = inverse16([
-            z[0][l], z[1][l], z[2][l], z[3][l], z[4][l], z[5][l], z[6][l], z[7][l],
-        ]);
+fn inverse16_lanes<T: Lane, const L: usize>(z: &[[T; L]; 8], y: &mut [[T; L]]) {
+    for l in 0..L {
+        let v = inverse16(column(z, l));
         for (yn, vn) in y.iter_mut().zip(v) {
             yn[l] = vn;
         }
     }
 }
+
+/// The largest sum of dequantised magnitudes Σ|coefficient · step| that [`inverse`] computes in
+/// 32-bit lanes. An output sample is at most a quarter of that sum (the basis functions are
+/// bounded by 2/8), so its descaled values stay below 2^12 · 2^18 = 2^30, and the first pass's
+/// below 2^28. Blocks of quantised 8-bit images stay under it; larger ones, which only a
+/// corrupt or unusual file holds, take the 64-bit path.
+const NARROW_LIMIT: u32 = 1 << 14;
 
 /// Inverse DCT of one block of quantised coefficients (natural order) with its quantisation
 /// table, writing `width`×`height` samples (each 8 or 16) at `out[r * stride + c]`. 8×8 is
@@ -399,63 +480,101 @@ pub fn inverse(
     // the same values as the full transforms). The test ORs all terms, which vectorises.
     if coefs[1..].iter().fold(0, |any, &c| any | c) == 0 {
         let ws = (i64::from(coefs[0]) * i64::from(table[0])) << PASS1_BITS;
-        let value = range_limit(descale(ws, PASS1_BITS + 3));
+        let value = range_limit(descale(ws, PASS1_BITS + 3) as i32);
         for r in 0..height {
             out[r * stride..r * stride + width].fill(value);
         }
         return;
     }
-    match (width, height) {
-        (8, 8) => inverse_sized::<8, 8>(coefs, table, out, stride),
-        (16, 16) => inverse_sized::<16, 16>(coefs, table, out, stride),
-        (16, 8) => inverse_sized::<16, 8>(coefs, table, out, stride),
-        _ => inverse_sized::<8, 16>(coefs, table, out, stride),
+    // |coefficient · step| < 2^31 always; each term is capped so the sum cannot overflow.
+    let magnitude = coefs.iter().zip(table).fold(0u32, |sum, (&c, &t)| {
+        sum + (i32::from(c) * i32::from(t))
+            .unsigned_abs()
+            .min(NARROW_LIMIT + 1)
+    });
+    if magnitude <= NARROW_LIMIT {
+        let z = dequantise(coefs, table, |v| Wrapping(v as i32));
+        inverse_sized(&z, width, height, out, stride);
+    } else {
+        let z = dequantise(coefs, table, |v| v);
+        inverse_sized(&z, width, height, out, stride);
     }
 }
 
-/// [`inverse`] for one output size: the columns side by side, then the rows one at a time (the
-/// order that needs no transposes, measured fastest). libjpeg's zero-column and zero-row
-/// shortcuts are left out: they give the same values as the full transforms.
+/// The products coefficient · step as lanes, row by row.
 #[inline(always)]
-fn inverse_sized<const W: usize, const H: usize>(
+fn dequantise<T: Lane>(
     coefs: &[i16; 64],
     table: &[u16; 64],
-    out: &mut [u8],
-    stride: usize,
-) {
-    // Pass 1: columns, one lane per column, 8 coefficients each to H values.
-    let mut z = [[0i64; 8]; 8];
+    lane: impl Fn(i64) -> T,
+) -> [[T; 8]; 8] {
+    let mut z = [[lane(0); 8]; 8];
     for ((zr, cr), tr) in z
         .iter_mut()
         .zip(coefs.chunks_exact(8))
         .zip(table.chunks_exact(8))
     {
         for ((v, &c), &t) in zr.iter_mut().zip(cr).zip(tr) {
-            *v = i64::from(c) * i64::from(t);
+            *v = lane(i64::from(c) * i64::from(t));
         }
     }
-    let mut y = [[0i64; 8]; H];
+    z
+}
+
+/// [`inverse`] in lanes of `T`, dispatched to the output size.
+#[inline(always)]
+fn inverse_sized<T: Lane>(
+    z: &[[T; 8]; 8],
+    width: usize,
+    height: usize,
+    out: &mut [u8],
+    stride: usize,
+) {
+    match (width, height) {
+        (8, 8) => inverse_lanes::<T, 8, 8>(z, out, stride),
+        (16, 16) => inverse_lanes::<T, 16, 16>(z, out, stride),
+        (16, 8) => inverse_lanes::<T, 16, 8>(z, out, stride),
+        _ => inverse_lanes::<T, 8, 16>(z, out, stride),
+    }
+}
+
+/// [`inverse`] for one output size: the columns side by side, then the rows side by side
+/// after a transpose. libjpeg's zero-column and zero-row shortcuts are left out: they give the
+/// same values as the full transforms.
+#[inline(always)]
+fn inverse_lanes<T: Lane, const W: usize, const H: usize>(
+    z: &[[T; 8]; 8],
+    out: &mut [u8],
+    stride: usize,
+) {
+    // Pass 1: columns, one lane per column, 8 coefficients each to H values.
+    let mut y = [[T::constant(0); 8]; H];
     if H == 16 {
-        inverse16_lanes(&z, &mut y);
+        inverse16_lanes(z, &mut y);
     } else {
-        inverse8_lanes(&z, &mut y);
+        inverse8_lanes(z, &mut y);
     }
-    // Pass 2: rows to W samples, removing the pass-1 scaling and the factor 8. The rounded
-    // pass-1 values go through libjpeg's `int` workspace.
-    let fudge = 1i64 << (CONST_BITS - PASS1_BITS - 1);
+    // The rounded pass-1 values go through libjpeg's `int` workspace.
+    for v in y.iter_mut().flatten() {
+        *v = T::constant(i64::from(descale(*v, CONST_BITS - PASS1_BITS).low32()));
+    }
+    // Pass 2: rows to W samples, one lane per row, removing the pass-1 scaling and the factor 8.
+    let rows = transpose(&y);
+    let mut x = [[T::constant(0); H]; W];
+    if W == 16 {
+        inverse16_lanes(&rows, &mut x);
+    } else {
+        inverse8_lanes(&rows, &mut x);
+    }
     let shift = CONST_BITS + PASS1_BITS + 3;
-    for (r, yr) in y.iter().enumerate() {
-        let z = yr.map(|v| i64::from(((v + fudge) >> (CONST_BITS - PASS1_BITS)) as i32));
-        let row = &mut out[r * stride..r * stride + W];
-        if W == 16 {
-            for (o, v) in row.iter_mut().zip(inverse16(z)) {
-                *o = range_limit(descale(v, shift));
-            }
-        } else {
-            for (o, v) in row.iter_mut().zip(inverse8(z)) {
-                *o = range_limit(descale(v, shift));
-            }
+    let mut samples = [[0u8; H]; W];
+    for (sc, xc) in samples.iter_mut().zip(&x) {
+        for (s, &v) in sc.iter_mut().zip(xc) {
+            *s = range_limit(descale(v, shift).low32());
         }
+    }
+    for (r, row) in transpose(&samples).iter().enumerate() {
+        out[r * stride..r * stride + W].copy_from_slice(row);
     }
 }
 
@@ -654,7 +773,7 @@ mod tests {
         // the same values as the full transforms).
         if coefs[1..].iter().all(|&c| c == 0) {
             let ws = (i64::from(coefs[0]) * i64::from(table[0])) << PASS1_BITS;
-            let value = range_limit(descale(ws, PASS1_BITS + 3));
+            let value = range_limit(descale(ws, PASS1_BITS + 3) as i32);
             for r in 0..height {
                 out[r * stride..r * stride + width].fill(value);
             }
@@ -687,14 +806,14 @@ mod tests {
             let z: [i64; 8] = std::array::from_fn(|c| i64::from(ws[r * 8 + c]));
             let row = &mut out[r * stride..r * stride + width];
             if z[1..].iter().all(|&v| v == 0) {
-                row.fill(range_limit(descale(z[0], PASS1_BITS + 3)));
+                row.fill(range_limit(descale(z[0], PASS1_BITS + 3) as i32));
             } else if width == 16 {
                 for (o, v) in row.iter_mut().zip(inverse16(z)) {
-                    *o = range_limit(descale(v, shift));
+                    *o = range_limit(descale(v, shift) as i32);
                 }
             } else {
                 for (o, v) in row.iter_mut().zip(inverse8(z)) {
-                    *o = range_limit(descale(v, shift));
+                    *o = range_limit(descale(v, shift) as i32);
                 }
             }
         }
@@ -765,6 +884,87 @@ mod tests {
                 inverse(&coefs, &table, w, h, &mut ours, 16);
                 reference_inverse(&coefs, &table, w, h, &mut reference, 16);
                 assert_eq!(ours, reference, "{w}x{h} {coefs:?} {table:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn forward_is_exact_on_the_extreme_blocks() {
+        // The blocks that drive each output furthest up or down: 255 where its basis function
+        // is positive, 0 elsewhere, and the opposite.
+        for n in [8usize, 16] {
+            let basis = |k: usize, m: usize| {
+                (std::f64::consts::PI * (2 * m + 1) as f64 * k as f64 / (2 * n) as f64).cos()
+            };
+            for u in 0..8 {
+                for v in 0..8 {
+                    for high in [0u8, 255] {
+                        let samples: Vec<u8> = (0..n * n)
+                            .map(|i| {
+                                if basis(u, i / n) * basis(v, i % n) > 0.0 {
+                                    high
+                                } else {
+                                    255 - high
+                                }
+                            })
+                            .collect();
+                        let (mut ours, mut reference) = ([0; 64], [0; 64]);
+                        if n == 8 {
+                            forward_8x8(&samples, n, &mut ours);
+                            reference_forward_8x8(&samples, n, &mut reference);
+                        } else {
+                            forward_16x16(&samples, n, &mut ours);
+                            reference_forward_16x16(&samples, n, &mut reference);
+                        }
+                        assert_eq!(ours, reference, "n={n} u={u} v={v} high={high}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn narrow_inverse_is_exact_up_to_its_limit() {
+        // Every output is linear in the dequantised terms, so over blocks with
+        // Σ|term| ≤ NARROW_LIMIT its extremes are at a single term of ±NARROW_LIMIT.
+        let limit = NARROW_LIMIT as i32;
+        let mut random = Random(3);
+        for pos in 0..64 {
+            for step in [1u16, 2, 64, 128] {
+                for sign in [-1, 1] {
+                    let mut coefs = [0i16; 64];
+                    let mut table = [1u16; 64];
+                    // With a second term of 1, so that no block is DC-only: Σ = limit − step + 1.
+                    coefs[pos] = (sign * (limit / i32::from(step) - 1)) as i16;
+                    table[pos] = step;
+                    coefs[(pos + 1 + (random.next() % 63) as usize) % 64] = 1;
+                    for (w, h) in [(8, 8), (16, 16), (16, 8), (8, 16)] {
+                        let (mut ours, mut reference) = ([0u8; 256], [0u8; 256]);
+                        inverse(&coefs, &table, w, h, &mut ours, 16);
+                        reference_inverse(&coefs, &table, w, h, &mut reference, 16);
+                        assert_eq!(ours, reference, "{w}x{h} pos={pos} step={step}");
+                    }
+                }
+            }
+        }
+        // Random blocks just inside the limit.
+        for _ in 0..5_000 {
+            let mut coefs = [0i16; 64];
+            let table = [1u16; 64];
+            let mut left = limit;
+            while left > 0 {
+                let pos = (random.next() % 64) as usize;
+                let take = ((random.next() % 4096) as i32 + 1).min(left);
+                let magnitude = i32::from(coefs[pos]).abs() + take;
+                let sign = if random.next() & 1 == 0 { 1 } else { -1 };
+                coefs[pos] = (sign * magnitude) as i16;
+                left -= take;
+            }
+            for (w, h) in [(8, 8), (16, 16)] {
+                let (mut ours, mut reference) = ([0u8; 256], [0u8; 256]);
+                inverse(&coefs, &table, w, h, &mut ours, 16);
+                reference_inverse(&coefs, &table, w, h, &mut reference, 16);
+                assert_eq!(ours, reference, "{w}x{h} {coefs:?}");
             }
         }
     }

@@ -69,6 +69,24 @@ impl Frame {
         color: ColorModel,
         spec: &[(u8, usize, usize, u8)],
     ) -> Result<Frame, JpegError> {
+        Ok(Frame::layout(width, height, color, spec)?.with_coefs())
+    }
+
+    /// `self` with zero coefficients for every grid block.
+    fn with_coefs(mut self) -> Frame {
+        for comp in &mut self.components {
+            comp.coefs = vec![[0; 64]; comp.grid_w * comp.grid_h];
+        }
+        self
+    }
+
+    /// [`Frame::new`]'s geometry without the coefficients.
+    fn layout(
+        width: usize,
+        height: usize,
+        color: ColorModel,
+        spec: &[(u8, usize, usize, u8)],
+    ) -> Result<Frame, JpegError> {
         if width == 0 || height == 0 || width > 65535 || height > 65535 {
             return Err(JpegError::Unsupported(format!(
                 "image size {width}×{height} (JPEG needs 1..=65535)"
@@ -79,22 +97,17 @@ impl Frame {
         let (mcus_x, mcus_y) = (width.div_ceil(8 * max_h), height.div_ceil(8 * max_v));
         let components = spec
             .iter()
-            .map(|&(id, h, v, table)| {
-                let blocks_w = (width * h).div_ceil(max_h).div_ceil(8);
-                let blocks_h = (height * v).div_ceil(max_v).div_ceil(8);
-                let (grid_w, grid_h) = (mcus_x * h, mcus_y * v);
-                Component {
-                    id,
-                    h,
-                    v,
-                    table,
-                    quant: [1; 64],
-                    blocks_w,
-                    blocks_h,
-                    grid_w,
-                    grid_h,
-                    coefs: vec![[0; 64]; grid_w * grid_h],
-                }
+            .map(|&(id, h, v, table)| Component {
+                id,
+                h,
+                v,
+                table,
+                quant: [1; 64],
+                blocks_w: (width * h).div_ceil(max_h).div_ceil(8),
+                blocks_h: (height * v).div_ceil(max_v).div_ceil(8),
+                grid_w: mcus_x * h,
+                grid_h: mcus_y * v,
+                coefs: Vec::new(),
             })
             .collect();
         Ok(Frame {
@@ -117,76 +130,143 @@ impl Frame {
 /// `save(format='JPEG', quality=quality)` does with `profile`'s libjpeg: K.1 tables at the IJG
 /// quality, YCbCr with 2×2 chroma subsampling for RGB, one component for gray.
 pub fn forward(image: &Image, quality: u8, profile: Profile) -> Result<Frame, JpegError> {
-    let [luma_table, chroma_table] = tables::quant_tables(quality);
+    let tables = tables::quant_tables(quality);
+    let layout = encoder_layout(image)?;
+    let planes = encoder_planes(image, &layout, profile);
+    let mut frame = layout.with_coefs();
+    for (comp, (plane, size)) in frame.components.iter_mut().zip(&planes) {
+        encode_component(comp, plane, *size, &tables[usize::from(comp.table)]);
+    }
+    Ok(frame)
+}
+
+/// The components libjpeg writes: Y at 2×2 with table 0, Cb and Cr at 1×1 with table 1; a gray
+/// image's only component is the first of these at 1×1.
+const ENCODER_SPECS: [(u8, usize, usize, u8); 3] = [(1, 2, 2, 0), (2, 1, 1, 1), (3, 1, 1, 1)];
+
+/// The frame geometry [`forward`] encodes `image` with (no coefficients).
+fn encoder_layout(image: &Image) -> Result<Frame, JpegError> {
     let (w, h) = (image.width, image.height);
     match image.channels {
-        1 => {
-            let mut frame = Frame::new(w, h, ColorModel::Gray, &[(1, 1, 1, 0)])?;
-            let comp = &mut frame.components[0];
-            let plane = Plane {
-                width: w,
-                height: h,
-                data: image.data.clone(),
-            }
-            .padded(w, h, comp.blocks_w * 8, comp.blocks_h * 8);
-            encode_component(comp, &plane, 8, &luma_table);
-            Ok(frame)
-        }
-        3 => {
-            let mut frame = Frame::new(
-                w,
-                h,
-                ColorModel::YCbCr,
-                &[(1, 2, 2, 0), (2, 1, 1, 1), (3, 1, 1, 1)],
-            )?;
-            // The planes are padded by edge repetition to every component's whole blocks.
-            let (luma, chroma) = frame.components.split_at_mut(1);
-            let pw = (luma[0].blocks_w * 8).max(chroma[0].blocks_w * 16);
-            let ph = (luma[0].blocks_h * 8).max(chroma[0].blocks_h * 16);
-            let mut planes = [Plane::new(pw, ph), Plane::new(pw, ph), Plane::new(pw, ph)];
-            let colors = ColorFactors::get(profile);
-            let [y_plane, cb_plane, cr_plane] = &mut planes;
-            let rows = y_plane
-                .data
-                .chunks_exact_mut(pw)
-                .zip(cb_plane.data.chunks_exact_mut(pw))
-                .zip(cr_plane.data.chunks_exact_mut(pw))
-                .zip(image.data.chunks_exact(w * 3));
-            simd::dispatch(
-                #[inline(always)]
-                |_| {
-                    for (((y, cb), cr), rgb) in rows {
-                        colors.row_to_ycc(rgb, &mut y[..w], &mut cb[..w], &mut cr[..w]);
-                        for samples in [y, cb, cr] {
-                            let last = samples[w - 1];
-                            samples[w..].fill(last);
-                        }
-                    }
-                },
-            );
-            for plane in &mut planes {
-                let last_row = (h - 1) * pw;
-                for row in h..ph {
-                    plane.data.copy_within(last_row..last_row + pw, row * pw);
-                }
-            }
-            encode_component(&mut luma[0], &planes[0], 8, &luma_table);
-            for (comp, plane) in chroma.iter_mut().zip(&planes[1..]) {
-                match profile {
-                    // Full-resolution chroma through the 16×16 DCT.
-                    Profile::Ijg9 => encode_component(comp, plane, 16, &chroma_table),
-                    Profile::Turbo => {
-                        let small = sample::downsample_h2v2(plane, w, h, comp.blocks_w * 8);
-                        let (sw, sh) = (small.width, small.height);
-                        let small = small.padded(sw, sh, sw, comp.blocks_h * 8);
-                        encode_component(comp, &small, 8, &chroma_table);
-                    }
-                }
-            }
-            Ok(frame)
-        }
+        1 => Frame::layout(w, h, ColorModel::Gray, &[(1, 1, 1, 0)]),
+        3 => Frame::layout(w, h, ColorModel::YCbCr, &ENCODER_SPECS),
         n => Err(JpegError::Unsupported(format!("{n}-channel image"))),
     }
+}
+
+/// The sample planes of `layout`'s components and the block size each is transformed in:
+/// colour-converted, downsampled for libjpeg-turbo, and padded by edge repetition to at least
+/// the component's whole blocks.
+fn encoder_planes(image: &Image, layout: &Frame, profile: Profile) -> Vec<(Plane, usize)> {
+    let (w, h) = (image.width, image.height);
+    let luma = &layout.components[0];
+    if image.channels == 1 {
+        let plane = Plane {
+            width: w,
+            height: h,
+            data: image.data.clone(),
+        }
+        .padded(w, h, luma.blocks_w * 8, luma.blocks_h * 8);
+        return vec![(plane, 8)];
+    }
+    let chroma = &layout.components[1];
+    let pw = (luma.blocks_w * 8).max(chroma.blocks_w * 16);
+    let ph = (luma.blocks_h * 8).max(chroma.blocks_h * 16);
+    let mut planes = [Plane::new(pw, ph), Plane::new(pw, ph), Plane::new(pw, ph)];
+    let colors = ColorFactors::get(profile);
+    let [y_plane, cb_plane, cr_plane] = &mut planes;
+    let rows = y_plane
+        .data
+        .chunks_exact_mut(pw)
+        .zip(cb_plane.data.chunks_exact_mut(pw))
+        .zip(cr_plane.data.chunks_exact_mut(pw))
+        .zip(image.data.chunks_exact(w * 3));
+    simd::dispatch(
+        #[inline(always)]
+        |_| {
+            for (((y, cb), cr), rgb) in rows {
+                colors.row_to_ycc(rgb, &mut y[..w], &mut cb[..w], &mut cr[..w]);
+                for samples in [y, cb, cr] {
+                    let last = samples[w - 1];
+                    samples[w..].fill(last);
+                }
+            }
+        },
+    );
+    for plane in &mut planes {
+        let last_row = (h - 1) * pw;
+        for row in h..ph {
+            plane.data.copy_within(last_row..last_row + pw, row * pw);
+        }
+    }
+    let [y_plane, cb_plane, cr_plane] = planes;
+    let mut out = vec![(y_plane, 8)];
+    for plane in [cb_plane, cr_plane] {
+        out.push(match profile {
+            // Full-resolution chroma through the 16×16 DCT.
+            Profile::Ijg9 => (plane, 16),
+            Profile::Turbo => {
+                let small = sample::downsample_h2v2(&plane, w, h, chroma.blocks_w * 8);
+                let (sw, sh) = (small.width, small.height);
+                (small.padded(sw, sh, sw, chroma.blocks_h * 8), 8)
+            }
+        });
+    }
+    out
+}
+
+/// [`reconstruct`]`(&`[`forward`]`(..))` without the frame: each real block goes through the
+/// forward DCT, quantisation and inverse DCT in place in its sample plane while it is in cache.
+/// The frame's padding blocks are left out: only the entropy coder reads them.
+pub fn round_trip(image: &Image, quality: u8, profile: Profile) -> Result<Image, JpegError> {
+    let tables = tables::quant_tables(quality);
+    let layout = encoder_layout(image)?;
+    let mut planes = encoder_planes(image, &layout, profile);
+    for (comp, (plane, size)) in layout.components.iter().zip(&mut planes) {
+        round_trip_component(comp, plane, *size, &tables[usize::from(comp.table)]);
+    }
+    let (w, h) = (image.width, image.height);
+    match &planes[..] {
+        [(gray, _)] => Ok(gray_image(gray, w, h)),
+        [(luma, _), (cb, _), (cr, _)] => {
+            let colors = ColorFactors::get(profile);
+            Ok(match profile {
+                Profile::Ijg9 => rgb_image(colors, [luma, cb, cr], w, h, true),
+                Profile::Turbo => {
+                    let (sw, sh) = (w.div_ceil(2), h.div_ceil(2));
+                    let cb = sample::upsample(cb, sw, sh, 2, 2);
+                    let cr = sample::upsample(cr, sw, sh, 2, 2);
+                    rgb_image(colors, [luma, &cb, &cr], w, h, true)
+                }
+            })
+        }
+        _ => unreachable!("encoder planes are gray or YCbCr"),
+    }
+}
+
+/// Replaces the samples of `comp`'s real blocks, `size`×`size` each, with what quantising them
+/// with `table` and decoding gives.
+fn round_trip_component(comp: &Component, plane: &mut Plane, size: usize, table: &[u16; 64]) {
+    simd::dispatch(
+        #[inline(always)]
+        |_| {
+            let quantiser = Quantiser::new(table);
+            let stride = plane.width;
+            let mut dct_out = [0i32; 64];
+            for by in 0..comp.blocks_h {
+                for bx in 0..comp.blocks_w {
+                    let samples = &mut plane.data[by * size * stride + bx * size..];
+                    if size == 16 {
+                        dct::forward_16x16(samples, stride, &mut dct_out);
+                    } else {
+                        dct::forward_8x8(samples, stride, &mut dct_out);
+                    }
+                    let coefs = quantiser.quantise(&dct_out);
+                    dct::inverse(&coefs, table, size, size, samples, stride);
+                }
+            }
+        },
+    )
 }
 
 /// Transforms and quantises the real blocks of one component from its samples, already padded
@@ -260,44 +340,14 @@ pub fn reconstruct(frame: &Frame, profile: Profile) -> Result<Image, JpegError> 
         planes.push(plane);
     }
     match (frame.color, &planes[..]) {
-        (ColorModel::Gray, [gray]) => {
-            let mut data = Vec::with_capacity(w * h);
-            for row in 0..h {
-                data.extend_from_slice(row_of(gray, row, w));
-            }
-            Ok(Image {
-                width: w,
-                height: h,
-                channels: 1,
-                data,
-            })
-        }
-        (ColorModel::YCbCr | ColorModel::Rgb, [a, b, c]) => {
-            let colors = ColorFactors::get(profile);
-            let mut data = vec![0u8; w * h * 3];
-            simd::dispatch(
-                #[inline(always)]
-                |_| {
-                    for (y, out) in data.chunks_exact_mut(w * 3).enumerate() {
-                        let (ra, rb, rc) = (row_of(a, y, w), row_of(b, y, w), row_of(c, y, w));
-                        if frame.color == ColorModel::YCbCr {
-                            colors.row_to_rgb(ra, rb, rc, out);
-                        } else {
-                            let samples = ra.iter().zip(rb).zip(rc);
-                            for (px, ((&r, &g), &b)) in out.chunks_exact_mut(3).zip(samples) {
-                                px.copy_from_slice(&[r, g, b]);
-                            }
-                        }
-                    }
-                },
-            );
-            Ok(Image {
-                width: w,
-                height: h,
-                channels: 3,
-                data,
-            })
-        }
+        (ColorModel::Gray, [gray]) => Ok(gray_image(gray, w, h)),
+        (ColorModel::YCbCr | ColorModel::Rgb, [a, b, c]) => Ok(rgb_image(
+            ColorFactors::get(profile),
+            [a, b, c],
+            w,
+            h,
+            frame.color == ColorModel::YCbCr,
+        )),
         (ColorModel::Cmyk | ColorModel::Ycck, [c, m, y, k]) => {
             let colors = ColorFactors::get(profile);
             let mut data = vec![0u8; w * h * 4];
@@ -364,6 +414,53 @@ pub fn reconstruct_luma(frame: &Frame) -> Result<Image, JpegError> {
         channels: 1,
         data,
     })
+}
+
+/// The `w`×`h` image of one plane.
+fn gray_image(plane: &Plane, w: usize, h: usize) -> Image {
+    let mut data = Vec::with_capacity(w * h);
+    for row in 0..h {
+        data.extend_from_slice(row_of(plane, row, w));
+    }
+    Image {
+        width: w,
+        height: h,
+        channels: 1,
+        data,
+    }
+}
+
+/// The `w`×`h` RGB image of three full-resolution planes, YCbCr (`ycc`) or RGB.
+fn rgb_image(
+    colors: &ColorFactors,
+    [a, b, c]: [&Plane; 3],
+    w: usize,
+    h: usize,
+    ycc: bool,
+) -> Image {
+    let mut data = vec![0u8; w * h * 3];
+    simd::dispatch(
+        #[inline(always)]
+        |_| {
+            for (y, out) in data.chunks_exact_mut(w * 3).enumerate() {
+                let (ra, rb, rc) = (row_of(a, y, w), row_of(b, y, w), row_of(c, y, w));
+                if ycc {
+                    colors.row_to_rgb(ra, rb, rc, out);
+                } else {
+                    let samples = ra.iter().zip(rb).zip(rc);
+                    for (px, ((&r, &g), &b)) in out.chunks_exact_mut(3).zip(samples) {
+                        px.copy_from_slice(&[r, g, b]);
+                    }
+                }
+            }
+        },
+    );
+    Image {
+        width: w,
+        height: h,
+        channels: 3,
+        data,
+    }
 }
 
 /// The first `w` samples of row `row` of a plane.

@@ -56,5 +56,5 @@ pub enum JpegError {
 /// The pixels Pillow gets back after saving `image` (gray or RGB) as JPEG at `quality` and
 /// reopening it, with `profile`'s libjpeg on both sides.
 pub fn round_trip(image: &Image, quality: u8, profile: Profile) -> Result<Image, JpegError> {
-    frame::reconstruct(&frame::forward(image, quality, profile)?, profile)
+    frame::round_trip(image, quality, profile)
 }

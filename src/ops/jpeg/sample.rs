@@ -7,6 +7,7 @@
 //! DCTs (see `dct.rs`).
 
 use crate::simd;
+use std::cell::RefCell;
 
 /// One component's samples, row-major with stride `width`.
 #[derive(Clone, Debug)]
@@ -16,13 +17,33 @@ pub struct Plane {
     pub data: Vec<u8>,
 }
 
+/// The most sample bytes a thread keeps in [`SPARE`].
+const SPARE_BYTES: usize = 32 << 20;
+
+thread_local! {
+    /// Buffers of dropped planes, for the next planes on this thread: a fresh large buffer
+    /// costs the kernel's zeroing of its pages, each time an image is coded.
+    static SPARE: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+}
+
 impl Plane {
-    /// A zero plane.
+    /// A plane whose samples are unspecified (left over from an earlier plane): every caller
+    /// writes all of them.
     pub fn new(width: usize, height: usize) -> Self {
+        let n = width * height;
+        let reused = SPARE.with_borrow_mut(|spare| {
+            let best = (0..spare.len())
+                .filter(|&i| spare[i].capacity() >= n)
+                .min_by_key(|&i| spare[i].capacity())?;
+            Some(spare.swap_remove(best))
+        });
+        let mut data = reused.unwrap_or_default();
+        data.resize(n, 0);
+        data.truncate(n);
         Plane {
             width,
             height,
-            data: vec![0; width * height],
+            data,
         }
     }
 
@@ -38,6 +59,20 @@ impl Plane {
             dst[w..].fill(last);
         }
         out
+    }
+}
+
+impl Drop for Plane {
+    fn drop(&mut self) {
+        let data = std::mem::take(&mut self.data);
+        // `try_with`: a plane dropped while the thread's storage is torn down is just freed.
+        let _ = SPARE.try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            let kept: usize = spare.iter().map(Vec::capacity).sum();
+            if kept + data.capacity() <= SPARE_BYTES {
+                spare.push(data);
+            }
+        });
     }
 }
 
