@@ -181,7 +181,7 @@ fn digit_reversal(n: usize, factors: &[usize]) -> Vec<usize> {
                         break;
                     }
                     digits[k] = 0;
-                    j += radix[k + 2] - radix[k];
+                    j = j + radix[k + 2] - radix[k];
                     k += 1;
                 }
             }
@@ -201,7 +201,7 @@ fn digit_reversal(n: usize, factors: &[usize]) -> Vec<usize> {
                     break;
                 }
                 digits[k] = 0;
-                j += radix[k + 2] - radix[k];
+                j = j + radix[k + 2] - radix[k];
                 k += 1;
             }
         }
