@@ -3,8 +3,8 @@
 //! (the fixtures' rule, scripts/reference/make_imagecorruptions_fixtures.py), must equal the
 //! Python reference in every value. The 33×47 outputs are PNGs (a failure reports how many values
 //! differ and by how much); the larger ones (427×640, 1024×2048, 300×200 gray) are sha256 digests
-//! of the raw RGB pixels, with tile sums for the two corruptions that carry OpenCV rounding noise
-//! at those sizes.
+//! of the raw RGB pixels, with tile sums for frost, which carries IPP rounding noise at those
+//! sizes.
 //!
 //! `frost` needs the reference textures in $BLIGHT_FROST_DIR (`blight fetch frost`).
 
@@ -58,9 +58,6 @@ fn input(name: &str, gray: bool) -> Image {
 /// fixture's 64×64 tiles must agree to within [`TILE_NOISE`]: a wrong kernel, shift or texture
 /// moves tile sums by hundreds or thousands, a few ±1 values by a few.
 const ROUNDING_NOISE: &[(&str, &str)] = &[
-    // OpenCV 4.5.5's filter2D correlates a 17×17 or larger float64 kernel through its DFT path;
-    // its rounding noise moves 1 value in about 10⁶ across an integer (by 1). Exact at 33×47.
-    ("defocus_blur", "OpenCV's DFT filter2D rounding"),
     // The texture resize is IPP's bicubic, whose arithmetic is modelled, not known: about 1
     // texture value in 10⁵ is off by 1 (ops::resize_cubic). Exact at 33×47.
     ("frost", "IPP's cubic resize rounding"),

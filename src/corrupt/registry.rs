@@ -101,7 +101,7 @@ static IMAGECORRUPTIONS: &[Entry] = &[
     entry::<AnySize<imagenet_c::GaussianNoise>>("gaussian_noise"),
     entry::<AnySize<imagenet_c::ShotNoise>>("shot_noise"),
     entry::<AnySize<imagenet_c::ImpulseNoise>>("impulse_noise"),
-    entry::<AnySize<imagenet_c::DefocusBlur>>("defocus_blur"),
+    entry::<AnySize<imagecorruptions::DefocusBlur>>("defocus_blur"),
     entry::<AnySize<imagenet_c::GlassBlur>>("glass_blur"),
     entry::<AnySize<imagecorruptions::MotionBlur>>("motion_blur"),
     entry::<AnySize<imagecorruptions::ZoomBlur>>("zoom_blur"),

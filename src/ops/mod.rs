@@ -6,6 +6,8 @@ pub mod border;
 pub mod box_filter;
 pub mod canny;
 pub mod canny_skimage;
+pub mod cross_correlation;
+pub mod dft;
 pub mod disk;
 pub mod distance;
 pub mod equalize;

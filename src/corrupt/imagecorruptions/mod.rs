@@ -4,14 +4,15 @@
 //! Its `corrupt(image, severity, name)` stacks a gray image (H×W or H×W×1) to three channels,
 //! refuses sides below 32, runs the function and casts with numpy's truncating `uint8`.
 //! [`AnySize`] does the first two around any corruption. The functions whose computation is
-//! the ImageNet-C one at every size (the noises, defocus, glass, brightness, contrast, JPEG,
+//! the ImageNet-C one at every size (the noises, glass, brightness, contrast, JPEG,
 //! gaussian_blur, spatter's water, saturate) are the [`crate::corrupt::imagenet_c`] structs inside
 //! [`AnySize`]; the files here are the ones whose computation differs: sizes derived from the
 //! image (fog's plasma map, zoom's per-axis crop, pixelate's NEAREST enlargement), other float
 //! types (spatter's mud mask) or other
 //! algorithms (the numpy motion blur of motion_blur and snow, elastic_transform, frost's
-//! bicubic texture scaling).
+//! bicubic texture scaling, defocus_blur's DFT-based OpenCV 4 filter2D).
 
+mod defocus_blur;
 mod elastic_transform;
 mod fog;
 mod frost;
@@ -21,6 +22,7 @@ mod snow;
 mod spatter;
 mod zoom_blur;
 
+pub use defocus_blur::DefocusBlur;
 pub use elastic_transform::ElasticTransform;
 pub use fog::Fog;
 pub use frost::Frost;
