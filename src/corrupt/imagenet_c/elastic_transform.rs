@@ -11,6 +11,7 @@ use crate::ops::gaussian::{
     gaussian_filter_folded, gaussian_filter_plane, Boundary, FoldedGaussian,
 };
 use crate::ops::map_coordinates::map_coordinates_reflect_order1;
+use crate::ops::unit_byte::unit_to_byte_f32;
 use crate::raster::Image;
 use crate::rng::Random;
 use crate::simd;
@@ -192,13 +193,7 @@ impl Corruption for ElasticTransform {
             map_coordinates_reflect_order1(&warped, (h, w, c), rows, cols, out);
             let data = simd::dispatch(
                 #[inline(always)]
-                |_| {
-                    out.iter()
-                        // In [0, 255] (or NaN, which both casts send to 0), so the vectorising
-                        // cast through i32 truncates exactly as the direct one.
-                        .map(|v| (v.clamp(0.0, 1.0) * 255.0) as i32 as u8)
-                        .collect()
-                },
+                |_| out.iter().map(|&v| unit_to_byte_f32(v)).collect(),
             );
             Image::new(w, h, c, data)
         })

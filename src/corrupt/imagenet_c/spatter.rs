@@ -12,6 +12,7 @@ use crate::ops::distance::{distance_l2_mask5, distance_l2_mask5_float};
 use crate::ops::equalize::equalize_hist;
 use crate::ops::filter2d::filter2d_3x3_u8;
 use crate::ops::gaussian::{gaussian_filter_plane, Boundary};
+use crate::ops::unit_byte::unit_to_byte_f32;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -140,8 +141,7 @@ impl Spatter {
                 *v = if m == 0.0 {
                     kept[*v as usize]
                 } else {
-                    let x = unit[*v as usize] + m * color[ch.min(2)];
-                    (x.clamp(0.0, 1.0) * 255.0) as u8
+                    unit_to_byte_f32(unit[*v as usize] + m * color[ch.min(2)])
                 };
             }
         }
@@ -170,7 +170,7 @@ impl Spatter {
             for (ch, v) in pixel.iter_mut().enumerate() {
                 let tinted = (color[ch.min(2)] as f64 * m) as f32;
                 let x = (unit[*v as usize] as f64 * (1.0 - m)) as f32 + tinted;
-                *v = (x.clamp(0.0, 1.0) * 255.0) as u8;
+                *v = unit_to_byte_f32(x);
             }
         }
         out
