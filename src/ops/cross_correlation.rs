@@ -440,12 +440,7 @@ mod tests {
 
     /// FNV-1a over the bits of each value.
     fn bits_hash(values: &[f64]) -> u64 {
-        values.iter().fold(0xcbf2_9ce4_8422_2325, |h, v| {
-            v.to_bits()
-                .to_le_bytes()
-                .iter()
-                .fold(h, |h, &b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
-        })
+        crate::ops::dft::fnv1a(values.iter().flat_map(|v| v.to_le_bytes()))
     }
 
     #[test]

@@ -28,38 +28,23 @@ impl<const L: usize> Lanes<L> {
     pub const ZERO: Self = Lanes([0.0; L]);
 }
 
-impl<const L: usize> Add for Lanes<L> {
-    type Output = Self;
-    #[inline(always)]
-    fn add(mut self, rhs: Self) -> Self {
-        for (a, b) in self.0.iter_mut().zip(rhs.0) {
-            *a += b;
+/// Lane-wise `Add`, `Sub` and `Mul` of two vectors: each lane's operation on its own, in order.
+macro_rules! lane_wise {
+    ($($trait:ident $method:ident $op:tt),*) => {$(
+        impl<const L: usize> $trait for Lanes<L> {
+            type Output = Self;
+            #[inline(always)]
+            fn $method(mut self, rhs: Self) -> Self {
+                for (a, b) in self.0.iter_mut().zip(rhs.0) {
+                    *a $op b;
+                }
+                self
+            }
         }
-        self
-    }
+    )*};
 }
 
-impl<const L: usize> Sub for Lanes<L> {
-    type Output = Self;
-    #[inline(always)]
-    fn sub(mut self, rhs: Self) -> Self {
-        for (a, b) in self.0.iter_mut().zip(rhs.0) {
-            *a -= b;
-        }
-        self
-    }
-}
-
-impl<const L: usize> Mul for Lanes<L> {
-    type Output = Self;
-    #[inline(always)]
-    fn mul(mut self, rhs: Self) -> Self {
-        for (a, b) in self.0.iter_mut().zip(rhs.0) {
-            *a *= b;
-        }
-        self
-    }
-}
+lane_wise!(Add add +=, Sub sub -=, Mul mul *=);
 
 impl<const L: usize> Mul<f64> for Lanes<L> {
     type Output = Self;
@@ -669,6 +654,15 @@ fn radix5<const L: usize>(
     }
 }
 
+/// FNV-1a of a byte stream: how the tests fingerprint float outputs (bit for bit) against
+/// digests recorded from OpenCV.
+#[cfg(test)]
+pub(crate) fn fnv1a(bytes: impl Iterator<Item = u8>) -> u64 {
+    bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -793,12 +787,7 @@ mod tests {
 
     /// FNV-1a over the bits of each value.
     fn bits_hash(values: &[f64]) -> u64 {
-        values.iter().fold(0xcbf2_9ce4_8422_2325, |h, v| {
-            v.to_bits()
-                .to_le_bytes()
-                .iter()
-                .fold(h, |h, &b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
-        })
+        fnv1a(values.iter().flat_map(|v| v.to_le_bytes()))
     }
 
     #[test]

@@ -169,12 +169,7 @@ mod tests {
 
     /// FNV-1a over the bits of each weight.
     fn bits_hash(weights: &[f32]) -> u64 {
-        weights.iter().fold(0xcbf2_9ce4_8422_2325, |h, w| {
-            w.to_bits()
-                .to_le_bytes()
-                .iter()
-                .fold(h, |h, &b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
-        })
+        crate::ops::dft::fnv1a(weights.iter().flat_map(|v| v.to_le_bytes()))
     }
 
     #[test]
