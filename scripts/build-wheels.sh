@@ -15,14 +15,8 @@ out=$(realpath -m "${1:-$(dirname "$0")/../target/dist}")
 cd "$(dirname "$0")/.."
 root=$PWD
 
-builder=target/wheel-builder
-if ! "$builder/bin/maturin" --version 2>/dev/null | grep -qx "maturin 1.16.0" \
-  || ! "$builder/bin/python" -m ziglang version >/dev/null 2>&1; then
-  rm -rf "$builder"
-  python3 -m venv "$builder"
-  "$builder/bin/pip" install --quiet maturin==1.16.0 ziglang==0.17.1
-fi
-export PATH=$root/$builder/bin:$PATH
+builder_bin=$(bash scripts/wheel-builder.sh)
+export PATH=$builder_bin:$PATH
 
 rm -rf "$out"
 for target in x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu; do

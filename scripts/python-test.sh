@@ -7,15 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-builder=target/pywheel-venv
-if ! "$builder/bin/maturin" --version 2>/dev/null | grep -qx "maturin 1.16.0" \
-  || ! "$builder/bin/python" -m ziglang version >/dev/null 2>&1; then
-  rm -rf "$builder"
-  python3 -m venv "$builder"
-  "$builder/bin/pip" install --quiet maturin==1.16.0 ziglang==0.17.1
-fi
+builder_bin=$(bash scripts/wheel-builder.sh)
 rm -rf target/wheels
-(cd python && PATH="$root/$builder/bin:$PATH" CARGO_TARGET_DIR="$root/target" maturin build \
+(cd python && PATH="$builder_bin:$PATH" CARGO_TARGET_DIR="$root/target" maturin build \
   --release --quiet --zig --compatibility manylinux2014 --out "$root/target/wheels")
 # The one wheel every CPython 3.8+ on a glibc 2.17+ x86_64 Linux installs.
 ls target/wheels/blight_corrupt-*-cp38-abi3-manylinux2014_x86_64*.whl

@@ -39,7 +39,6 @@ impl Plane {
         });
         let mut data = reused.unwrap_or_default();
         data.resize(n, 0);
-        data.truncate(n);
         Plane {
             width,
             height,
