@@ -3,8 +3,8 @@
 //! (the fixtures' rule, scripts/reference/make_imagecorruptions_fixtures.py), must equal the
 //! Python reference in every value. The 33×47 outputs are PNGs (a failure reports how many values
 //! differ and by how much); the larger ones (427×640, 1024×2048, 300×200 gray) are sha256 digests
-//! of the raw RGB pixels, with tile sums for frost, which carries IPP rounding noise at those
-//! sizes.
+//! of the raw RGB pixels. The reference ran OpenCV's own code (IPP off), whose frost texture
+//! resize and defocus_blur DFT do not depend on the CPU.
 //!
 //! `frost` needs the reference textures in $BLIGHT_FROST_DIR (`blight fetch frost`).
 
@@ -55,21 +55,6 @@ fn input(name: &str, gray: bool) -> Image {
     image.unwrap()
 }
 
-/// Corruptions whose outputs at the large sizes may differ from the reference by rounding noise,
-/// each with the reason. Their digests are compared, and where they differ the sums of the
-/// fixture's 64×64 tiles must agree to within [`TILE_NOISE`]: a wrong kernel, shift or texture
-/// moves tile sums by hundreds or thousands, a few ±1 values by a few.
-const ROUNDING_NOISE: &[(&str, &str)] = &[
-    // The texture resize is IPP's bicubic, whose arithmetic is modelled, not known: about 1
-    // texture value in 10⁵ is off by 1 (ops::resize_cubic). Exact at 33×47.
-    ("frost", "IPP's cubic resize rounding"),
-];
-
-/// The most one tile's sum may differ by, and the most the absolute differences of all tiles may
-/// add up to: 3 (one gray pixel off by 1 is three RGB values) plus this many per million values,
-/// for the corruptions of [`ROUNDING_NOISE`]. Observed: up to 2 per tile, and 10 per million.
-const TILE_NOISE: (u64, f64) = (4, 20.0);
-
 fn hex_sha256(data: &[u8]) -> String {
     Sha256::digest(data)
         .iter()
@@ -77,27 +62,12 @@ fn hex_sha256(data: &[u8]) -> String {
         .collect()
 }
 
-/// Sums of `tile`×`tile` tiles over all channels, row by row (the fixture script's `tile_sums`).
-fn tile_sums(image: &Image, tile: usize) -> Vec<u64> {
-    let (w, h, c) = (image.width, image.height, image.channels);
-    let mut sums = vec![0u64; h.div_ceil(tile) * w.div_ceil(tile)];
-    for (y, row) in image.data.chunks_exact(w * c).enumerate() {
-        let base = y / tile * w.div_ceil(tile);
-        for (x, px) in row.chunks_exact(c).enumerate() {
-            sums[base + x / tile] += px.iter().map(|&v| u64::from(v)).sum::<u64>();
-        }
-    }
-    sums
-}
-
-/// Checks every corruption and severity of the suite against one input's digests (and the tile
-/// sums of those of [`ROUNDING_NOISE`] whose digests differ).
+/// Checks every corruption and severity of the suite against one input's digests.
 fn digests_match(name: &str, gray: bool) {
     let suite = Suite::built_in("imagecorruptions").unwrap();
     let image = input(name, gray);
     let text = std::fs::read_to_string(fixtures().join(format!("{name}.json"))).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let tile = json["tile"].as_u64().unwrap() as usize;
     let mut failed = Vec::new();
     for corruption in &suite.corruptions {
         for severity in 1..=5 {
@@ -108,31 +78,8 @@ fn digests_match(name: &str, gray: bool) {
                 (out.width, out.height, out.channels),
                 (image.width, image.height, 3)
             );
-            if hex_sha256(&out.data) == want {
-                continue;
-            }
-            if !ROUNDING_NOISE.iter().any(|(n, _)| *n == corruption.name) {
+            if hex_sha256(&out.data) != want {
                 failed.push(key);
-                continue;
-            }
-            let want: Vec<u64> = json["tile_sums"][&key]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_u64().unwrap())
-                .collect();
-            let got = tile_sums(&out, tile);
-            assert_eq!(got.len(), want.len(), "{key}: tile count");
-            let diffs: Vec<u64> = got.iter().zip(&want).map(|(a, b)| a.abs_diff(*b)).collect();
-            let (largest, total) = (diffs.iter().max().unwrap(), diffs.iter().sum::<u64>());
-            let per_million = total as f64 * 1e6 / out.data.len() as f64;
-            eprintln!(
-                "{name} {key}: not byte-exact; tile sums differ by up to {largest}, \
-                 {total} in all ({per_million:.1} per 10⁶ values)"
-            );
-            let allowed = 3.0 + TILE_NOISE.1 * out.data.len() as f64 / 1e6;
-            if *largest > TILE_NOISE.0 || total as f64 > allowed {
-                failed.push(format!("{key}: tiles up to {largest}, {total} in all"));
             }
         }
     }
@@ -200,4 +147,39 @@ fn lists_the_reference_corruptions_in_order() {
     let suite = Suite::built_in("imagecorruptions").unwrap();
     let names: Vec<&str> = suite.corruptions.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, common::CORRUPTIONS);
+}
+
+#[test]
+fn frost_textures_enlarge_as_opencv_does() {
+    // All six textures at five sizes each, against tests/fixtures/cubic-resize.json
+    // (scripts/reference/make_cubic_resize_fixture.py): OpenCV 4.5.5's own INTER_CUBIC, whose
+    // rows switch from vector to scalar arithmetic for their last (width × 3) mod 8 values.
+    let dir = match std::env::var_os("BLIGHT_FROST_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => panic!("this test needs the reference frost textures in $BLIGHT_FROST_DIR"),
+    };
+    let set = blight::assets::frost::FrostTextures::load(&dir).unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cubic-resize.json");
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut failed = Vec::new();
+    let mut checked = 0;
+    for (index, file) in FROST.files.iter().enumerate() {
+        let texture = set.texture(index).unwrap();
+        for (key, want) in fixture["textures"].as_object().unwrap() {
+            if !key.starts_with(&format!("{}@", file.name)) {
+                continue;
+            }
+            let size = |k: &str| want[k].as_u64().unwrap() as usize;
+            let ours =
+                blight::ops::resize_cubic::resize_cubic(texture, size("width"), size("height"))
+                    .unwrap();
+            if hex_sha256(&ours.data) != want["sha256"].as_str().unwrap() {
+                failed.push(key.clone());
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 30);
+    assert!(failed.is_empty(), "differ from OpenCV: {failed:?}");
 }

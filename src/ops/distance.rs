@@ -1,12 +1,11 @@
-//! OpenCV 3.4 `distanceTransform(src, DIST_L2, 5)`: the 5×5 chamfer distance from every non-zero
+//! OpenCV's `distanceTransform(src, DIST_L2, 5)`: the 5×5 chamfer distance from every non-zero
 //! pixel to the nearest zero pixel, with the L2 mask weights a = 1, b = 1.4, c = 2.1969.
 //!
 //! [`distance_l2_mask5`] is OpenCV's own two-pass scan (`distanceTransform_5x5`), which works in
 //! 16.16 fixed point: each weight is rounded to an integer number of 2⁻¹⁶ steps, paths are summed
-//! exactly in integers, and the result is that integer times 2⁻¹⁶ in float32 (the 2018 ImageNet-C
-//! environment's OpenCV 3.4). OpenCV 4 builds with IPP (the PyPI wheels imagecorruptions runs on)
-//! call IPP's float transform instead: [`distance_l2_mask5_float`], the same two passes over the
-//! same mask with every path sum rounded to float32, which differs in the last bits.
+//! exactly in integers, and the result is that integer times 2⁻¹⁶ in float32. OpenCV 3.4 (the 2018
+//! ImageNet-C environment) and 4.5.5 with IPP off compute the same. With IPP on, the opencv-python
+//! wheels call IPP's float transform instead, which differs in the last bits.
 
 use crate::simd::{self, Isa};
 
@@ -20,64 +19,21 @@ fn to_fixed(weight: f32) -> u32 {
     (weight * (1u32 << SHIFT) as f32).round_ties_even() as u32
 }
 
-/// A path length: 16.16 fixed point (OpenCV's own scan) or float32 (IPP's).
-trait Length: Copy + PartialOrd {
-    /// The padding's value: farther than any path in the image.
-    const FAR: Self;
-    const ZERO: Self;
-    /// `self + w`, never overflowing.
-    fn add(self, w: Self) -> Self;
-    /// The smaller of two lengths.
-    fn nearer(self, other: Self) -> Self;
-    fn to_f32(self) -> f32;
-}
+/// The padding's value: farther than any path in the image (OpenCV's `INT_MAX >> 2`; never
+/// reached at image sizes this crate sees, and saturating adds keep larger images safe).
+const FAR: u32 = i32::MAX as u32 >> 2;
 
-impl Length for u32 {
-    /// OpenCV 3.4's `INT_MAX >> 2`; never reached at image sizes this crate sees, and saturating
-    /// adds keep larger images safe.
-    const FAR: u32 = i32::MAX as u32 >> 2;
-    const ZERO: u32 = 0;
-    /// Saturating (as `u32::saturating_add`) in a form that vectorises: min, then add.
-    #[inline(always)]
-    fn add(self, w: u32) -> u32 {
-        Ord::min(self, u32::MAX - w) + w
-    }
-    #[inline(always)]
-    fn nearer(self, other: u32) -> u32 {
-        Ord::min(self, other)
-    }
-    #[inline(always)]
-    fn to_f32(self) -> f32 {
-        self as f32 * (1.0f32 / (1u32 << SHIFT) as f32)
-    }
-}
-
-impl Length for f32 {
-    const FAR: f32 = f32::INFINITY;
-    const ZERO: f32 = 0.0;
-    #[inline(always)]
-    fn add(self, w: f32) -> f32 {
-        self + w
-    }
-    #[inline(always)]
-    fn nearer(self, other: f32) -> f32 {
-        if other < self {
-            other
-        } else {
-            self
-        }
-    }
-    #[inline(always)]
-    fn to_f32(self) -> f32 {
-        self
-    }
+/// `length + w`, saturating (as `u32::saturating_add`) in a form that vectorises: min, then add.
+#[inline(always)]
+fn add(length: u32, w: u32) -> u32 {
+    Ord::min(length, u32::MAX - w) + w
 }
 
 /// best[x] = min(best[x], run[x] + w) over a row.
 #[inline(always)]
-fn lower_to<T: Length>(best: &mut [T], run: &[T], w: T) {
+fn lower_to(best: &mut [u32], run: &[u32], w: u32) {
     for (b, &v) in best.iter_mut().zip(run) {
-        *b = b.nearer(v.add(w));
+        *b = (*b).min(add(v, w));
     }
 }
 
@@ -97,22 +53,12 @@ pub fn distance_l2_mask5(src: &[u8], width: usize, height: usize) -> Vec<f32> {
     )
 }
 
-/// `cv2.distanceTransform(src, cv2.DIST_L2, 5)` as OpenCV 4 builds with IPP compute it: path sums
-/// in float32.
-pub fn distance_l2_mask5_float(src: &[u8], width: usize, height: usize) -> Vec<f32> {
-    assert_eq!(src.len(), width * height);
-    simd::dispatch(
-        #[inline(always)]
-        |_| distance_rows(src, width, height, L2_MASK_5),
-    )
-}
-
 #[inline(always)]
-fn distance_rows<T: Length>(src: &[u8], width: usize, height: usize, mask: [T; 3]) -> Vec<f32> {
+fn distance_rows(src: &[u8], width: usize, height: usize, mask: [u32; 3]) -> Vec<f32> {
     let [hv, diag, long] = mask;
     let step = width + 2 * BORDER;
-    let mut t = vec![T::FAR; step * (height + 2 * BORDER)];
-    let mut best = vec![T::ZERO; width];
+    let mut t = vec![FAR; step * (height + 2 * BORDER)];
+    let mut best = vec![0; width];
 
     // Forward pass: neighbours above and to the left. Padded rows: index k holds column
     // k − BORDER, so run k starts k − BORDER columns to the side.
@@ -121,7 +67,7 @@ fn distance_rows<T: Length>(src: &[u8], width: usize, height: usize, mask: [T; 3
         let up1 = &done[(y + 1) * step..][..step];
         let up2 = &done[y * step..][..step];
         for (b, &v) in best.iter_mut().zip(&up1[2..]) {
-            *b = v.add(hv);
+            *b = add(v, hv);
         }
         lower_to(&mut best, up1, long);
         lower_to(&mut best, &up1[1..], diag);
@@ -131,12 +77,12 @@ fn distance_rows<T: Length>(src: &[u8], width: usize, height: usize, mask: [T; 3
         lower_to(&mut best, &up2[3..], long);
         for (b, &v) in best.iter_mut().zip(line) {
             if v == 0 {
-                *b = T::ZERO;
+                *b = 0;
             }
         }
         let mut left = rest[BORDER - 1];
         for (d, &b) in rest[BORDER..BORDER + width].iter_mut().zip(&best) {
-            left = b.nearer(left.add(hv));
+            left = b.min(add(left, hv));
             *d = left;
         }
     }
@@ -159,12 +105,12 @@ fn distance_rows<T: Length>(src: &[u8], width: usize, height: usize, mask: [T; 3
         lower_to(&mut best, &down2[3..], long);
         let mut right = row[BORDER + width];
         for (d, &b) in row[BORDER..BORDER + width].iter_mut().zip(&best).rev() {
-            right = b.nearer(right.add(hv));
+            right = b.min(add(right, hv));
             *d = right;
         }
         let line = &row[BORDER..BORDER + width];
         for (o, &v) in out[y * width..(y + 1) * width].iter_mut().zip(line) {
-            *o = v.to_f32();
+            *o = v as f32 * (1.0f32 / (1u32 << SHIFT) as f32);
         }
     }
     out
@@ -185,7 +131,7 @@ mod tests {
     fn opencv_scan(src: &[u8], width: usize, height: usize) -> Vec<f32> {
         let [hv, diag, long] = L2_MASK_5.map(to_fixed);
         let step = width + 4;
-        let mut t = vec![<u32 as Length>::FAR; step * (height + 4)];
+        let mut t = vec![FAR; step * (height + 4)];
         let at = |y: usize, x: usize| (y + 2) * step + x + 2;
         for y in 0..height {
             for x in 0..width {
@@ -277,27 +223,29 @@ mod tests {
         assert_eq!(d[1], f(143976 + 91750)); // (−3, −2): a knight's move and a diagonal
     }
 
-    /// The float chamfer equals OpenCV 4.5.5's IPP transform on every value (fixture made by
-    /// scripts/reference/make_opencv4_distance_fixture.py), where the fixed-point scan does not.
+    /// The scan equals OpenCV 4.5.5's own transform (IPP off) on every value (fixture made by
+    /// scripts/reference/make_opencv4_fixtures.py), where IPP's float one differs.
     #[test]
-    fn float_chamfer_equals_opencv_4_with_ipp() {
+    fn equals_opencv_4_without_ipp() {
         let (w, h) = (61, 47);
-        let src = include_bytes!("../../tests/fixtures/opencv4-distance/input.u8");
-        let want: Vec<f32> = include_bytes!("../../tests/fixtures/opencv4-distance/distance.f32le")
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
-            .collect();
-        let got = distance_l2_mask5_float(src, w, h);
-        let same = |a: &[f32]| {
-            a.iter()
-                .zip(&want)
-                .filter(|(x, y)| x.to_bits() == y.to_bits())
-                .count()
+        let src = include_bytes!("../../tests/fixtures/opencv4/distance-input.u8");
+        let floats = |bytes: &[u8]| -> Vec<u32> {
+            bytes
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
+                .collect()
         };
-        assert_eq!(same(&got), w * h);
-        assert!(
-            same(&distance_l2_mask5(src, w, h)) < w * h,
-            "the fixture tells the two apart"
-        );
+        let own = floats(include_bytes!(
+            "../../tests/fixtures/opencv4/distance.f32le"
+        ));
+        let ipp = floats(include_bytes!(
+            "../../tests/fixtures/opencv4/distance-ipp.f32le"
+        ));
+        let got: Vec<u32> = distance_l2_mask5(src, w, h)
+            .iter()
+            .map(|v| v.to_bits())
+            .collect();
+        assert_eq!(got, own);
+        assert_ne!(got, ipp, "the fixture tells OpenCV's own scan from IPP's");
     }
 }

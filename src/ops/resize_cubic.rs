@@ -1,28 +1,40 @@
-//! OpenCV 4.5.5's `cv2.resize(src, (W', H'), interpolation=INTER_CUBIC)` for 8-bit images as
-//! opencv-python 4.5.5 runs it: through Intel IPP's cubic resize, which is not OpenCV's
-//! fixed-point code (that one differs by 1 on about 3 % of values). imagecorruptions' frost
-//! enlarges its textures with it.
+//! OpenCV 4.5.5's own `cv2.resize(src, (W', H'), interpolation=INTER_CUBIC)` for 8-bit images:
+//! the fixed-point code of its `resize.cpp`, as opencv-python runs it with Intel IPP switched off
+//! (`cv2.ipp.setUseIPP(False)`). imagecorruptions' frost enlarges its textures with it. With IPP
+//! on, the wheel's result depends on the CPU (its SSE4.2, AVX2 and AVX-512 code differ from each
+//! other in about 10 values per million), so OpenCV's own code is the reference blight follows.
 //!
-//! IPP's arithmetic is not published; this is the closest model found. Per axis, output index d
-//! samples source position f = (d + 0.5)·s − 0.5 in float64 with s = 1 / (out / in); the taps are
-//! floor(f) − 1 .. floor(f) + 2, clamped to the image, with Keys' cubic weights (A = −0.75) in
-//! float32 from t = f − floor(f). Both passes (horizontal first) form (v₀w₀ + v₁w₁) + (v₂w₂ +
-//! v₃w₃) in float32 without rounding between passes; the result is rounded half to even and
-//! saturated. Against opencv-python-headless 4.5.5.64, frost2.png enlarged by 1.1 differs in 1
-//! value of 641,256 (by 1); OpenCV's own fixed-point path differs in about 3 %.
+//! Per axis, output index d samples f = float32((d + 0.5)·s − 0.5) with s = in / out in float64;
+//! the taps are floor(f) − 1 ..= floor(f) + 2, clamped to the image, weighted by Keys' cubic
+//! (A = −0.75) in float32 at t = f − floor(f), scaled by 2048 and rounded to integers. The
+//! horizontal pass sums integers exactly. The vertical pass follows OpenCV's 128-bit vector code
+//! for the first multiple of 8 values of each row: in float32, with the weights ×2⁻²²,
+//! v₀b₀ + (v₁b₁ + (v₂b₂ + v₃b₃)), every product and sum rounded (the SSE3 baseline has no fused
+//! multiply-add), then rounded half to even and saturated. The row's last (length mod 8) values
+//! take OpenCV's scalar fixed point, (Σ vᵢbᵢ + 2²¹) >> 22, saturated. The two differ by 1 now and
+//! then, so the split is part of the result.
 
 use crate::error::{Error, Result};
 use crate::raster::Image;
 
-/// One axis: the first tap's source index (before clamping) and the four weights per output
-/// index.
-fn axis(in_len: usize, out_len: usize) -> Vec<(i64, [f32; 4])> {
+/// Fixed-point scale of the weights (OpenCV's `INTER_RESIZE_COEF_SCALE`, 2¹¹).
+const COEF_SCALE: f32 = 2048.0;
+/// Shift of the scalar vertical pass: both passes' weight scales (2 × 11 bits).
+const SHIFT: u32 = 22;
+/// Values per vector step of OpenCV's vertical pass (8 lanes of 16 bits).
+const VECTOR_STEP: usize = 8;
+
+/// One axis: the first tap's source index (before clamping) and the four integer weights per
+/// output index.
+fn axis(in_len: usize, out_len: usize) -> Vec<(i64, [i32; 4])> {
     let scale = 1.0 / (out_len as f64 / in_len as f64);
     (0..out_len)
         .map(|d| {
-            let f = (d as f64 + 0.5) * scale - 0.5;
+            let f = ((d as f64 + 0.5) * scale - 0.5) as f32;
             let start = f.floor();
-            (start as i64 - 1, cubic_weights((f - start) as f32))
+            let weights =
+                cubic_weights(f - start).map(|w| (w * COEF_SCALE).round_ties_even() as i32);
+            (start as i64 - 1, weights)
         })
         .collect()
 }
@@ -34,12 +46,6 @@ fn cubic_weights(x: f32) -> [f32; 4] {
     let c1 = ((A + 2.0) * x - (A + 3.0)) * x * x + 1.0;
     let c2 = ((A + 2.0) * (1.0 - x) - (A + 3.0)) * (1.0 - x) * (1.0 - x) + 1.0;
     [c0, c1, c2, 1.0 - c0 - c1 - c2]
-}
-
-/// (v₀·w₀ + v₁·w₁) + (v₂·w₂ + v₃·w₃) in float32.
-#[inline]
-fn four_taps(v: [f32; 4], w: [f32; 4]) -> f32 {
-    (v[0] * w[0] + v[1] * w[1]) + (v[2] * w[2] + v[3] * w[3])
 }
 
 /// Resizes an 8-bit image (any channel count) to `width`×`height`.
@@ -55,24 +61,34 @@ pub fn resize_cubic(image: &Image, width: usize, height: usize) -> Result<Image>
     let cols = axis(image.width, width);
     let rows = axis(image.height, height);
     let row_len = width * c;
-    let mut horizontal = Vec::with_capacity(image.height * row_len);
+    let mut horizontal: Vec<i32> = Vec::with_capacity(image.height * row_len);
     for src in image.data.chunks_exact(image.width * c) {
         for &(first, w) in &cols {
+            let taps: [usize; 4] =
+                std::array::from_fn(|k| clamp(first + k as i64, image.width) * c);
             for ch in 0..c {
-                let tap = |k: usize| src[clamp(first + k as i64, image.width) * c + ch] as f32;
-                horizontal.push(four_taps([tap(0), tap(1), tap(2), tap(3)], w));
+                horizontal.push((0..4).map(|k| src[taps[k] + ch] as i32 * w[k]).sum());
             }
         }
     }
+    let vector_len = row_len - row_len % VECTOR_STEP;
     let mut data = Vec::with_capacity(height * row_len);
-    for &(first, w) in &rows {
-        let lines: [&[f32]; 4] = std::array::from_fn(|k| {
+    for &(first, b) in &rows {
+        let lines: [&[i32]; 4] = std::array::from_fn(|k| {
             let y = clamp(first + k as i64, image.height);
             &horizontal[y * row_len..][..row_len]
         });
+        let bf = b.map(|w| w as f32 / (1u64 << SHIFT) as f32);
         for x in 0..row_len {
-            let acc = four_taps(lines.map(|line| line[x]), w);
-            data.push(acc.round_ties_even().clamp(0.0, 255.0) as u8);
+            let v = lines.map(|line| line[x]);
+            data.push(if x < vector_len {
+                let v = v.map(|v| v as f32);
+                let acc = v[0] * bf[0] + (v[1] * bf[1] + (v[2] * bf[2] + v[3] * bf[3]));
+                acc.round_ties_even().clamp(0.0, 255.0) as u8
+            } else {
+                let acc: i64 = (0..4).map(|k| v[k] as i64 * b[k] as i64).sum();
+                ((acc + (1 << (SHIFT - 1))) >> SHIFT).clamp(0, 255) as u8
+            });
         }
     }
     Image::new(width, height, c, data)

@@ -9,7 +9,7 @@
 //! does (`0.7·L[r−2] + 0.15·L[r−1] + 0.1·L[r] + 0.05·L[r+1]` at 224), so the drops slide down.
 
 use super::{Clean, Pairing, Perturbation};
-use crate::corrupt::imagenet_c::{Chamfer, Liquid, Spatter};
+use crate::corrupt::imagenet_c::{Liquid, Spatter};
 use crate::error::Result;
 use crate::ops::gaussian::{gaussian_filter_plane, Boundary};
 use crate::raster::Image;
@@ -92,7 +92,7 @@ impl Perturbation for SpatterSequence {
         };
         for _ in 0..self.frames {
             emit(Image {
-                data: water.water(&x, &layer, Chamfer::FixedPoint),
+                data: water.water(&x, &layer),
                 ..x
             })?;
             layer = convolve_columns(&layer, (h, w), &self.kernel);

@@ -7,7 +7,9 @@
 //! 3. The numpy motion blur ([`crate::ops::shift_motion`]) of the whole zoomed layer, then
 //!    np.round(255·b) (half to even) as uint8, /255, and the top-left H×W kept.
 //! 4. x = blend·x + (1 − blend)·max(x, 1.5·gray(x) + 0.5) in float32, gray being OpenCV 4.5.5's
-//!    float32 RGB→gray through IPP: fma(B, 0.114, fma(R, 0.299, G·0.587)).
+//!    own float32 RGB→gray as it runs on x86-64 with AVX2: fma(B, 0.114, fma(G, 0.587, R·0.299))
+//!    for each row's first multiple of 8 pixels, fma(B, 0.114, fma(R, 0.299, G·0.587)) for the
+//!    rest. (With IPP on, the wheels use the second form everywhere; the outputs rarely differ.)
 //! 5. Output clip(x + layer + rot180(layer), 0, 1)·255 in float64, truncated.
 
 use crate::corrupt::{Context, Corruption};
@@ -75,10 +77,19 @@ impl Snow {
     }
 }
 
-/// OpenCV 4.5.5's `cvtColor(x, COLOR_RGB2GRAY)` on float32 as its IPP path computes it.
+/// Pixels per step of OpenCV's AVX2 colour conversion (8 float32 lanes).
+const GRAY_LANES: usize = 8;
+
+/// OpenCV 4.5.5's own `cvtColor(x, COLOR_RGB2GRAY)` on float32, for the pixel in column `x` of a
+/// row of `width`: its AVX2 code (fused multiply-adds from red up) for the row's first multiple
+/// of 8 pixels, its scalar code (as the compiler contracts it, from green up) for the rest.
 #[inline]
-fn gray([r, g, b]: [f32; 3]) -> f32 {
-    b.mul_add(0.114, r.mul_add(0.299, g * 0.587))
+fn gray([r, g, b]: [f32; 3], x: usize, width: usize) -> f32 {
+    if x < width - width % GRAY_LANES {
+        b.mul_add(0.114, g.mul_add(0.587, r * 0.299))
+    } else {
+        b.mul_add(0.114, r.mul_add(0.299, g * 0.587))
+    }
 }
 
 impl Corruption for Snow {
@@ -97,7 +108,7 @@ impl Corruption for Snow {
             .enumerate()
         {
             let rgb = [px[0], px[1], px[2]].map(|v| unit[v as usize]);
-            let bright = gray(rgb) * 1.5 + 0.5;
+            let bright = gray(rgb, i % width, width) * 1.5 + 0.5;
             let (snow, mirrored) = (flake[flakes[i] as usize], flake[flakes[n - 1 - i] as usize]);
             for (o, &v) in out.iter_mut().zip(&rgb) {
                 let mixed = keep * v + lift * v.max(bright);
@@ -107,5 +118,44 @@ impl Corruption for Snow {
             }
         }
         Image::new(width, height, 3, data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn floats(bytes: &[u8]) -> Vec<f32> {
+        bytes
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+            .collect()
+    }
+
+    /// Every value of OpenCV 4.5.5's own float gray (IPP off) of a 13×61 image, 61 = 7·8 + 5
+    /// columns (scripts/reference/make_opencv4_fixtures.py); one formula alone misses some.
+    #[test]
+    fn gray_equals_opencv_4_without_ipp() {
+        let width = 61;
+        let rgb = floats(include_bytes!(
+            "../../../tests/fixtures/opencv4/gray-input.f32le"
+        ));
+        let want = floats(include_bytes!("../../../tests/fixtures/opencv4/gray.f32le"));
+        let ours: Vec<f32> = rgb
+            .chunks_exact(3)
+            .enumerate()
+            .map(|(i, p)| gray([p[0], p[1], p[2]], i % width, width))
+            .collect();
+        assert_eq!(ours.len(), 13 * width);
+        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&ours), bits(&want));
+        // Column 0 of a row of 8 takes the vector formula, of a row of 1 the scalar one.
+        for row_of in [8, 1] {
+            let one: Vec<f32> = rgb
+                .chunks_exact(3)
+                .map(|p| gray([p[0], p[1], p[2]], 0, row_of))
+                .collect();
+            assert_ne!(bits(&one), bits(&want), "one formula for every column");
+        }
     }
 }

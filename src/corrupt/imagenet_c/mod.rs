@@ -42,7 +42,6 @@ pub use pixelate::Pixelate;
 pub use saturate::Saturate;
 pub use shot_noise::ShotNoise;
 pub use snow::Snow;
-pub(crate) use spatter::Chamfer;
 pub use spatter::{Liquid, Spatter};
 pub use speckle_noise::SpeckleNoise;
 pub use zoom_blur::{Arange, ZoomBlur};

@@ -8,7 +8,7 @@ use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::ops::box_filter::{box_blur_3x3_f32, box_blur_3x3_u8};
 use crate::ops::canny::canny_l1;
-use crate::ops::distance::{distance_l2_mask5, distance_l2_mask5_float};
+use crate::ops::distance::distance_l2_mask5;
 use crate::ops::equalize::equalize_hist;
 use crate::ops::filter2d::filter2d_3x3_u8;
 use crate::ops::gaussian::{gaussian_filter_plane, Boundary};
@@ -44,15 +44,6 @@ pub struct Spatter {
     pub liquid: Liquid,
 }
 
-/// How the water mode's OpenCV computes its chamfer distances ([`crate::ops::distance`]).
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Chamfer {
-    /// OpenCV 3.4's own 16.16 fixed-point scan (the 2018 ImageNet-C/P environment).
-    FixedPoint,
-    /// IPP's float32 scan, which OpenCV 4's PyPI wheels call (imagecorruptions 1.1.2's).
-    Float,
-}
-
 /// Canny thresholds and the chamfer-distance cap of the water mode.
 const CANNY_LOW: f64 = 50.0;
 const CANNY_HIGH: f64 = 150.0;
@@ -70,7 +61,7 @@ impl Corruption for Spatter {
         rng.fill_normal(self.mean, self.std, &mut layer);
         gaussian_filter_plane(&mut layer, (h, w), self.blur_sigma, Boundary::Nearest, 4.0);
         let data = match self.liquid {
-            Liquid::Water => self.water(image, &layer, Chamfer::FixedPoint),
+            Liquid::Water => self.water(image, &layer),
             Liquid::Mud => self.mud(image, &layer),
         };
         Image::new(w, h, c, data)
@@ -89,7 +80,7 @@ impl Spatter {
     /// Mode 0: the tint is the 8-bit layer (values below the threshold dry) times an embossed,
     /// equalised map of the distance to the layer's edges, normalised to its maximum and scaled
     /// by `intensity`.
-    pub(crate) fn water(&self, image: &Image, layer: &[f64], chamfer: Chamfer) -> Vec<u8> {
+    pub(crate) fn water(&self, image: &Image, layer: &[f64]) -> Vec<u8> {
         let (h, w, c) = (image.height, image.width, image.channels);
         let layer8: Vec<u8> = layer
             .iter()
@@ -108,10 +99,7 @@ impl Spatter {
             .into_iter()
             .map(|e| 255 - e)
             .collect();
-        let mut distance = match chamfer {
-            Chamfer::FixedPoint => distance_l2_mask5(&not_edges, w, h),
-            Chamfer::Float => distance_l2_mask5_float(&not_edges, w, h),
-        };
+        let mut distance = distance_l2_mask5(&not_edges, w, h);
         for d in &mut distance {
             *d = d.min(DISTANCE_CAP);
         }
