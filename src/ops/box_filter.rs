@@ -9,10 +9,12 @@
 //!   ninth never ends in exactly one half, so no tie arises).
 
 use super::border::reflect_101;
+use crate::simd;
 
 /// The 3×3 window sums of `src` (H×W), read through `value` as `T`, with reflect-101 borders:
 /// per row (left + centre) + right from a padded copy of the row, then per column
 /// (above + here) + below, each over whole rows.
+#[inline(always)]
 fn window_sums<S: Copy, T: Copy + Default + std::ops::Add<Output = T>>(
     src: &[S],
     width: usize,
@@ -55,19 +57,29 @@ fn window_sums<S: Copy, T: Copy + Default + std::ops::Add<Output = T>>(
 /// `cv2.blur(src, (3, 3))` on a float32 H×W image.
 pub fn box_blur_3x3_f32(src: &[f32], width: usize, height: usize) -> Vec<f32> {
     let scale = 1.0f64 / 9.0;
-    window_sums(src, width, height, |v| v as f64)
-        .into_iter()
-        .map(|s| (s * scale) as f32)
-        .collect()
+    simd::dispatch(
+        #[inline(always)]
+        |_| {
+            window_sums(src, width, height, |v| v as f64)
+                .into_iter()
+                .map(|s| (s * scale) as f32)
+                .collect()
+        },
+    )
 }
 
 /// `cv2.blur(src, (3, 3))` on an 8-bit H×W image.
 pub fn box_blur_3x3_u8(src: &[u8], width: usize, height: usize) -> Vec<u8> {
     // At most 9 · 255, so 16 bits hold every sum.
-    window_sums(src, width, height, |v| v as u16)
-        .into_iter()
-        .map(|s| ((s + 4) / 9) as u8)
-        .collect()
+    simd::dispatch(
+        #[inline(always)]
+        |_| {
+            window_sums(src, width, height, |v| v as u16)
+                .into_iter()
+                .map(|s| ((s + 4) / 9) as u8)
+                .collect()
+        },
+    )
 }
 
 #[cfg(test)]

@@ -8,9 +8,19 @@
 //! above `high` seed the hysteresis, which spreads through 8-connected candidates. The result
 //! depends only on those rules, not on the scan order OpenCV uses.
 
+use crate::simd;
+
 /// Edge map of `src` (H×W): 255 on edges, 0 elsewhere, as `cv2.Canny(src, low, high)`.
 pub fn canny_l1(src: &[u8], width: usize, height: usize, low: f64, high: f64) -> Vec<u8> {
     assert_eq!(src.len(), width * height);
+    simd::dispatch(
+        #[inline(always)]
+        |_| canny(src, width, height, low, high),
+    )
+}
+
+#[inline(always)]
+fn canny(src: &[u8], width: usize, height: usize, low: f64, high: f64) -> Vec<u8> {
     if src.is_empty() {
         return Vec::new();
     }
@@ -21,10 +31,10 @@ pub fn canny_l1(src: &[u8], width: usize, height: usize, low: f64, high: f64) ->
     // Magnitudes padded by one zero pixel on every side.
     let step = width + 2;
     let mut mag = vec![0i32; step * (height + 2)];
-    for y in 0..height {
-        for x in 0..width {
-            let i = y * width + x;
-            mag[(y + 1) * step + x + 1] = dx[i].abs() + dy[i].abs();
+    let lines = dx.chunks_exact(width).zip(dy.chunks_exact(width));
+    for (row, (gx, gy)) in mag[step..].chunks_exact_mut(step).zip(lines) {
+        for ((m, x), y) in row[1..=width].iter_mut().zip(gx).zip(gy) {
+            *m = x.abs() + y.abs();
         }
     }
 
@@ -93,6 +103,7 @@ pub fn canny_l1(src: &[u8], width: usize, height: usize, low: f64, high: f64) ->
 }
 
 /// 3×3 Sobel derivatives (x, y) with the edge pixels repeated outside the image.
+#[inline(always)]
 fn sobel_replicate(src: &[u8], width: usize, height: usize) -> (Vec<i32>, Vec<i32>) {
     // Copy into a buffer padded by one replicated pixel on every side.
     let step = width + 2;
@@ -109,14 +120,12 @@ fn sobel_replicate(src: &[u8], width: usize, height: usize) -> (Vec<i32>, Vec<i3
     }
     let mut dx = vec![0i32; width * height];
     let mut dy = vec![0i32; width * height];
-    for y in 0..height {
-        let up = &padded[y * step..(y + 1) * step];
-        let mid = &padded[(y + 1) * step..(y + 2) * step];
-        let down = &padded[(y + 2) * step..(y + 3) * step];
-        let (gx, gy) = (
-            &mut dx[y * width..(y + 1) * width],
-            &mut dy[y * width..(y + 1) * width],
-        );
+    let lines = dx.chunks_exact_mut(width).zip(dy.chunks_exact_mut(width));
+    for (y, (gx, gy)) in lines.enumerate() {
+        // Rows of exactly W + 2 values, so the loop below needs no bounds checks.
+        let up = &padded[y * step..][..width + 2];
+        let mid = &padded[(y + 1) * step..][..width + 2];
+        let down = &padded[(y + 2) * step..][..width + 2];
         for x in 0..width {
             gx[x] = (up[x + 2] + 2 * mid[x + 2] + down[x + 2]) - (up[x] + 2 * mid[x] + down[x]);
             gy[x] = (down[x] + 2 * down[x + 1] + down[x + 2]) - (up[x] + 2 * up[x + 1] + up[x + 2]);

@@ -29,13 +29,34 @@ fn add(length: u32, w: u32) -> u32 {
     Ord::min(length, u32::MAX - w) + w
 }
 
+/// A fixed-point length in pixels, as float32. Through a signed integer, whose conversion
+/// vectorises: lengths past 2³¹ steps (32,768 pixels, more than any image here) read as 32,768.
+#[inline(always)]
+fn to_pixels(length: u32) -> f32 {
+    length.min(i32::MAX as u32) as i32 as f32 * (1.0f32 / (1u32 << SHIFT) as f32)
+}
+
 /// best[x] = min(best[x], run[x] + w) over a row.
+/// Works on fixed blocks of [`LANES`] values, which the compiler turns into vector code (with the
+/// plain loop it kept a scalar one for most calls).
 #[inline(always)]
 fn lower_to(best: &mut [u32], run: &[u32], w: u32) {
-    for (b, &v) in best.iter_mut().zip(run) {
+    let run = &run[..best.len()];
+    let mut best_blocks = best.chunks_exact_mut(LANES);
+    let mut run_blocks = run.chunks_exact(LANES);
+    for (b, r) in (&mut best_blocks).zip(&mut run_blocks) {
+        for (b, &v) in b.iter_mut().zip(r) {
+            *b = (*b).min(add(v, w));
+        }
+    }
+    let rest = best_blocks.into_remainder().iter_mut();
+    for (b, &v) in rest.zip(run_blocks.remainder()) {
         *b = (*b).min(add(v, w));
     }
 }
+
+/// Values per block of [`lower_to`].
+const LANES: usize = 16;
 
 /// `cv2.distanceTransform(src, cv2.DIST_L2, 5)` of an 8-bit H×W image (zero pixels are the
 /// features), as float32.
@@ -110,7 +131,7 @@ fn distance_rows(src: &[u8], width: usize, height: usize, mask: [u32; 3]) -> Vec
         }
         let line = &row[BORDER..BORDER + width];
         for (o, &v) in out[y * width..(y + 1) * width].iter_mut().zip(line) {
-            *o = v as f32 * (1.0f32 / (1u32 << SHIFT) as f32);
+            *o = to_pixels(v);
         }
     }
     out

@@ -4,10 +4,18 @@
 
 /// `cv2.equalizeHist(src)`.
 pub fn equalize_hist(src: &[u8]) -> Vec<u8> {
-    let mut hist = [0usize; 256];
-    for &v in src {
-        hist[v as usize] += 1;
+    // Four interleaved histograms, so consecutive equal values do not wait on each other.
+    let mut quarters = [[0usize; 256]; 4];
+    let mut blocks = src.chunks_exact(4);
+    for block in &mut blocks {
+        for (quarter, &v) in quarters.iter_mut().zip(block) {
+            quarter[v as usize] += 1;
+        }
     }
+    for &v in blocks.remainder() {
+        quarters[0][v as usize] += 1;
+    }
+    let hist: [usize; 256] = std::array::from_fn(|level| quarters.iter().map(|q| q[level]).sum());
     let Some(lowest) = hist.iter().position(|&c| c > 0) else {
         return Vec::new();
     };

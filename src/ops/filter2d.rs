@@ -364,6 +364,14 @@ fn correlate_block<const B: usize>(
 /// `cv2.filter2D(src, cv2.CV_8U, kernel)` for a 3×3 integer `kernel` (row-major, `kernel[dy][dx]`).
 pub fn filter2d_3x3_u8(src: &[u8], width: usize, height: usize, kernel: [[i32; 3]; 3]) -> Vec<u8> {
     assert_eq!(src.len(), width * height);
+    simd::dispatch(
+        #[inline(always)]
+        |_| filter_3x3_u8(src, width, height, kernel),
+    )
+}
+
+#[inline(always)]
+fn filter_3x3_u8(src: &[u8], width: usize, height: usize, kernel: [[i32; 3]; 3]) -> Vec<u8> {
     let mut out = vec![0u8; width * height];
     if out.is_empty() {
         return out;

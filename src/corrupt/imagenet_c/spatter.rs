@@ -15,6 +15,7 @@ use crate::ops::gaussian::{gaussian_filter_plane, Boundary};
 use crate::ops::unit_byte::unit_to_byte_f32;
 use crate::raster::Image;
 use crate::rng::Random;
+use crate::simd;
 use serde::Deserialize;
 
 /// Which liquid is spattered.
@@ -110,30 +111,35 @@ impl Spatter {
         let embossed = filter2d_3x3_u8(&equalize_hist(&blurred), w, h, EMBOSS);
         let rims = box_blur_3x3_u8(&embossed, w, h);
 
-        let tint = |(&l, &r): (&u8, &u8)| l as f32 * r as f32;
-        let max = layer8
+        // The tint l·r is an integer below 2¹⁶, exact in float32, so its maximum can be taken
+        // over integers.
+        let tint: Vec<u32> = layer8
             .iter()
             .zip(&rims)
-            .map(tint)
-            .fold(f32::NEG_INFINITY, f32::max);
+            .map(|(&l, &r)| l as u32 * r as u32)
+            .collect();
+        let max = tint.iter().copied().max().unwrap_or(0) as f32;
         let k = self.intensity as f32;
         let color = WATER.map(|c| (c / 255.0) as f32);
-        let (unit, kept) = unit_tables();
-        let mut out = image.data.clone();
-        for (pixel, t) in out
-            .chunks_exact_mut(c)
-            .zip(layer8.iter().zip(&rims).map(tint))
-        {
-            let m = (t / max) * k;
-            for (ch, v) in pixel.iter_mut().enumerate() {
-                *v = if m == 0.0 {
-                    kept[*v as usize]
-                } else {
-                    unit_to_byte_f32(unit[*v as usize] + m * color[ch.min(2)])
-                };
-            }
+        // Per value: x = v/255 + m·colour, with m = (tint/max)·k; where m is 0 that adds 0 and
+        // leaves the value's own clip(x)·255. One product per value first, then one pass that
+        // vectorises.
+        let mut shift = Vec::with_capacity(image.data.len());
+        for &t in &tint {
+            let m = (t as f32 / max) * k;
+            shift.extend((0..c).map(|ch| m * color[ch.min(2)]));
         }
-        out
+        simd::dispatch(
+            #[inline(always)]
+            |_| {
+                image
+                    .data
+                    .iter()
+                    .zip(&shift)
+                    .map(|(&v, &s)| unit_to_byte_f32(v as f32 / 255.0 + s))
+                    .collect()
+            },
+        )
     }
 
     /// Mode 1: a float64 mask (the wet pixels, blurred with σ = `intensity`, below 0.8 dropped)
