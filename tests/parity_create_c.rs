@@ -15,6 +15,7 @@ mod common;
 use blight::assets::{AssetDirs, FROST};
 use blight::corrupt::Context;
 use blight::rng::NumpyRandom;
+use blight::sink::manifest::sha256_hex;
 use blight::suite::{Recipe, Suite};
 use std::path::PathBuf;
 
@@ -159,14 +160,6 @@ fn imagenet_c_299_case(input: &str) -> (blight::Image, serde_json::Map<String, s
     (prepared, digests)
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 #[test]
 fn imagenet_c_299_equals_the_inception_script() {
     let recipe = Recipe::built_in("imagenet-c-299").unwrap();
@@ -202,14 +195,8 @@ fn frost_textures_shrink_as_opencv_3_4_does() {
     // All six textures at both factors (0.2 for CIFAR, 0.3 for Tiny), against
     // tests/fixtures/frost-resize.json (scripts/reference/make_frost_resize_fixture.py). At 0.2
     // every sample falls on a pixel; at 0.3 the fixed-point rounding decides values.
-    let dir = match std::env::var_os("BLIGHT_FROST_DIR").filter(|d| !d.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => panic!("this test needs the reference frost textures in $BLIGHT_FROST_DIR"),
-    };
-    let set = blight::assets::frost::FrostTextures::load(&dir).unwrap();
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/frost-resize.json");
-    let fixture: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let set = common::reference_frost();
+    let fixture = common::fixture_json("frost-resize.json");
     let mut checked = 0;
     for (index, file) in FROST.files.iter().enumerate() {
         for factor in ["0.2", "0.3"] {

@@ -14,8 +14,8 @@ use blight::assets::{AssetDirs, FROST};
 use blight::corrupt::Context;
 use blight::raster::Image;
 use blight::rng::NumpyRandom;
+use blight::sink::manifest::sha256_hex;
 use blight::suite::Suite;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 fn fixtures() -> PathBuf {
@@ -55,13 +55,6 @@ fn input(name: &str, gray: bool) -> Image {
     image.unwrap()
 }
 
-fn hex_sha256(data: &[u8]) -> String {
-    Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// Checks every corruption and severity of the suite against one input's digests.
 fn digests_match(name: &str, gray: bool) {
     let suite = Suite::built_in("imagecorruptions").unwrap();
@@ -78,7 +71,7 @@ fn digests_match(name: &str, gray: bool) {
                 (out.width, out.height, out.channels),
                 (image.width, image.height, 3)
             );
-            if hex_sha256(&out.data) != want {
+            if sha256_hex(&out.data) != want {
                 failed.push(key);
             }
         }
@@ -154,14 +147,8 @@ fn frost_textures_enlarge_as_opencv_does() {
     // All six textures at five sizes each, against tests/fixtures/cubic-resize.json
     // (scripts/reference/make_cubic_resize_fixture.py): OpenCV 4.5.5's own INTER_CUBIC, whose
     // rows switch from vector to scalar arithmetic for their last (width × 3) mod 8 values.
-    let dir = match std::env::var_os("BLIGHT_FROST_DIR").filter(|d| !d.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => panic!("this test needs the reference frost textures in $BLIGHT_FROST_DIR"),
-    };
-    let set = blight::assets::frost::FrostTextures::load(&dir).unwrap();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cubic-resize.json");
-    let fixture: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let set = common::reference_frost();
+    let fixture = common::fixture_json("cubic-resize.json");
     let mut failed = Vec::new();
     let mut checked = 0;
     for (index, file) in FROST.files.iter().enumerate() {
@@ -174,7 +161,7 @@ fn frost_textures_enlarge_as_opencv_does() {
             let ours =
                 blight::ops::resize_cubic::resize_cubic(texture, size("width"), size("height"))
                     .unwrap();
-            if hex_sha256(&ours.data) != want["sha256"].as_str().unwrap() {
+            if sha256_hex(&ours.data) != want["sha256"].as_str().unwrap() {
                 failed.push(key.clone());
             }
             checked += 1;

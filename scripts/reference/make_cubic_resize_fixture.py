@@ -13,13 +13,12 @@ enlargement for a 1024×2048 frame, 2.53 and 1.7, and a shrink to 0.37; their ro
 scalar fixed point.
 """
 import argparse
-import hashlib
-import json
 import math
 import os
 
 import cv2
-import numpy as np
+
+from texture_digests import rgb_sha256, write_json
 
 FILES = ["frost1.png", "frost2.png", "frost3.png", "frost4.jpg", "frost5.jpg", "frost6.jpg"]
 FACTORS = [1.1, 2.53, 1.7, 0.37]
@@ -44,15 +43,12 @@ def main():
         texture = cv2.imread(os.path.join(args.frost_dir, name))
         for width, height in sizes(*texture.shape[:2]):
             resized = cv2.resize(texture, (width, height), interpolation=cv2.INTER_CUBIC)
-            rgb = np.ascontiguousarray(resized[..., [2, 1, 0]])
             result["textures"]["%s@%dx%d" % (name, width, height)] = {
                 "width": width,
                 "height": height,
-                "sha256": hashlib.sha256(rgb.tobytes()).hexdigest(),
+                "sha256": rgb_sha256(resized),
             }
-    with open(args.out, "w") as f:
-        json.dump(result, f, indent=1, sort_keys=True)
-        f.write("\n")
+    write_json(args.out, result)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,11 @@ Per texture file and factor: the result's (height, width) and the sha256 of its 
 (the BGR array with its channels reversed, as the scripts use it), C order.
 """
 import argparse
-import hashlib
-import json
 import os
 
 import cv2
-import numpy as np
+
+from texture_digests import rgb_sha256, write_json
 
 FILES = ["frost1.png", "frost2.png", "frost3.png", "frost4.jpg", "frost5.jpg", "frost6.jpg"]
 
@@ -29,14 +28,11 @@ def main():
         texture = cv2.imread(os.path.join(args.frost_dir, name))
         for factor in (0.2, 0.3):
             small = cv2.resize(texture, (0, 0), fx=factor, fy=factor)
-            rgb = np.ascontiguousarray(small[..., [2, 1, 0]])
             result["textures"]["%s@%s" % (name, factor)] = {
                 "shape": list(small.shape[:2]),
-                "sha256": hashlib.sha256(rgb.tobytes()).hexdigest(),
+                "sha256": rgb_sha256(small),
             }
-    with open(args.out, "w") as f:
-        json.dump(result, f, indent=1, sort_keys=True)
-        f.write("\n")
+    write_json(args.out, result)
 
 
 if __name__ == "__main__":

@@ -120,3 +120,20 @@ pub fn assert_parity(corruption: &str, context: &Context) {
         "{corruption} differs from the reference: {failures:?}"
     );
 }
+
+/// The reference frost textures in $BLIGHT_FROST_DIR (`blight fetch frost`), which the texture
+/// resize tests need.
+pub fn reference_frost() -> blight::assets::frost::FrostTextures {
+    match std::env::var_os("BLIGHT_FROST_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => blight::assets::frost::FrostTextures::load(&PathBuf::from(dir)).unwrap(),
+        None => panic!("this test needs the reference frost textures in $BLIGHT_FROST_DIR"),
+    }
+}
+
+/// A JSON file of tests/fixtures, parsed.
+pub fn fixture_json(name: &str) -> serde_json::Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
