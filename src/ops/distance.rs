@@ -29,14 +29,8 @@ fn add(length: u32, w: u32) -> u32 {
     Ord::min(length, u32::MAX - w) + w
 }
 
-/// A fixed-point length in pixels, as float32. Through a signed integer, whose conversion
-/// vectorises: lengths past 2³¹ steps (32,768 pixels, more than any image here) read as 32,768.
-#[inline(always)]
-fn to_pixels(length: u32) -> f32 {
-    length.min(i32::MAX as u32) as i32 as f32 * (1.0f32 / (1u32 << SHIFT) as f32)
-}
-
 /// best[x] = min(best[x], run[x] + w) over a row.
+///
 /// Works on fixed blocks of [`LANES`] values, which the compiler turns into vector code (with the
 /// plain loop it kept a scalar one for most calls).
 #[inline(always)]
@@ -70,13 +64,13 @@ pub fn distance_l2_mask5(src: &[u8], width: usize, height: usize) -> Vec<f32> {
     simd::dispatch_at_most(
         Isa::Avx2,
         #[inline(always)]
-        |_| distance_rows(src, width, height, L2_MASK_5.map(to_fixed)),
+        |_| distance_rows(src, width, height),
     )
 }
 
 #[inline(always)]
-fn distance_rows(src: &[u8], width: usize, height: usize, mask: [u32; 3]) -> Vec<f32> {
-    let [hv, diag, long] = mask;
+fn distance_rows(src: &[u8], width: usize, height: usize) -> Vec<f32> {
+    let [hv, diag, long] = L2_MASK_5.map(to_fixed);
     let step = width + 2 * BORDER;
     let mut t = vec![FAR; step * (height + 2 * BORDER)];
     let mut best = vec![0; width];
@@ -131,7 +125,7 @@ fn distance_rows(src: &[u8], width: usize, height: usize, mask: [u32; 3]) -> Vec
         }
         let line = &row[BORDER..BORDER + width];
         for (o, &v) in out[y * width..(y + 1) * width].iter_mut().zip(line) {
-            *o = to_pixels(v);
+            *o = v as f32 * (1.0f32 / (1u32 << SHIFT) as f32);
         }
     }
     out

@@ -79,16 +79,15 @@ pub fn resize_cubic(image: &Image, width: usize, height: usize) -> Result<Image>
             &horizontal[y * row_len..][..row_len]
         });
         let bf = b.map(|w| w as f32 / (1u64 << SHIFT) as f32);
-        for x in 0..row_len {
+        for x in 0..vector_len {
+            let v = lines.map(|line| line[x] as f32);
+            let acc = v[0] * bf[0] + (v[1] * bf[1] + (v[2] * bf[2] + v[3] * bf[3]));
+            data.push(acc.round_ties_even().clamp(0.0, 255.0) as u8);
+        }
+        for x in vector_len..row_len {
             let v = lines.map(|line| line[x]);
-            data.push(if x < vector_len {
-                let v = v.map(|v| v as f32);
-                let acc = v[0] * bf[0] + (v[1] * bf[1] + (v[2] * bf[2] + v[3] * bf[3]));
-                acc.round_ties_even().clamp(0.0, 255.0) as u8
-            } else {
-                let acc: i64 = (0..4).map(|k| v[k] as i64 * b[k] as i64).sum();
-                ((acc + (1 << (SHIFT - 1))) >> SHIFT).clamp(0, 255) as u8
-            });
+            let acc: i64 = v.iter().zip(&b).map(|(&v, &b)| v as i64 * b as i64).sum();
+            data.push(((acc + (1 << (SHIFT - 1))) >> SHIFT).clamp(0, 255) as u8);
         }
     }
     Image::new(width, height, c, data)

@@ -102,13 +102,15 @@ impl Corruption for Snow {
         let lift = (1.0 - self.blend) as f32;
         let mut data = vec![0u8; image.data.len()];
         let n = flakes.len();
-        for (i, (out, px)) in data
+        let columns = (0..width).cycle();
+        for (i, ((out, px), x)) in data
             .chunks_exact_mut(3)
             .zip(image.data.chunks_exact(3))
+            .zip(columns)
             .enumerate()
         {
             let rgb = [px[0], px[1], px[2]].map(|v| unit[v as usize]);
-            let bright = gray(rgb, i % width, width) * 1.5 + 0.5;
+            let bright = gray(rgb, x, width) * 1.5 + 0.5;
             let (snow, mirrored) = (flake[flakes[i] as usize], flake[flakes[n - 1 - i] as usize]);
             for (o, &v) in out.iter_mut().zip(&rgb) {
                 let mixed = keep * v + lift * v.max(bright);
