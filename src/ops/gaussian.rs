@@ -404,31 +404,47 @@ fn product_rows<const B: usize, const R: usize>(
 ) {
     let mut x = 0;
     while x + B <= n {
-        let mut acc = [[0.0f64; B]; R];
-        for j in 0..m {
-            let src: &[f64; B] = source[j * n + x..j * n + x + B]
-                .try_into()
-                .expect("block of B values");
-            for (r, acc) in acc.iter_mut().enumerate() {
-                let k = coef[r * m + j];
-                for (a, &v) in acc.iter_mut().zip(src) {
-                    *a += v * k;
-                }
-            }
-        }
-        for (r, acc) in acc.iter().enumerate() {
-            out[r * n + x..r * n + x + B].copy_from_slice(acc);
-        }
+        product_columns::<B, R>(out, coef, source, (m, n), x);
         x += B;
     }
-    for t in x..n {
-        for r in 0..R {
-            let mut a = 0.0;
-            for j in 0..m {
-                a += source[j * n + t] * coef[r * m + j];
+    // The rest in narrower blocks, so a remainder of the widest block stays on vectors.
+    if B > 16 && x + 16 <= n {
+        product_columns::<16, R>(out, coef, source, (m, n), x);
+        x += 16;
+    }
+    while x + 8 <= n {
+        product_columns::<8, R>(out, coef, source, (m, n), x);
+        x += 8;
+    }
+    while x < n {
+        product_columns::<1, R>(out, coef, source, (m, n), x);
+        x += 1;
+    }
+}
+
+/// Columns x..x + B of R output rows.
+#[inline(always)]
+fn product_columns<const B: usize, const R: usize>(
+    out: &mut [f64],
+    coef: &[f64],
+    source: &[f64],
+    (m, n): (usize, usize),
+    x: usize,
+) {
+    let mut acc = [[0.0f64; B]; R];
+    for j in 0..m {
+        let src: &[f64; B] = source[j * n + x..j * n + x + B]
+            .try_into()
+            .expect("block of B values");
+        for (r, acc) in acc.iter_mut().enumerate() {
+            let k = coef[r * m + j];
+            for (a, &v) in acc.iter_mut().zip(src) {
+                *a += v * k;
             }
-            out[r * n + t] = a;
         }
+    }
+    for (r, acc) in acc.iter().enumerate() {
+        out[r * n + x..r * n + x + B].copy_from_slice(acc);
     }
 }
 
@@ -492,14 +508,35 @@ pub fn gaussian_filter_plane(
 
 /// A Gaussian kernel folded onto the samples of one line: with a non-constant boundary every
 /// output is a weighted sum of the line's own n values, whatever the kernel length, so kernels far
-/// longer than the line (σ of hundreds of pixels on a 224-pixel image) become an n×n matrix.
+/// longer than the line (σ of hundreds of pixels on a 224-pixel image) become an n×n matrix M.
+///
+/// Every boundary but the constant one commutes with reversing the line, and the kernel is
+/// symmetric, so M is centrosymmetric: M[n−1−i][n−1−j] = M[i][j]. Applied to the sums
+/// s_j = x_j + x_{n−1−j} and differences d_j = x_j − x_{n−1−j} of mirrored samples, it splits
+/// into two half-size products, y_i = P·s + Q·d and y_{n−1−i} = P·s − Q·d, which halves the
+/// multiplications.
 #[derive(Clone, Debug)]
 pub struct FoldedGaussian {
     len: usize,
-    /// Row-major n×n: output i = Σ_j matrix[i·n + j] · input j.
-    matrix: Vec<f64>,
-    /// The same matrix transposed, for lines that run along memory rows.
-    transposed: Vec<f64>,
+    /// Row-major ⌈n/2⌉×⌈n/2⌉: P[i][j] = (M[i][j] + M[i][n−1−j]) / 2, and M[i][c] for the middle
+    /// sample c of an odd line.
+    even: Vec<f64>,
+    /// Row-major ⌊n/2⌋×⌊n/2⌋: Q[i][j] = (M[i][j] − M[i][n−1−j]) / 2.
+    odd: Vec<f64>,
+    /// P and Q transposed, for lines that run along memory rows.
+    even_t: Vec<f64>,
+    odd_t: Vec<f64>,
+}
+
+/// The transpose of a row-major n×n matrix.
+fn transpose(matrix: &[f64], n: usize) -> Vec<f64> {
+    let mut out = vec![0.0; n * n];
+    for (i, row) in matrix.chunks_exact(n.max(1)).enumerate() {
+        for (j, &k) in row.iter().enumerate() {
+            out[j * n + i] = k;
+        }
+    }
+    out
 }
 
 impl FoldedGaussian {
@@ -512,7 +549,6 @@ impl FoldedGaussian {
         let weights = gaussian_kernel(sigma, truncate);
         let radius = weights.len() / 2;
         let mut matrix = vec![0.0; len * len];
-        let mut transposed = vec![0.0; len * len];
         if len > 0 {
             let sources = (0..len + 2 * radius)
                 .map(|k| boundary.index(k as isize - radius as isize, len))
@@ -522,17 +558,72 @@ impl FoldedGaussian {
                     row[j] += k;
                 }
             }
-            for (i, row) in matrix.chunks_exact(len).enumerate() {
-                for (j, &k) in row.iter().enumerate() {
-                    transposed[j * len + i] = k;
+        }
+        let (half, whole) = (len / 2, len.div_ceil(2));
+        let mut even = vec![0.0; whole * whole];
+        let mut odd = vec![0.0; half * half];
+        for i in 0..whole {
+            let row = &matrix[i * len..(i + 1) * len];
+            for j in 0..half {
+                let (near, far) = (row[j], row[len - 1 - j]);
+                even[i * whole + j] = (near + far) / 2.0;
+                if i < half {
+                    odd[i * half + j] = (near - far) / 2.0;
                 }
+            }
+            if whole > half {
+                even[i * whole + half] = row[half];
             }
         }
         Some(FoldedGaussian {
             len,
-            matrix,
-            transposed,
+            even_t: transpose(&even, whole),
+            odd_t: transpose(&odd, half),
+            even,
+            odd,
         })
+    }
+}
+
+/// Sums and differences of mirrored runs: for j < ⌊n/2⌋ run j of `sums` = run j + run n−1−j and
+/// run j of `differences` = run j − run n−1−j of `line` (n runs of `run` values); an odd line's
+/// middle run is copied to the last run of `sums`.
+fn mirror_pairs(line: &[f64], run: usize, sums: &mut [f64], differences: &mut [f64]) {
+    let n = line.len() / run;
+    for j in 0..n / 2 {
+        let near = &line[j * run..(j + 1) * run];
+        let far = &line[(n - 1 - j) * run..(n - j) * run];
+        let sum = &mut sums[j * run..(j + 1) * run];
+        let difference = &mut differences[j * run..(j + 1) * run];
+        for (((s, d), &a), &b) in sum.iter_mut().zip(difference).zip(near).zip(far) {
+            *s = a + b;
+            *d = a - b;
+        }
+    }
+    if n % 2 == 1 {
+        let c = n / 2;
+        sums[c * run..(c + 1) * run].copy_from_slice(&line[c * run..(c + 1) * run]);
+    }
+}
+
+/// The inverse of [`mirror_pairs`] for the outputs: run i of `line` = run i of `even` + run i of
+/// `odd`, run n−1−i = their difference, and an odd line's middle run = the last run of `even`.
+fn unmirror_pairs(even: &[f64], odd: &[f64], run: usize, line: &mut [f64]) {
+    let n = line.len() / run;
+    let (head, tail) = line.split_at_mut(n.div_ceil(2) * run);
+    for j in 0..n / 2 {
+        let (a, b) = (&even[j * run..(j + 1) * run], &odd[j * run..(j + 1) * run]);
+        for (o, (&a, &b)) in head[j * run..(j + 1) * run].iter_mut().zip(a.iter().zip(b)) {
+            *o = a + b;
+        }
+        let far = tail.len() - (j + 1) * run;
+        for (o, (&a, &b)) in tail[far..far + run].iter_mut().zip(a.iter().zip(b)) {
+            *o = a - b;
+        }
+    }
+    if n % 2 == 1 {
+        let c = n / 2;
+        head[c * run..].copy_from_slice(&even[c * run..(c + 1) * run]);
     }
 }
 
@@ -550,12 +641,64 @@ pub fn gaussian_filter_folded(
     if plane.is_empty() {
         return;
     }
-    // Rows: output row i = Σ_j m[i][j] · input row j.
-    let source = plane.to_vec();
-    product(plane, &rows.matrix, &source, (h, w));
-    // Columns: output row r = Σ_j input[r][j] · (row j of the transposed matrix).
-    let source = plane.to_vec();
-    product(plane, &source, &cols.transposed, (w, w));
+    FOLD_SCRATCH.with_borrow_mut(|[sums, differences, even, odd]| {
+        // Sums and their products hold ⌈n/2⌉ lines, differences and theirs ⌊n/2⌋.
+        let wholes = (h.div_ceil(2) * w).max(h * w.div_ceil(2));
+        let halves = (h / 2 * w).max(h * (w / 2));
+        sums.resize(wholes, 0.0);
+        even.resize(wholes, 0.0);
+        differences.resize(halves, 0.0);
+        odd.resize(halves, 0.0);
+
+        // Rows: whole image rows are the runs; P and Q multiply from the left.
+        let (half, whole) = (h / 2, h.div_ceil(2));
+        let (s, d) = (&mut sums[..whole * w], &mut differences[..half * w]);
+        let (e, o) = (&mut even[..whole * w], &mut odd[..half * w]);
+        mirror_pairs(plane, w, s, d);
+        product(e, &rows.even, s, (whole, w));
+        if half > 0 {
+            product(o, &rows.odd, d, (half, w));
+        }
+        unmirror_pairs(e, o, w, plane);
+
+        // Columns: each image row is a line of single samples; P and Q multiply from the right.
+        let (half, whole) = (w / 2, w.div_ceil(2));
+        let (s, d) = (&mut sums[..h * whole], &mut differences[..h * half]);
+        let (e, o) = (&mut even[..h * whole], &mut odd[..h * half]);
+        for (r, row) in plane.chunks_exact(w).enumerate() {
+            let (near, far) = row.split_at(half);
+            let pairs = near.iter().zip(far.iter().rev());
+            let outs = s[r * whole..].iter_mut().zip(&mut d[r * half..]);
+            for ((s, d), (&a, &b)) in outs.zip(pairs) {
+                (*s, *d) = (a + b, a - b);
+            }
+            if whole > half {
+                s[r * whole + half] = row[half];
+            }
+        }
+        product(e, s, &cols.even_t, (whole, whole));
+        if half > 0 {
+            product(o, d, &cols.odd_t, (half, half));
+        }
+        for (r, row) in plane.chunks_exact_mut(w).enumerate() {
+            let (e, o) = (&e[r * whole..(r + 1) * whole], &o[r * half..(r + 1) * half]);
+            let (near, far) = row.split_at_mut(half);
+            let outs = near.iter_mut().zip(far.iter_mut().rev());
+            for ((n, f), (&a, &b)) in outs.zip(e.iter().zip(o)) {
+                (*n, *f) = (a + b, a - b);
+            }
+            if whole > half {
+                row[half] = e[half];
+            }
+        }
+    });
+}
+
+thread_local! {
+    /// Mirrored sums and differences and their products, reused by [`gaussian_filter_folded`].
+    static FOLD_SCRATCH: std::cell::RefCell<[Vec<f64>; 4]> = const {
+        std::cell::RefCell::new([Vec::new(), Vec::new(), Vec::new(), Vec::new()])
+    };
 }
 
 /// scikit-image's `gaussian(img / 255., σ)` of an 8-bit H×W×C image in float64, clipped to [0, 1],
@@ -946,13 +1089,13 @@ mod tests {
 
     #[test]
     fn folded_kernel_gives_the_same_filter_to_rounding() {
-        // Kernels longer than the lines (radius 3·40 on lines of 12 and 37), and a short one.
-        let (h, w) = (12, 37);
-        let data: Vec<f64> = (0..h * w)
-            .map(|i| ((i * 7919) % 251) as f64 / 125.5 - 1.0)
-            .collect();
-        for mode in [Boundary::Reflect, Boundary::Mirror, Boundary::Nearest] {
-            for sigma in [40.0, 1.5] {
+        // Kernels longer than the lines (radius 3·40 on lines of 12 and 37), and a short one;
+        // lines of even and odd length, and of one sample.
+        for (h, w, sigma) in [(12, 37, 40.0), (12, 37, 1.5), (13, 8, 40.0), (1, 5, 2.0)] {
+            let data: Vec<f64> = (0..h * w)
+                .map(|i| ((i * 7919) % 251) as f64 / 125.5 - 1.0)
+                .collect();
+            for mode in [Boundary::Reflect, Boundary::Mirror, Boundary::Nearest] {
                 let mut want = data.clone();
                 gaussian_filter(&mut want, (h, w, 1), sigma, mode, 3.0);
                 let rows = FoldedGaussian::new(h, sigma, mode, 3.0).unwrap();
@@ -966,6 +1109,9 @@ mod tests {
         }
         assert!(FoldedGaussian::new(5, 1.0, Boundary::Constant(0.0), 3.0).is_none());
         // The matrix product gives the same bits on every vector unit, rows in groups or alone.
+        let data: Vec<f64> = (0..91)
+            .map(|i| ((i * 7919) % 251) as f64 / 125.5 - 1.0)
+            .collect();
         let (m, n, rows) = (13, 45, 7);
         let coef: Vec<f64> = data[..rows * m].to_vec();
         let source: Vec<f64> = (0..m * n)
@@ -979,8 +1125,9 @@ mod tests {
         let mut plain = vec![0.0; rows * n];
         product_blocks::<1, 1>(&mut plain, &coef, &source, (m, n));
         assert_eq!(baseline, plain);
-        // A folded row sums to one: every tap lands on some sample.
+        // A folded row sums to one: every tap lands on some sample, and P's row holds the
+        // halves of each mirrored pair.
         let f = FoldedGaussian::new(6, 10.0, Boundary::Reflect, 3.0).unwrap();
-        assert!((f.matrix[..6].iter().sum::<f64>() - 1.0).abs() < 1e-14);
+        assert!((2.0 * f.even[..3].iter().sum::<f64>() - 1.0).abs() < 1e-14);
     }
 }

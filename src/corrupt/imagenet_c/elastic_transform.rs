@@ -152,8 +152,9 @@ const TRUNCATE: f64 = 3.0;
 /// skimage's `gaussian(field, σ, mode='reflect', truncate=3)` of the two float64 H×W fields.
 ///
 /// A kernel longer than the lines (σ = 170.8 gives 1025 taps on 224 pixels) is folded onto the
-/// line once and applied as a matrix: the same weighted sums in another order, which moves
-/// results by a few units in the last place of float64. After the cast to float32 a rare value
+/// line once and applied as a matrix (two half-size ones, over mirrored sums and differences):
+/// the same weighted sums in another order, which moves results by a few units in the last place
+/// of float64. After the cast to float32 a rare value
 /// very close to zero lands one float32 step away, moving its sample by about 1e-12 pixel.
 /// Shorter kernels run scipy's own accumulation, bit for bit.
 fn smooth_fields(
