@@ -11,6 +11,7 @@ use crate::ops::unit_byte::unit_to_byte_f32;
 use crate::ops::zoom::LinearZoom;
 use crate::raster::Image;
 use crate::rng::Random;
+use crate::simd;
 use serde::Deserialize;
 
 /// The arguments of numpy's `arange(start, stop, step)`.
@@ -51,29 +52,37 @@ impl Corruption for ZoomBlur {
     fn apply(&self, image: &Image, _: &mut dyn Random, _: &Context) -> Result<Image> {
         let factors = self.zooms.values()?;
         let (height, width, channels) = (image.height, image.width, image.channels);
-        let unit: [f32; 256] = std::array::from_fn(|v| (v as f64 / 255.0) as f32);
-        // The zooms widen these float32 values to float64 exactly as they load them; reading
-        // float32 halves the loads.
-        let x: Vec<f32> = image.data.iter().map(|&v| unit[v as usize]).collect();
+        // float32(v / 255) divided in float64 equals the float32 quotient for every 8-bit v
+        // (checked below), which vectorises.
+        let x: Vec<f32> = simd::dispatch(
+            #[inline(always)]
+            |_| image.data.iter().map(|&v| v as f32 / 255.0).collect(),
+        );
         let mut sum = vec![0.0f32; x.len()];
         for &factor in &factors {
             let zoom = LinearZoom::clipped_zoom(height, width, factor)?;
             if zoom.is_identity() {
                 // The values are non-negative, so the identity zoom (the factor 1 that starts
                 // every list) reproduces them exactly.
-                for (s, &v) in sum.iter_mut().zip(&image.data) {
-                    *s += unit[v as usize];
-                }
+                simd::dispatch(
+                    #[inline(always)]
+                    |_| sum.iter_mut().zip(&x).for_each(|(s, &v)| *s += v),
+                );
             } else {
                 zoom.add_to(&x, channels, &mut sum)?;
             }
         }
         let count = (factors.len() + 1) as f32;
         // numpy's truncating uint8 cast of clip((x + out) / count, 0, 1) · 255 (NaN goes to 0).
-        let mut data = vec![0u8; sum.len()];
-        for ((o, &v), &s) in data.iter_mut().zip(&image.data).zip(&sum) {
-            *o = unit_to_byte_f32((unit[v as usize] + s) / count);
-        }
+        let data = simd::dispatch(
+            #[inline(always)]
+            |_| {
+                x.iter()
+                    .zip(&sum)
+                    .map(|(&v, &s)| unit_to_byte_f32((v + s) / count))
+                    .collect()
+            },
+        );
         Image::new(width, height, channels, data)
     }
 }
@@ -84,6 +93,13 @@ mod tests {
 
     fn arange(start: f64, stop: f64, step: f64) -> Vec<f64> {
         Arange { start, stop, step }.values().unwrap()
+    }
+
+    #[test]
+    fn float32_quotients_equal_the_rounded_float64_ones() {
+        for v in 0..=255u8 {
+            assert_eq!(v as f32 / 255.0, (v as f64 / 255.0) as f32, "value {v}");
+        }
     }
 
     #[test]
