@@ -394,17 +394,44 @@ impl Random for FastRandom {
         }
     }
 
+    /// Reads the batch's words in one loop; a level whose rate has no table (none drawn for
+    /// rate 0, numpy's sampler for the rest) ends the loop and continues the stream after it.
     fn fill_poisson_levels(&mut self, rates: &[f64], levels: &[u8], out: &mut [i64]) {
         let tables = LevelTables::cached(rates);
-        for (o, &level) in out.iter_mut().zip(levels) {
-            let level = level as usize;
-            let (start, len) = tables.spans[level];
-            *o = if len > 0 {
-                let columns = &tables.columns[start as usize..(start + len) as usize];
-                alias_sample(columns, self.stream.next_u64())
-            } else {
-                self.poisson(rates[level])
-            };
+        let mut done = 0;
+        while done < out.len() {
+            let start = self.stream.next;
+            let pairs = ((BATCH_WORDS - start) / 2).min(out.len() - done);
+            let words = self.stream.words[start..start + 2 * pairs].chunks_exact(2);
+            let mut used = 0;
+            let mut untabulated = None;
+            let outs = out[done..done + pairs].iter_mut().zip(&levels[done..]);
+            for ((o, &level), pair) in outs.zip(words) {
+                let (first, len) = tables.spans[level as usize];
+                if len == 0 {
+                    untabulated = Some(level as usize);
+                    break;
+                }
+                let columns = &tables.columns[first as usize..(first + len) as usize];
+                *o = alias_sample(columns, pair[0] as u64 | (pair[1] as u64) << 32);
+                used += 1;
+            }
+            self.stream.next = start + 2 * used;
+            done += used;
+            if let Some(level) = untabulated {
+                out[done] = self.poisson(rates[level]);
+                done += 1;
+            } else if pairs == 0 {
+                // At most one word left in the batch: this draw straddles two batches.
+                let level = levels[done] as usize;
+                let (first, len) = tables.spans[level];
+                let columns = &tables.columns[first as usize..(first + len) as usize];
+                out[done] = match len {
+                    0 => self.poisson(rates[level]),
+                    _ => alias_sample(columns, self.stream.next_u64()),
+                };
+                done += 1;
+            }
         }
     }
 
@@ -851,6 +878,19 @@ mod tests {
                 "λ {lam}: variance {var}"
             );
         }
+    }
+
+    #[test]
+    fn level_draws_equal_draws_by_rate() {
+        // Rate 0 (nothing drawn), tabulated rates, and one for numpy's sampler, over many batch
+        // boundaries: the per-level loop reads the stream as per-value draws do.
+        let rates = [0.0, 2.5, 40.0, 450.0];
+        let levels: Vec<u8> = (0..20_000).map(|i| (i * 7 % 11 % 4) as u8).collect();
+        let lams: Vec<f64> = levels.iter().map(|&l| rates[l as usize]).collect();
+        let (mut by_level, mut by_rate) = (vec![0i64; levels.len()], vec![0i64; levels.len()]);
+        FastRandom::new(&key("l")).fill_poisson_levels(&rates, &levels, &mut by_level);
+        FastRandom::new(&key("l")).fill_poisson(&lams, &mut by_rate);
+        assert_eq!(by_level, by_rate);
     }
 
     #[test]
