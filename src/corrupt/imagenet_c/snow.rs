@@ -52,9 +52,6 @@ impl Corruption for Snow {
         let (height, width) = (image.height, image.width);
         let flakes = self.streaks(height, width, rng)?;
 
-        // float32(v) / 255 for the image and float64 v / 255 for the flakes, by 8-bit value.
-        let unit: [f32; 256] = std::array::from_fn(|v| v as f32 / 255.0);
-        let flake: [f64; 256] = std::array::from_fn(|v| v as f64 / 255.0);
         let keep = self.blend as f32;
         let lift = (1.0 - self.blend) as f32;
         let row_len = width * 3;
@@ -73,23 +70,23 @@ impl Corruption for Snow {
         for ((out_row, in_row), (snow_row, mirrored_row)) in rows.zip(flake_rows.zip(mirrored_rows))
         {
             let (bright, snow, mirrored) = (&mut bright[..], &mut snow[..], &mut mirrored[..]);
-            let (snow_row, mirrored_row) = (&snow_row[..width], &mirrored_row[..width]);
-            for x in 0..width {
-                let px = &in_row[3 * x..3 * x + 3];
-                let rgb = [
-                    unit[px[0] as usize],
-                    unit[px[1] as usize],
-                    unit[px[2] as usize],
-                ];
-                let b = opencv_gray(rgb, x, width) * 1.5 + 0.5;
-                let (f, g) = (
-                    flake[snow_row[x] as usize],
-                    flake[mirrored_row[width - 1 - x] as usize],
-                );
-                bright[3 * x..3 * x + 3].copy_from_slice(&[b; 3]);
-                snow[3 * x..3 * x + 3].copy_from_slice(&[f; 3]);
-                mirrored[3 * x..3 * x + 3].copy_from_slice(&[g; 3]);
-            }
+            simd::dispatch(
+                #[inline(always)]
+                |_| {
+                    // float32(v) / 255 for the image and float64 v / 255 for the flakes.
+                    let flakes = snow_row.iter().zip(mirrored_row.iter().rev());
+                    let spread = snow.chunks_exact_mut(3).zip(mirrored.chunks_exact_mut(3));
+                    for ((s, m), (&f, &g)) in spread.zip(flakes) {
+                        s.fill(f as f64 / 255.0);
+                        m.fill(g as f64 / 255.0);
+                    }
+                    let pixels = in_row.chunks_exact(3).zip(bright.chunks_exact_mut(3));
+                    for (x, (px, out)) in pixels.enumerate() {
+                        let rgb = [px[0], px[1], px[2]].map(|v| v as f32 / 255.0);
+                        out.fill(opencv_gray(rgb, x, width) * 1.5 + 0.5);
+                    }
+                },
+            );
             let blend = Blend {
                 keep,
                 lift,
