@@ -47,11 +47,25 @@ pub fn plasma_fractal_crop(
             return Ok(planes.corner(size, wibble_decay, rng, rows, cols));
         }
         planes.build(size, wibble_decay, rng);
-        let range = planes.hi - planes.lo;
-        let mut out = Vec::with_capacity(rows * cols);
-        for r in 0..rows {
-            out.extend((0..cols).map(|c| (planes.at(r, c) - planes.lo) / range));
-        }
+        let (lo, range) = (planes.lo, planes.hi - planes.lo);
+        let mut out = vec![0.0; rows * cols];
+        // A row interleaves two planes: even columns from one, odd ones from the other.
+        simd::dispatch(
+            #[inline(always)]
+            |_| {
+                for (r, line) in out.chunks_exact_mut(cols.max(1)).enumerate() {
+                    let [even, odd] = planes.row_planes(r);
+                    let mut pairs = line.chunks_exact_mut(2);
+                    for (pair, (&e, &o)) in pairs.by_ref().zip(even.iter().zip(odd)) {
+                        pair[0] = (e - lo) / range;
+                        pair[1] = (o - lo) / range;
+                    }
+                    if let [last] = pairs.into_remainder() {
+                        *last = (even[cols / 2] - lo) / range;
+                    }
+                }
+            },
+        );
         Ok(out)
     })
 }
@@ -106,15 +120,16 @@ fn reserve<'a>(buffers: impl IntoIterator<Item = &'a mut Vec<f64>>, len: usize) 
 }
 
 impl Planes {
-    /// The map's value at (row, col).
-    fn at(&self, row: usize, col: usize) -> f64 {
-        let plane = match (row % 2, col % 2) {
-            (0, 0) => &self.corners,
-            (0, _) => &self.across,
-            (_, 0) => &self.down,
-            _ => &self.centres,
+    /// Row `row` of the map as its two planes from its first point on: the values of its even
+    /// columns and those of its odd ones.
+    fn row_planes(&self, row: usize) -> [&[f64]; 2] {
+        let start = (row / 2) * self.m;
+        let [even, odd] = if row.is_multiple_of(2) {
+            [&self.corners, &self.across]
+        } else {
+            [&self.down, &self.centres]
         };
-        plane[(row / 2) * self.m + col / 2]
+        [&even[start..start + self.m], &odd[start..start + self.m]]
     }
 
     /// Runs diamond–square for a `size`×`size` map (a power of two).
