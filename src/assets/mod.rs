@@ -446,6 +446,8 @@ mod tests {
         }
     }
 
+    /// The XDG and HOME conventions, with Unix paths.
+    #[cfg(unix)]
     #[test]
     fn default_folder_follows_the_environment() {
         let dir = |vars| default_dir_from(&FROST, env(vars));

@@ -8,6 +8,8 @@
 //! innermost pair outwards. The 5-tap column pass fuses its multiply-adds on the first
 //! 16·⌊width/16⌋ columns, as OpenCV's AVX2 code path does (the rest use separate products).
 
+use super::exp::exp;
+use super::fma::fma_f32;
 use super::gaussian::Boundary;
 
 /// The largest aliased disk side that uses the fixed 17×17 grid and the 3×3 anti-alias blur.
@@ -50,7 +52,7 @@ pub fn opencv_gaussian_kernel(n: usize, sigma: f64) -> Vec<f32> {
         let x = i as f64 - (n as f64 - 1.0) * 0.5;
         let t = match fixed {
             Some(table) => table[i] as f64,
-            None => (scale * x * x).exp(),
+            None => exp(scale * x * x),
         };
         let w = t as f32;
         weights.push(w);
@@ -132,7 +134,7 @@ fn gaussian_blur_f32(image: &mut [f32], side: usize, taps: &[f32]) {
                 let d = k as isize + 1;
                 let pair = at(y as isize - d) + at(y as isize + d);
                 s = if x < fused_columns {
-                    pair.mul_add(w, s)
+                    fma_f32(pair, w, s)
                 } else {
                     s + pair * w
                 };

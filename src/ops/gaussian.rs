@@ -3,6 +3,7 @@
 //! radius int(truncate·σ + 0.5), the boundary modes of scipy, and scipy's symmetric-kernel
 //! accumulation order so results agree to the last bit.
 
+use super::exp::exp;
 use super::numeric::pairwise_sum;
 use crate::simd::{self, Isa};
 
@@ -57,7 +58,7 @@ pub fn gaussian_kernel(sigma: f64, truncate: f64) -> Vec<f64> {
     let mut weights: Vec<f64> = (-radius..=radius)
         .map(|x| {
             let x = x as f64;
-            ((c * x) * x).exp()
+            exp((c * x) * x)
         })
         .collect();
     let sum = pairwise_sum(&weights);
@@ -74,7 +75,7 @@ pub fn scipy13_gaussian_kernel(sigma: f64, truncate: f64) -> Vec<f64> {
     let radius = (truncate * sigma + 0.5) as isize;
     let c = -0.5 / (sigma * sigma);
     let mut weights: Vec<f64> = (-radius..=radius)
-        .map(|x| (c * (x * x) as f64).exp())
+        .map(|x| exp(c * (x * x) as f64))
         .collect();
     let sum = pairwise_sum(&weights);
     for w in &mut weights {

@@ -9,6 +9,7 @@
 //! an 8-bit PNG, which gives out8 = floor(round(257·b) / 257) for the blurred 8-bit value b.
 
 use crate::error::{Error, Result};
+use crate::ops::exp::exp;
 use crate::raster::Image;
 use crate::simd;
 
@@ -47,7 +48,7 @@ impl MotionKernel {
         let mut weights: Vec<f64> = (0..width)
             .map(|i| {
                 let i = i as f64;
-                (-(i * i) / (2.0 * sigma * sigma)).exp() / (SQRT_2PI * sigma)
+                exp(-(i * i) / (2.0 * sigma * sigma)) / (SQRT_2PI * sigma)
             })
             .collect();
         let sum = weights.iter().fold(0.0, |acc, w| acc + w);

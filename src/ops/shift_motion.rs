@@ -13,6 +13,7 @@
 //!   `break`), leaving the remaining weight out.
 
 use crate::error::{Error, Result};
+use crate::ops::exp::exp;
 use crate::ops::numeric::pairwise_sum;
 use crate::simd;
 
@@ -37,7 +38,7 @@ impl ShiftMotionKernel {
         let raw: Vec<f64> = (0..width)
             .map(|i| {
                 let square = (i * i) as f64;
-                (-square / (2.0 * (sigma * sigma))).exp() / norm
+                exp(-square / (2.0 * (sigma * sigma))) / norm
             })
             .collect();
         let total = pairwise_sum(&raw);

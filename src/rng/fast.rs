@@ -16,6 +16,7 @@ mod chacha;
 mod ziggurat;
 
 use super::Random;
+use crate::ops::exp::exp;
 use crate::simd;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
@@ -247,7 +248,7 @@ impl FastRandom {
             return Some(self.normal_tail(u));
         }
         let f = &ziggurat::tables().f;
-        (f[i + 1] + (f[i] - f[i + 1]) * self.random_sample() < (-x * x / 2.0).exp()).then_some(x)
+        (f[i + 1] + (f[i] - f[i + 1]) * self.random_sample() < exp(-x * x / 2.0)).then_some(x)
     }
 }
 
@@ -520,7 +521,7 @@ fn push_alias_columns(lam: f64, columns: &mut Vec<Column>) {
 
 /// P(X = k) for k = 0..K, up to past the mode where the next term is below 1e-17.
 fn poisson_pmf(lam: f64) -> Vec<f64> {
-    let mut p = (-lam).exp();
+    let mut p = exp(-lam);
     let mut pmf = vec![p];
     let mut k = 0.0;
     while k < lam || p > 1e-17 {

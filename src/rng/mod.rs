@@ -10,6 +10,8 @@
 //! once here on top of a source's raw bits; a source only supplies those bits (and may supply a faster
 //! normal generator when it has no numpy stream to match).
 
+use crate::ops::exp::exp;
+
 mod fast;
 mod numpy;
 
@@ -71,7 +73,7 @@ pub trait Random {
         } else if lam == 0.0 {
             0
         } else {
-            let limit = (-lam).exp();
+            let limit = exp(-lam);
             let mut count = 0;
             let mut product = 1.0;
             loop {

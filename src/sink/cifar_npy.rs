@@ -414,6 +414,8 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(message.contains("not part of this run's plan"), "{message}");
+        // Windows removes no file a writer still holds open.
+        drop(sink);
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

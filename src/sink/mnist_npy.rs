@@ -486,6 +486,8 @@ mod tests {
                 "mnist_c_leftovers/snow/test_labels.npy"
             ]
         );
+        // Windows removes no file that is still open.
+        drop((sink, archive));
         std::fs::remove_dir_all(&root).unwrap();
     }
 
@@ -540,6 +542,7 @@ mod tests {
             message.contains("image 2 arrived after 0 images"),
             "{message}"
         );
+        drop(sink);
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

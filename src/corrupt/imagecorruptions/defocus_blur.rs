@@ -13,6 +13,8 @@ use crate::corrupt::{Context, Corruption};
 use crate::error::{Error, Result};
 use crate::ops::border::reflect_101;
 use crate::ops::cross_correlation::{filter2d_dft_unit_u8, Kernel};
+use crate::ops::exp::exp;
+use crate::ops::fma::fma_f32;
 use crate::raster::Image;
 use crate::rng::Random;
 use serde::Deserialize;
@@ -103,7 +105,7 @@ fn gaussian_taps(n: usize, sigma: f64) -> Vec<f32> {
     let outer: Vec<f64> = (0..n / 2)
         .map(|i| {
             let x = (2 * i) as f64 + 1.0 - n as f64;
-            (x * x * scale).exp()
+            exp(x * x * scale)
         })
         .collect();
     let sum = outer.iter().fold(0.0, |s, &t| s + t) * 2.0 + 1.0;
@@ -133,7 +135,7 @@ fn gaussian_blur(image: &[f32], side: usize, taps: &[f32]) -> Vec<f32> {
     };
     let sequential = |line: &dyn Fn(usize) -> f32, at: usize| {
         outer.iter().enumerate().fold(line(at) * k0, |s, (k, &w)| {
-            pair(line, at, k + 1).mul_add(w, s)
+            fma_f32(pair(line, at, k + 1), w, s)
         })
     };
     let vectors = side / 8 * 8;
@@ -143,9 +145,9 @@ fn gaussian_blur(image: &[f32], side: usize, taps: &[f32]) -> Vec<f32> {
         let line = |x: usize| image[y * side + x];
         for (x, value) in out.iter_mut().enumerate() {
             *value = if x < paired {
-                let s = line(x).mul_add(k0, pair(&line, x, 1) * outer[0]);
+                let s = fma_f32(line(x), k0, pair(&line, x, 1) * outer[0]);
                 match outer.get(1) {
-                    Some(&k2) => pair(&line, x, 2).mul_add(k2, s),
+                    Some(&k2) => fma_f32(pair(&line, x, 2), k2, s),
                     None => s,
                 }
             } else {

@@ -14,6 +14,7 @@
 
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
+use crate::ops::fma::fma_f32;
 use crate::ops::shift_motion::{shift_motion_blur, ShiftMotionKernel};
 use crate::ops::zoom::{zoomed_len, LinearZoom};
 use crate::raster::Image;
@@ -86,9 +87,9 @@ const GRAY_LANES: usize = 8;
 #[inline]
 fn gray([r, g, b]: [f32; 3], x: usize, width: usize) -> f32 {
     if x < width - width % GRAY_LANES {
-        b.mul_add(0.114, g.mul_add(0.587, r * 0.299))
+        fma_f32(b, 0.114, fma_f32(g, 0.587, r * 0.299))
     } else {
-        b.mul_add(0.114, r.mul_add(0.299, g * 0.587))
+        fma_f32(b, 0.114, fma_f32(r, 0.299, g * 0.587))
     }
 }
 

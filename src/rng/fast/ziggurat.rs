@@ -6,6 +6,7 @@
 //! float64, X[256] = 0, and F[i] = f(X[i]). The tables are computed once, on first use, from this
 //! recurrence (Marsaglia & Tsang's construction).
 
+use crate::ops::exp::exp;
 use std::sync::OnceLock;
 
 /// The start of the tail: X[1].
@@ -24,7 +25,7 @@ pub(super) struct Tables {
 pub(super) fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
-        let density = |x: f64| (-x * x / 2.0).exp();
+        let density = |x: f64| exp(-x * x / 2.0);
         let mut x = [0.0f64; 257];
         x[0] = AREA / density(R);
         x[1] = R;
