@@ -99,6 +99,9 @@ done
 # The Python package: its abi3 wheel in a fresh virtual environment, drop-in for imagecorruptions.
 bash scripts/python-test.sh
 
+# The Windows build (the Windows wheel's code): unit tests and parity suites under Wine.
+bash scripts/windows-test.sh
+
 # The CIFAR-C, Tiny-ImageNet-C, 299 and ImageNet-P parity tests under each lower vector path as well.
 for path in $(target/debug/blight simd | grep -v active); do
   echo "== -C suite and -P sequence parity with BLIGHT_SIMD=$path"
