@@ -6,8 +6,9 @@
 //! this order:
 //! 1. the command-line flag (`--frost-dir`, `--pessimal-dir`),
 //! 2. the asset's environment variable (`BLIGHT_FROST_DIR`, `BLIGHT_PESSIMAL_DIR`),
-//! 3. `<data>/<asset>` where `<data>` is `$BLIGHT_DATA_DIR`, else `$XDG_DATA_HOME/blight`, else
-//!    `~/.local/share/blight`, used only when it holds every file of the asset.
+//! 3. `<data>/<asset>` where `<data>` is `$BLIGHT_DATA_DIR`, else (on Windows)
+//!    `%LOCALAPPDATA%\blight`, else `$XDG_DATA_HOME/blight`, else `~/.local/share/blight`, used
+//!    only when it holds every file of the asset.
 //!
 //! `blight fetch ASSET` puts an asset into that default folder (or `--dest`), checking every file
 //! before writing any. Reading a file always checks its sha256, so a run never uses a damaged or
@@ -343,6 +344,12 @@ fn default_dir_from(asset: &Asset, lookup: impl Fn(&str) -> Option<OsString>) ->
     let var = |name: &str| lookup(name).filter(|v| !v.is_empty());
     let data = var("BLIGHT_DATA_DIR")
         .map(PathBuf::from)
+        // Windows' per-user application data (HOME is rarely set there).
+        .or_else(|| {
+            var("LOCALAPPDATA")
+                .filter(|_| cfg!(windows))
+                .map(|d| PathBuf::from(d).join("blight"))
+        })
         .or_else(|| {
             var("XDG_DATA_HOME")
                 .map(PathBuf::from)
@@ -464,6 +471,20 @@ mod tests {
             Some("/home/u/.local/share/blight/frost".into())
         );
         assert_eq!(dir(&[]), None);
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn default_folder_on_windows_is_local_app_data() {
+        let dir = |vars| default_dir_from(&FROST, env(vars));
+        assert_eq!(
+            dir(&[("LOCALAPPDATA", "C:\\Users\\u\\AppData\\Local")]),
+            Some("C:\\Users\\u\\AppData\\Local\\blight\\frost".into())
+        );
+        assert_eq!(
+            dir(&[("BLIGHT_DATA_DIR", "D:\\d"), ("LOCALAPPDATA", "C:\\l")]),
+            Some("D:\\d\\frost".into())
+        );
     }
 
     #[test]
