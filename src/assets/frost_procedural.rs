@@ -1,6 +1,7 @@
 //! The built-in frost field: crystal needles with fern-like side branches (ice grows at 60°
 //! angles), a soft glow around them, over a cloudy bluish-grey layer. Fixed seed, fixed size.
 
+use crate::ops::portable::Portable;
 use crate::raster::Image;
 
 pub const HEIGHT: usize = 600;
@@ -112,7 +113,7 @@ fn branch(
     depth: u32,
 ) {
     let (mut x, mut y) = start;
-    let (mut dx, mut dy) = (angle.cos(), angle.sin());
+    let (mut dx, mut dy) = (angle.portable_cos(), angle.portable_sin());
     let mut next_fork = rng.range(3.0, 9.0);
     let steps = length as usize;
     for step in 0..steps {
@@ -127,7 +128,7 @@ fn branch(
         y += dy;
         if depth > 0 && step as f32 >= next_fork {
             let remaining = length - step as f32;
-            let heading = dy.atan2(dx);
+            let heading = dy.portable_atan2(dx);
             for side in [-1.0f32, 1.0] {
                 if rng.unit() < 0.85 {
                     let turn = side * rng.range(0.9, 1.2);

@@ -7,6 +7,7 @@
 //! The map is an *inverse* map: output pixel (row r, col c) reads the input at
 //! source col = M00·c + M01·r + M02, source row = M10·c + M11·r + M12 (MNIST-C spec §2.3).
 
+use crate::ops::portable::Portable;
 use crate::ops::unit_byte::UNIT;
 
 /// An affine map on (col, row) coordinates: the top two rows of scikit-image's 3×3 `params`.
@@ -22,8 +23,16 @@ impl Affine {
         let (sx, sy) = scale;
         Affine {
             m: [
-                [sx * rotation.cos(), -sy * (rotation + shear).sin(), 0.0],
-                [sx * rotation.sin(), sy * (rotation + shear).cos(), 0.0],
+                [
+                    sx * rotation.portable_cos(),
+                    -sy * (rotation + shear).portable_sin(),
+                    0.0,
+                ],
+                [
+                    sx * rotation.portable_sin(),
+                    sy * (rotation + shear).portable_cos(),
+                    0.0,
+                ],
             ],
         }
     }
@@ -291,16 +300,16 @@ mod tests {
         let shear = Affine::from_parts((1.0, 1.0), 0.0, -0.4).fixing_centre(13.5);
         // Shear leaves rows' vertical scale at cos s and shifts columns by −sin(s)·(r − 13.5).
         let (c, r) = shear.source(10.0, 20.0);
-        assert!((c - (10.0 - (-0.4f64).sin() * 6.5)).abs() < 1e-12);
-        assert!((r - (13.5 + 0.4f64.cos() * 6.5)).abs() < 1e-12);
+        assert!((c - (10.0 - (-0.4f64).portable_sin() * 6.5)).abs() < 1e-12);
+        assert!((r - (13.5 + 0.4f64.portable_cos() * 6.5)).abs() < 1e-12);
     }
 
     #[test]
     fn scikit_image_matrix_layout() {
         let a = Affine::from_parts((2.0, 3.0), 0.3, 0.2);
-        assert_eq!(a.m[0][0], 2.0 * 0.3f64.cos());
-        assert_eq!(a.m[0][1], -3.0 * 0.5f64.sin());
-        assert_eq!(a.m[1][0], 2.0 * 0.3f64.sin());
-        assert_eq!(a.m[1][1], 3.0 * 0.5f64.cos());
+        assert_eq!(a.m[0][0], 2.0 * 0.3f64.portable_cos());
+        assert_eq!(a.m[0][1], -3.0 * 0.5f64.portable_sin());
+        assert_eq!(a.m[1][0], 2.0 * 0.3f64.portable_sin());
+        assert_eq!(a.m[1][1], 3.0 * 0.5f64.portable_cos());
     }
 }

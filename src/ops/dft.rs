@@ -15,6 +15,7 @@
 //! changing any lane's arithmetic. Lengths are the 5-smooth ones (2^a·3^b·5^c) that
 //! `getOptimalDFTSize` picks, from 6 on.
 
+use crate::ops::portable::Portable;
 use std::f64::consts::{FRAC_1_SQRT_2, PI};
 use std::ops::{Add, Mul, Neg, Sub};
 
@@ -224,7 +225,7 @@ fn twiddles(n: usize) -> Vec<f64> {
         let (re, im) = POWER_OF_TWO_ROOTS[n.trailing_zeros() as usize];
         (re, -im)
     } else {
-        let im = (-PI * 2.0 / n as f64).sin();
+        let im = (-PI * 2.0 / n as f64).portable_sin();
         ((1.0 - im * im).sqrt(), im)
     };
     let mut wave = vec![0.0; 2 * n];
@@ -682,7 +683,7 @@ mod tests {
             .map(|j| {
                 (0..n).fold((0.0, 0.0), |(sr, si), k| {
                     let a = -2.0 * PI * ((j * k) % n) as f64 / n as f64;
-                    let (c, s) = (a.cos(), a.sin());
+                    let (c, s) = (a.portable_cos(), a.portable_sin());
                     (sr + re[k] * c - im[k] * s, si + re[k] * s + im[k] * c)
                 })
             })

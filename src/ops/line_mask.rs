@@ -10,6 +10,8 @@
 //! non-zero, and those lie among the four rows ⌊course⌋ − 1 ..= ⌊course⌋ + 2 (a row further away is
 //! at least 2 from the course). Every other value of the reference's mask is exactly 0.
 
+use crate::ops::portable::Portable;
+
 /// Decay length of the stroke profile, in pixels.
 const REACH: f64 = 2.3;
 /// Upper clip of the distance, which keeps the logarithm finite.
@@ -84,7 +86,7 @@ fn profile(offset: f64) -> f64 {
     if distance >= FADED {
         return 0.0;
     }
-    ((1.0 - distance / REACH).ln() + 1.0).clamp(0.0, 1.0)
+    ((1.0 - distance / REACH).portable_ln() + 1.0).clamp(0.0, 1.0)
 }
 
 /// A Python slice bound `int(b)` on an axis of length `n`: negative values count from the end,
@@ -114,7 +116,7 @@ mod tests {
             let course = slope * (c as f64 - c0) + r0;
             for r in 0..h {
                 let distance = (r as f64 - course).abs().clamp(0.0, MAX_DISTANCE);
-                out[r * w + c] = ((1.0 - distance / REACH).ln() + 1.0).clamp(0.0, 1.0);
+                out[r * w + c] = ((1.0 - distance / REACH).portable_ln() + 1.0).clamp(0.0, 1.0);
             }
         }
         out
@@ -157,7 +159,7 @@ mod tests {
         for c in 0..27 {
             assert_eq!(m[10 * 28 + c], 1.0);
             // One row away: ln(1 − 1/2.3) + 1.
-            let one = (1.0 - 1.0 / 2.3f64).ln() + 1.0;
+            let one = (1.0 - 1.0 / 2.3f64).portable_ln() + 1.0;
             assert_eq!(m[9 * 28 + c], one);
             assert_eq!(m[11 * 28 + c], one);
             // Two rows away the profile is already below zero, so clipped.
@@ -178,7 +180,7 @@ mod tests {
         assert!((0..28).all(|r| (22..28).all(|c| m[r * 28 + c] == 0.0)));
         // Half a row off the course: ln(1 − 0.5/2.3) + 1.
         let m = mask((0.0, 3.5), (10.0, 3.5));
-        assert_eq!(m[3 * 28 + 4], (1.0 - 0.5 / 2.3f64).ln() + 1.0);
+        assert_eq!(m[3 * 28 + 4], (1.0 - 0.5 / 2.3f64).portable_ln() + 1.0);
     }
 
     #[test]
@@ -188,8 +190,8 @@ mod tests {
 
     #[test]
     fn profile_vanishes_from_the_faded_distance_on() {
-        assert!((1.0 - FADED / REACH).ln() + 1.0 < 0.0);
-        assert!((1.0 - 1.45 / REACH).ln() + 1.0 > 0.0);
+        assert!((1.0 - FADED / REACH).portable_ln() + 1.0 < 0.0);
+        assert!((1.0 - 1.45 / REACH).portable_ln() + 1.0 > 0.0);
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod numeric;
 pub mod pil_transform;
 pub mod plasma;
 pub mod png_gray;
+pub mod portable;
 pub mod resample;
 pub mod resize_cubic;
 pub mod resize_linear;

@@ -10,6 +10,7 @@
 
 use crate::error::{Error, Result};
 use crate::ops::exp::exp;
+use crate::ops::portable::Portable;
 use crate::raster::Image;
 use crate::simd;
 
@@ -58,9 +59,9 @@ impl MotionKernel {
         // The direction vector is scaled by the width and divided by its length again, as
         // ImageMagick does; the rounding of that detour decides offsets that sit near a half.
         let radians = std::f64::consts::PI * angle / 180.0;
-        let along_y = width as f64 * radians.sin();
-        let along_x = width as f64 * radians.cos();
-        let length = along_y.hypot(along_x);
+        let along_y = width as f64 * radians.portable_sin();
+        let along_x = width as f64 * radians.portable_cos();
+        let length = along_y.portable_hypot(along_x);
         let offsets = (0..width)
             .map(|i| {
                 let i = i as f64;

@@ -7,6 +7,7 @@
 //! and the result is re-encoded (exponent gamma). Without a significant gamma the sum is
 //! truncated instead. Grey pixels (r = g = b) keep their value in both paths.
 
+use crate::ops::portable::Portable;
 use crate::raster::Image;
 
 /// libpng's fixed-point unit: gamma 1.0 (`PNG_FP_1`).
@@ -32,7 +33,7 @@ fn reciprocal2(a: u32, b: u32) -> u32 {
 fn table(gamma: u32) -> [u8; 256] {
     std::array::from_fn(|v| {
         if significant(gamma) && v > 0 && v < 255 {
-            (255.0 * (v as f64 / 255.0).powf(gamma as f64 * 1e-5) + 0.5).floor() as u8
+            (255.0 * (v as f64 / 255.0).portable_powf(gamma as f64 * 1e-5) + 0.5).floor() as u8
         } else {
             v as u8
         }

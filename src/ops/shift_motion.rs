@@ -15,6 +15,7 @@
 use crate::error::{Error, Result};
 use crate::ops::exp::exp;
 use crate::ops::numeric::pairwise_sum;
+use crate::ops::portable::Portable;
 use crate::simd;
 
 /// The taps of one streak: (dx, dy) per tap, dx to the right and dy down, and the weights.
@@ -44,9 +45,9 @@ impl ShiftMotionKernel {
         let total = pairwise_sum(&raw);
         let weights = raw.iter().map(|w| w / total).collect();
         let radians = angle * (std::f64::consts::PI / 180.0);
-        let along_y = width as f64 * radians.sin();
-        let along_x = width as f64 * radians.cos();
-        let length = along_y.hypot(along_x);
+        let along_y = width as f64 * radians.portable_sin();
+        let along_x = width as f64 * radians.portable_cos();
+        let length = along_y.portable_hypot(along_x);
         let offsets = (0..width)
             .map(|i| {
                 let i = i as f64;

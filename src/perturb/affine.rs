@@ -11,6 +11,7 @@
 use super::Clean;
 use crate::error::Result;
 use crate::ops::pil_transform::{transform_affine_window, Resample};
+use crate::ops::portable::Portable;
 use crate::raster::Image;
 
 /// The parameters of one `affine` call: degrees, pixels, a factor, degrees.
@@ -27,14 +28,15 @@ pub fn inverse_matrix(center: (f64, f64), p: &AffineParams) -> [f64; 6] {
     let angle = p.angle.to_radians();
     let shear = p.shear.to_radians();
     let scale = 1.0 / p.scale;
-    let d = (angle + shear).cos() * angle.cos() + (angle + shear).sin() * angle.sin();
+    let d = (angle + shear).portable_cos() * angle.portable_cos()
+        + (angle + shear).portable_sin() * angle.portable_sin();
     let k = scale / d;
     let mut m = [
-        k * (angle + shear).cos(),
-        k * (angle + shear).sin(),
+        k * (angle + shear).portable_cos(),
+        k * (angle + shear).portable_sin(),
         k * 0.0,
-        k * -angle.sin(),
-        k * angle.cos(),
+        k * -angle.portable_sin(),
+        k * angle.portable_cos(),
         k * 0.0,
     ];
     let (tx, ty) = p.translate;

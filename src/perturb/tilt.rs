@@ -10,6 +10,7 @@
 
 use super::{Clean, Pairing, Perturbation};
 use crate::error::Result;
+use crate::ops::portable::Portable;
 use crate::ops::warp_perspective::{warp_perspective_window, Homography};
 use crate::raster::Image;
 use crate::rng::Random;
@@ -61,12 +62,12 @@ pub fn tilt_homography(width: usize, height: usize, degrees: f64) -> Homography 
         0.0,
         0.0, //
         0.0,
-        theta.cos(),
-        -theta.sin(),
+        theta.portable_cos(),
+        -theta.portable_sin(),
         0.0, //
         0.0,
-        theta.sin(),
-        theta.cos(),
+        theta.portable_sin(),
+        theta.portable_cos(),
         0.0, //
         0.0,
         0.0,
@@ -74,17 +75,17 @@ pub fn tilt_homography(width: usize, height: usize, degrees: f64) -> Homography 
         1.0,
     ];
     let ry = [
-        phi.cos(),
+        phi.portable_cos(),
         0.0,
-        -phi.sin(),
+        -phi.portable_sin(),
         0.0, //
         0.0,
         1.0,
         0.0,
         0.0, //
-        phi.sin(),
+        phi.portable_sin(),
         0.0,
-        phi.cos(),
+        phi.portable_cos(),
         0.0, //
         0.0,
         0.0,

@@ -14,9 +14,11 @@
 #[cfg(target_arch = "x86_64")]
 mod chacha;
 mod ziggurat;
+mod ziggurat_table;
 
 use super::Random;
 use crate::ops::exp::exp;
+use crate::ops::portable::Portable;
 use crate::simd;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
@@ -230,8 +232,8 @@ impl FastRandom {
     fn normal_tail(&mut self, u: f64) -> f64 {
         let (mut x, mut y) = (1.0f64, 0.0f64);
         while -2.0 * y < x * x {
-            x = self.open_unit().ln() / ziggurat::R;
-            y = self.open_unit().ln();
+            x = self.open_unit().portable_ln() / ziggurat::R;
+            y = self.open_unit().portable_ln();
         }
         if u < 0.0 {
             x - ziggurat::R
@@ -792,9 +794,19 @@ mod tests {
         let mut draws = vec![0.0; 400_000];
         ours.fill_normal(0.0, 1.0, &mut draws);
         let mut reference = ChaCha8Rng::from_seed(seed);
+        // Tail draws take a logarithm: ours is glibc's on Linux and the libm crate's elsewhere,
+        // rand_distr's the platform's, so off glibc they may differ in the last bit.
+        let same_log = cfg!(all(target_os = "linux", target_env = "gnu"));
         for (i, &d) in draws.iter().enumerate() {
             let want: f64 = StandardNormal.sample(&mut reference);
-            assert_eq!(d.to_bits(), want.to_bits(), "draw {i}");
+            if same_log || d.abs() <= ziggurat::R {
+                assert_eq!(d.to_bits(), want.to_bits(), "draw {i}");
+            } else {
+                assert!(
+                    d.to_bits().abs_diff(want.to_bits()) <= 2,
+                    "draw {i}: {d} vs {want}"
+                );
+            }
         }
         // P(|z| > R) ≈ 2.6e-4: the tail branch ran about a hundred times.
         assert!(draws.iter().filter(|d| d.abs() > ziggurat::R).count() > 20);

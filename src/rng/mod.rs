@@ -11,6 +11,7 @@
 //! normal generator when it has no numpy stream to match).
 
 use crate::ops::exp::exp;
+use crate::ops::portable::Portable;
 
 mod fast;
 mod numpy;
@@ -180,10 +181,10 @@ fn log_gamma(x: f64) -> f64 {
         series += COEFFS[k];
     }
     let two_pi = 2.0 * std::f64::consts::PI;
-    let mut result = series / x0 + 0.5 * two_pi.ln() + (x0 - 0.5) * x0.ln() - x0;
+    let mut result = series / x0 + 0.5 * two_pi.portable_ln() + (x0 - 0.5) * x0.portable_ln() - x0;
     if x <= 7.0 {
         for _ in 0..shift {
-            result -= (x0 - 1.0).ln();
+            result -= (x0 - 1.0).portable_ln();
             x0 -= 1.0;
         }
     }
@@ -193,7 +194,7 @@ fn log_gamma(x: f64) -> f64 {
 /// Hörmann's PTRS Poisson sampler, exactly as numpy's legacy `rk_poisson_ptrs`.
 fn poisson_ptrs<R: Random + ?Sized>(rng: &mut R, lam: f64) -> i64 {
     let slam = lam.sqrt();
-    let loglam = lam.ln();
+    let loglam = lam.portable_ln();
     let b = 0.931 + 2.53 * slam;
     let a = -0.059 + 0.02483 * b;
     let invalpha = 1.1239 + 1.1328 / (b - 3.4);
@@ -209,7 +210,7 @@ fn poisson_ptrs<R: Random + ?Sized>(rng: &mut R, lam: f64) -> i64 {
         if k < 0 || (us < 0.013 && v > us) {
             continue;
         }
-        if v.ln() + invalpha.ln() - (a / (us * us) + b).ln()
+        if v.portable_ln() + invalpha.portable_ln() - (a / (us * us) + b).portable_ln()
             <= -lam + k as f64 * loglam - log_gamma(k as f64 + 1.0)
         {
             return k;

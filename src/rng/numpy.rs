@@ -3,6 +3,7 @@
 
 use super::Random;
 use crate::error::{Error, Result};
+use crate::ops::portable::Portable;
 
 /// Words of MT19937 state, the length of the key in `np.random.get_state()`.
 const STATE_LEN: usize = 624;
@@ -143,7 +144,7 @@ impl Random for NumpyRandom {
             let x2 = 2.0 * self.random_sample() - 1.0;
             let r2 = x1 * x1 + x2 * x2;
             if r2 < 1.0 && r2 != 0.0 {
-                let f = (-2.0 * r2.ln() / r2).sqrt();
+                let f = (-2.0 * r2.portable_ln() / r2).sqrt();
                 self.cached_gauss = Some(f * x1);
                 return f * x2;
             }

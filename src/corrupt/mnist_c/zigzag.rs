@@ -8,6 +8,7 @@ use super::{check_digit, Memo, SIDE};
 use crate::corrupt::{Context, Corruption};
 use crate::error::Result;
 use crate::ops::line_mask::{line_from_points, LineMask};
+use crate::ops::portable::Portable;
 use crate::ops::unit_byte::UNIT;
 use crate::raster::Image;
 use crate::rng::Random;
@@ -67,8 +68,8 @@ impl Corruption for Zigzag {
 /// The masks of the zigzag's segments for start row `r0` and rise `rise`.
 fn segments(r0: i64, rise: i64) -> Vec<LineMask> {
     let run = (END_COL - START_COL) as f64;
-    let theta = (rise as f64 / run).atan();
-    let length = run / theta.cos();
+    let theta = (rise as f64 / run).portable_atan();
+    let length = run / theta.portable_cos();
 
     // Vertices (u along the chord, v across it).
     let mut vertices = vec![(0.0, 0.0)];
@@ -84,7 +85,7 @@ fn segments(r0: i64, rise: i64) -> Vec<LineMask> {
     }
 
     // Rotate onto the chord and place its start at (START_COL, r0).
-    let (sin, cos) = (theta.sin(), theta.cos());
+    let (sin, cos) = (theta.portable_sin(), theta.portable_cos());
     let points: Vec<(f64, f64)> = vertices
         .iter()
         .map(|&(u, v)| {
