@@ -18,7 +18,7 @@ use super::exp_table::TABLE;
 
 /// 128/ln2 (log2(e) rounded to a double, times 128).
 const INV_LN2_N: f64 = std::f64::consts::LOG2_E * 128.0;
-/// −ln2/128 in two parts: the high one has 21 trailing zero bits, so k·NEG_LN2_HI is exact.
+/// −ln2/128 in two parts: the high one ends in 17 zero bits, so k·NEG_LN2_HI_N is exact.
 const NEG_LN2_HI_N: f64 = -0.005415212348111709;
 const NEG_LN2_LO_N: f64 = -1.2864023111638346e-14;
 /// 1.5·2^52: adding it rounds to an integer held in the low mantissa bits.
@@ -121,9 +121,6 @@ fn near_the_limits(tmp: f64, sbits: u64, ki: u64, fma: &impl Fn(f64, f64, f64) -
         let hi = 1.0 + y;
         let lo = 1.0 - hi + y + lo;
         y = (hi + lo) - 1.0;
-        if y == 0.0 {
-            y = 0.0;
-        }
     }
     f64::from_bits(0x0010_0000_0000_0000) * y // 2^-1022
 }
