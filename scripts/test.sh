@@ -99,7 +99,7 @@ done
 # The Python package: its abi3 wheel in a fresh virtual environment, drop-in for imagecorruptions.
 bash scripts/python-test.sh
 
-# The Windows build (the Windows wheel's code): unit tests and parity suites under Wine.
+# The Windows build (the Windows wheel's code): the parity suites under Wine.
 bash scripts/windows-test.sh
 
 # The CIFAR-C, Tiny-ImageNet-C, 299 and ImageNet-P parity tests under each lower vector path as well.
