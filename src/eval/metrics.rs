@@ -36,6 +36,7 @@ pub struct Summary {
     pub unnormalized_mce: f64,
     #[serde(rename = "CE")]
     pub ce: BTreeMap<String, f64>,
+    #[serde(rename = "relative_CE")]
     pub relative_ce: BTreeMap<String, f64>,
 }
 
