@@ -42,7 +42,8 @@ pub fn exp(x: f64) -> f64 {
             // SAFETY: the CPU has FMA.
             return unsafe { exp_fma_instruction(x) };
         }
-        // The software fused multiply-add (see `ops::fma`).
+        // The software fused multiply-add that `ops::fma` falls back to, called directly: the
+        // CPU check is made once here, not again inside each of the kernel's six products.
         exp_with(x, libm::fma)
     }
     #[cfg(not(target_arch = "x86_64"))]

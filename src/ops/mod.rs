@@ -17,6 +17,7 @@ pub mod filter2d;
 pub mod fma;
 pub mod gaussian;
 pub mod hsv;
+pub mod hypot;
 pub mod jpeg;
 pub mod line_mask;
 pub mod map_coordinates;

@@ -1,4 +1,4 @@
-//! `ln`, `sin`, `cos`, `powf`, `atan`, `atan2` and `hypot` with bits that do not depend on the
+//! `ln`, `sin`, `cos`, `powf`, `atan` and `atan2` with bits that do not depend on the
 //! vendor's C library.
 //!
 //! Rust's float methods call the platform's C library, and their last bit differs between
@@ -9,7 +9,7 @@
 //! suite passes), whichever C runtime the machine has. Their last bit differs from glibc's for a
 //! few percent of arguments (7 % of `log`'s on (0, 1)), which moves an output byte only where a
 //! value falls within about 1e-14 of a rounding boundary. `exp`, on which every kernel weight
-//! depends, is glibc's everywhere (`ops::exp`).
+//! depends, and `hypot` are glibc's everywhere (`ops::exp`, `ops::hypot`).
 
 /// The functions, as methods, called where `f64`'s and `f32`'s own would be.
 pub trait Portable {
@@ -19,7 +19,6 @@ pub trait Portable {
     fn portable_powf(self, n: Self) -> Self;
     fn portable_atan(self) -> Self;
     fn portable_atan2(self, other: Self) -> Self;
-    fn portable_hypot(self, other: Self) -> Self;
 }
 
 /// glibc's own on Linux.
@@ -45,9 +44,6 @@ macro_rules! portable_impl {
             fn portable_atan2(self, other: $t) -> $t {
                 self.atan2(other)
             }
-            fn portable_hypot(self, other: $t) -> $t {
-                self.hypot(other)
-            }
         }
     };
 }
@@ -55,7 +51,7 @@ macro_rules! portable_impl {
 /// The `libm` crate's elsewhere.
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 macro_rules! portable_impl {
-    ($t:ty, $log:ident, $sin:ident, $cos:ident, $pow:ident, $atan:ident, $atan2:ident, $hypot:ident) => {
+    ($t:ty, $log:ident, $sin:ident, $cos:ident, $pow:ident, $atan:ident, $atan2:ident) => {
         impl Portable for $t {
             fn portable_ln(self) -> $t {
                 libm::$log(self)
@@ -75,12 +71,9 @@ macro_rules! portable_impl {
             fn portable_atan2(self, other: $t) -> $t {
                 libm::$atan2(self, other)
             }
-            fn portable_hypot(self, other: $t) -> $t {
-                libm::$hypot(self, other)
-            }
         }
     };
 }
 
-portable_impl!(f64, log, sin, cos, pow, atan, atan2, hypot);
-portable_impl!(f32, logf, sinf, cosf, powf, atanf, atan2f, hypotf);
+portable_impl!(f64, log, sin, cos, pow, atan, atan2);
+portable_impl!(f32, logf, sinf, cosf, powf, atanf, atan2f);

@@ -14,6 +14,7 @@
 
 use crate::error::{Error, Result};
 use crate::ops::exp::exp;
+use crate::ops::hypot::hypot;
 use crate::ops::numeric::pairwise_sum;
 use crate::ops::portable::Portable;
 use crate::simd;
@@ -47,7 +48,7 @@ impl ShiftMotionKernel {
         let radians = angle * (std::f64::consts::PI / 180.0);
         let along_y = width as f64 * radians.portable_sin();
         let along_x = width as f64 * radians.portable_cos();
-        let length = along_y.portable_hypot(along_x);
+        let length = hypot(along_y, along_x);
         let offsets = (0..width)
             .map(|i| {
                 let i = i as f64;
