@@ -132,6 +132,7 @@ fn efficientnet_logits_match_python_onnxruntime() {
         "--quiet",
         "--class-subset",
         subset.to_str().unwrap(),
+        "--bench",
     ]));
     for (i, record) in predictions(&masked).iter().enumerate() {
         let row = &reference[i * 1000..(i + 1) * 1000];
@@ -139,5 +140,17 @@ fn efficientnet_logits_match_python_onnxruntime() {
         let best = (0..3).fold(0, |b, k| if picked[k] > picked[b] { k } else { b });
         assert_eq!(record["prediction"], best, "record {i}");
     }
+    // --bench (which warms the session and makes the batches' tensors before the clock) leaves
+    // the predictions above alone and reports both timings.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(masked.join("report.json")).unwrap())
+            .unwrap();
+    let throughput = &report["throughput"];
+    let seconds = throughput["seconds"].as_f64().unwrap();
+    let inference = throughput["inference_only_seconds"].as_f64().unwrap();
+    let overhead = throughput["data_path_overhead_percent"].as_f64().unwrap();
+    assert!(seconds > 0.0 && inference > 0.0, "{throughput}");
+    assert!((overhead - 100.0 * (seconds / inference - 1.0)).abs() < 1e-9);
+    assert_eq!(throughput["images"], n);
     std::fs::remove_dir_all(&dir).unwrap();
 }

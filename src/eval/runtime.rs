@@ -3,8 +3,8 @@
 //! blight links no ONNX Runtime: `ort`'s `load-dynamic` opens `libonnxruntime` when a run
 //! starts, so the build needs no download and the binary works with whichever ONNX Runtime the
 //! machine has. The library is looked for in this order: `--ort-lib`, `ORT_DYLIB_PATH`, then
-//! the `onnxruntime` Python package (`python3 -c "import onnxruntime"`; its `capi/` folder holds
-//! the library). Devices are explicit: asking for CUDA where it cannot run is an error, never a
+//! the `onnxruntime` Python package (found by `python3` without importing it; its `capi/` folder
+//! holds the library). Devices are explicit: asking for CUDA where it cannot run is an error, never a
 //! silent fallback to the CPU.
 
 use crate::error::{Error, Result};
@@ -68,7 +68,8 @@ fn python_package_library() -> Option<PathBuf> {
     let out = std::process::Command::new(python)
         .args([
             "-c",
-            "import os, onnxruntime; print(os.path.dirname(onnxruntime.__file__))",
+            // Found, not imported: importing loads numpy and its BLAS threads for nothing.
+            "import os, importlib.util as u; print(os.path.dirname(u.find_spec('onnxruntime').origin))",
         ])
         .stderr(std::process::Stdio::null())
         .output()
