@@ -150,12 +150,10 @@ pub fn run(model: &mut Model, dataset: &Dataset, options: &Options) -> Result<Ru
                 let _ = recycle.send(tensor);
             }
         }
-    }
-    if options.bench {
         // ONNX Runtime's first run of a shape plans its memory and is several times slower than
         // the next; the timed pass on ready-made tensors comes second and would not pay it.
         let n = batch.min(first.source.len());
-        let zeros = vec![0.0; n * image_shape.iter().product::<usize>()];
+        let zeros = vec![0.0; n * image_len];
         model.run(
             &zeros,
             &input_shape(model, &options.preprocess, n, image_shape),

@@ -4,8 +4,8 @@
 //! starts, so the build needs no download and the binary works with whichever ONNX Runtime the
 //! machine has. The library is looked for in this order: `--ort-lib`, `ORT_DYLIB_PATH`, then
 //! the `onnxruntime` Python package (found by `python3` without importing it; its `capi/` folder
-//! holds the library). Devices are explicit: asking for CUDA where it cannot run is an error, never a
-//! silent fallback to the CPU.
+//! holds the library). Devices are explicit: asking for CUDA where it cannot run is an error,
+//! never a silent fallback to the CPU.
 
 use crate::error::{Error, Result};
 use ort::ep::{self, ExecutionProvider};
