@@ -527,19 +527,25 @@ struct EvaluateArgs {
     /// Images per inference batch.
     #[arg(long, default_value_t = 32)]
     batch: usize,
-    /// ONNX Runtime intra-op threads (0: its default).
+    /// ONNX Runtime intra-op threads in all (0: every core; ONNX Runtime's default for one
+    /// session).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Sessions of the model run side by side, sharing --threads (0: two on the CPU, one on CUDA;
+    /// sequences use one).
+    #[arg(long, default_value_t = 0)]
+    streams: usize,
     /// The ONNX Runtime library (else ORT_DYLIB_PATH, else the onnxruntime Python package).
     #[arg(long)]
     ort_lib: Option<PathBuf>,
     /// Also write every sample's scores into predictions.jsonl.
     #[arg(long)]
     save_logits: bool,
-    /// Afterwards, time the same session on the same ready-made tensors and report the data
-    /// path's overhead.
-    #[arg(long)]
-    bench: bool,
+    /// Afterwards, time ROUNDS rounds (3 if not given) of the data path and the sessions against
+    /// the same sessions on ready-made tensors, and report the data path's overhead.
+    #[arg(long, value_name = "ROUNDS", num_args = 0..=1, default_missing_value = "3",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    bench: Option<usize>,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -934,9 +940,10 @@ fn run(cli: Cli, stdout: &mut impl Write) -> Result<(), Failure> {
                 device: a.device,
                 batch: a.batch,
                 threads: a.threads,
+                streams: a.streams,
                 ort_lib: a.ort_lib,
                 save_logits: a.save_logits,
-                bench: a.bench,
+                bench_rounds: a.bench.unwrap_or(0),
                 progress: !a.quiet,
                 selection: blight::eval::sequences::Selection {
                     perturbations: a.perturbations,

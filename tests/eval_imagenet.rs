@@ -29,7 +29,8 @@ fn efficientnet_logits_match_python_onnxruntime() {
         "--corruptions",
         "gaussian_noise,fog",
     ]));
-    // Batch 4 over parts of 6 images: full and partial batches.
+    // Batch 4 over parts of 6 images: full and partial batches. Two sessions of one thread
+    // each, run side by side: the scores must still come back in sample order.
     ok(&blight(&[
         "evaluate",
         "--model",
@@ -42,6 +43,10 @@ fn efficientnet_logits_match_python_onnxruntime() {
         report.to_str().unwrap(),
         "--batch",
         "4",
+        "--streams",
+        "2",
+        "--threads",
+        "2",
         "--save-logits",
         "--quiet",
     ]));
@@ -107,6 +112,8 @@ fn efficientnet_logits_match_python_onnxruntime() {
             .unwrap();
     assert_eq!(report["schema"], 1);
     assert_eq!(report["runtime"]["device"], "cpu");
+    assert_eq!(report["runtime"]["sessions"], 2);
+    assert_eq!(report["runtime"]["threads"], 1);
     assert_eq!(report["preprocess"]["preset"], "imagenet");
     assert_eq!(report["batch"], 4);
     let clean = report["results"]["clean"]["top1_error"].as_f64().unwrap();
@@ -132,7 +139,10 @@ fn efficientnet_logits_match_python_onnxruntime() {
         "--quiet",
         "--class-subset",
         subset.to_str().unwrap(),
+        "--streams",
+        "1",
         "--bench",
+        "2",
     ]));
     for (i, record) in predictions(&masked).iter().enumerate() {
         let row = &reference[i * 1000..(i + 1) * 1000];
@@ -141,16 +151,28 @@ fn efficientnet_logits_match_python_onnxruntime() {
         assert_eq!(record["prediction"], best, "record {i}");
     }
     // --bench (which warms the session and makes the batches' tensors before the clock) leaves
-    // the predictions above alone and reports both timings.
+    // the predictions above alone and reports its rounds and their medians.
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(masked.join("report.json")).unwrap())
             .unwrap();
+    assert_eq!(report["runtime"]["sessions"], 1);
     let throughput = &report["throughput"];
-    let seconds = throughput["seconds"].as_f64().unwrap();
-    let inference = throughput["inference_only_seconds"].as_f64().unwrap();
+    let rounds = throughput["bench_rounds"].as_array().unwrap();
+    assert_eq!(rounds.len(), 2);
+    let timing = |r: &serde_json::Value, key: &str| r[key].as_f64().unwrap();
+    let overheads: Vec<f64> = rounds
+        .iter()
+        .map(|r| 100.0 * (timing(r, "data_path_seconds") / timing(r, "ready_made_seconds") - 1.0))
+        .collect();
+    let ready_made: Vec<f64> = rounds
+        .iter()
+        .map(|r| timing(r, "ready_made_seconds"))
+        .collect();
+    assert!(ready_made.iter().all(|&s| s > 0.0), "{throughput}");
     let overhead = throughput["data_path_overhead_percent"].as_f64().unwrap();
-    assert!(seconds > 0.0 && inference > 0.0, "{throughput}");
-    assert!((overhead - 100.0 * (seconds / inference - 1.0)).abs() < 1e-9);
+    assert!((overhead - (overheads[0] + overheads[1]) / 2.0).abs() < 1e-9);
+    let inference = throughput["inference_only_seconds"].as_f64().unwrap();
+    assert!((inference - (ready_made[0] + ready_made[1]) / 2.0).abs() < 1e-9);
     assert_eq!(throughput["images"], n);
     std::fs::remove_dir_all(&dir).unwrap();
 }

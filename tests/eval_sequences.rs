@@ -12,7 +12,7 @@
 //!   in their order, and `evaluate` scores them as it scores the tar shards.
 //! * Bad input is one clear error each: a sequence with the wrong frame count (in a tar shard
 //!   and in a CIFAR-10-P `.npy`), `.mp4` sequences without ffmpeg, an unknown perturbation, a
-//!   difficulty outside 1..3.
+//!   difficulty outside 1..3, the corruption evaluator's `--bench` and `--streams`.
 
 mod cli_common;
 
@@ -274,6 +274,17 @@ fn bad_sequence_input_is_one_clear_error_each() {
     // Asking for what is not there.
     let err = refused(&dir, &npy, &["--perturbations", "shear"], None);
     assert!(err.contains("holds no shear sequences"), "{err}");
+    // Options of the corruption evaluator only (refused before the files are read).
+    let err = refused(&dir, &npy, &["--bench"], None);
+    assert!(
+        err.contains("--bench: times the corruption evaluator only"),
+        "{err}"
+    );
+    let err = refused(&dir, &npy, &["--streams", "2"], None);
+    assert!(
+        err.contains("--streams: sequences are scored by one session"),
+        "{err}"
+    );
 
     // .mp4 sequences with no ffmpeg on PATH.
     let mp4 = dir.join("mp4");

@@ -7,7 +7,7 @@ use super::evaluate::{self, Options};
 use super::generated;
 use super::preprocess::{Layout, Preprocess};
 use super::report::{self, DatasetInfo, ModelInfo, RuntimeInfo, Setup, Throughput};
-use super::runtime::{Device, Model, Runtime};
+use super::runtime::{Device, Model, Runtime, Streams};
 use super::sequences::{self, Selection};
 use super::stability::{self, Baseline, BaselineDataset, BaselineInfo, BaselineModel};
 use super::summary::{summarise, Results};
@@ -44,9 +44,12 @@ pub struct Request {
     pub device: Device,
     pub batch: usize,
     pub threads: usize,
+    /// Sessions of the model run side by side; 0: automatic (see [`Streams::plan`]).
+    pub streams: usize,
     pub ort_lib: Option<PathBuf>,
     pub save_logits: bool,
-    pub bench: bool,
+    /// `--bench`'s rounds; 0: no benchmark.
+    pub bench_rounds: usize,
     pub progress: bool,
     /// Perturbation sequences: which perturbations and difficulties to score.
     pub selection: Selection,
@@ -155,7 +158,10 @@ fn evaluate_corruptions(request: Request) -> Result<Outcome> {
         .map(read_subset)
         .transpose()?;
     let runtime = Runtime::load(request.ort_lib.as_deref())?;
-    let mut model = Model::open(&runtime, &request.model, request.device, request.threads)?;
+    let device = request.device.resolve();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let streams = Streams::plan(device, request.threads, request.streams, cores);
+    let mut models = Model::open_streams(&runtime, &request.model, device, streams)?;
     std::fs::create_dir_all(&request.out).map_err(|e| Error::io(&request.out, e))?;
     let options = Options {
         preprocess: preprocess.clone(),
@@ -164,19 +170,12 @@ fn evaluate_corruptions(request: Request) -> Result<Outcome> {
         predictions: Some(request.out.join("predictions.jsonl")),
         save_logits: request.save_logits,
         progress: request.progress,
-        bench: request.bench,
+        bench_rounds: request.bench_rounds,
     };
-    let run = evaluate::run(&mut model, &dataset, &options)?;
+    let run = evaluate::run(&mut models, &dataset, &options)?;
+    let model = &models[0];
     let results = summarise(&run.parts);
-    let seconds = run.elapsed.as_secs_f64();
-    let inference = run.inference_only.map(|d| d.as_secs_f64());
-    let throughput = Throughput {
-        images: run.images,
-        seconds,
-        images_per_second: run.images as f64 / seconds.max(1e-9),
-        inference_only_seconds: inference,
-        data_path_overhead_percent: inference.map(|i| 100.0 * (seconds / i.max(1e-9) - 1.0)),
-    };
+    let throughput = Throughput::new(run.images, run.elapsed.as_secs_f64(), &run.bench);
     let setup = Setup {
         tool: "blight".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -192,6 +191,8 @@ fn evaluate_corruptions(request: Request) -> Result<Outcome> {
             onnxruntime: runtime.version.clone(),
             library: runtime.library.path.display().to_string(),
             device: model.device.clone(),
+            sessions: models.len(),
+            threads: streams.threads,
         },
         dataset: dataset_info(&dataset)?,
         preprocess,
@@ -201,7 +202,7 @@ fn evaluate_corruptions(request: Request) -> Result<Outcome> {
     Ok(Outcome {
         results,
         throughput,
-        device: model.device,
+        device: model.device.clone(),
     })
 }
 
@@ -218,8 +219,12 @@ fn evaluate_sequences(request: Request) -> Result<SequenceOutcome> {
             "--labels: the stability metrics compare frames with each other, never with labels",
         ),
         (
-            request.bench,
+            request.bench_rounds > 0,
             "--bench: times the corruption evaluator only",
+        ),
+        (
+            request.streams > 1,
+            "--streams: sequences are scored by one session (with all of --threads)",
         ),
     ];
     if let Some((_, why)) = refused.iter().find(|(set, _)| *set) {
@@ -271,14 +276,7 @@ fn evaluate_sequences(request: Request) -> Result<SequenceOutcome> {
         progress: request.progress,
     };
     let run = sequences::run(&mut model, &dataset, &options)?;
-    let seconds = run.elapsed.as_secs_f64();
-    let throughput = Throughput {
-        images: run.frames,
-        seconds,
-        images_per_second: run.frames as f64 / seconds.max(1e-9),
-        inference_only_seconds: None,
-        data_path_overhead_percent: None,
-    };
+    let throughput = Throughput::new(run.frames, run.elapsed.as_secs_f64(), &[]);
     // Sequences made in memory have no manifest (their root is the source, maybe an archive).
     let manifest = dataset.root.join("manifest.json");
     let manifest_sha256 = match std::fs::read(&manifest) {
@@ -344,6 +342,8 @@ fn evaluate_sequences(request: Request) -> Result<SequenceOutcome> {
             onnxruntime: runtime.version.clone(),
             library: runtime.library.path.display().to_string(),
             device: model.device.clone(),
+            sessions: 1,
+            threads: request.threads,
         },
         dataset: info,
         preprocess,

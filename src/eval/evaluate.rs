@@ -3,7 +3,8 @@
 //!
 //! A producer thread decodes and preprocesses batch k+1.. (in parallel over the batch's
 //! samples, on rayon) while the model runs batch k; a bounded channel of [`PREFETCH`] batches
-//! keeps memory flat. Only the consumer touches the session.
+//! keeps memory flat. Each session of the model runs on its own thread and takes the next batch
+//! when it is free; the scores are put back in run order before they are scored.
 
 use super::calibration::{expected_calibration_error, probabilities};
 use super::dataset::{Dataset, Part};
@@ -11,7 +12,10 @@ use super::preprocess::{Layout, Preprocess};
 use super::runtime::Model;
 use crate::error::{Error, Result};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::io::Write;
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Batches prepared ahead of the one the model runs.
@@ -28,8 +32,9 @@ pub struct Options {
     pub predictions: Option<std::path::PathBuf>,
     pub save_logits: bool,
     pub progress: bool,
-    /// Keep the batches and time the session on them again afterwards (`--bench`).
-    pub bench: bool,
+    /// `--bench`: afterwards, this many rounds of the data path and the sessions timed against
+    /// the sessions alone on the batches kept ready-made; 0: no benchmark.
+    pub bench_rounds: usize,
 }
 
 /// One sample's outcome.
@@ -83,22 +88,41 @@ pub struct Run {
     pub images: usize,
     /// Wall time from the first batch requested to the last scored.
     pub elapsed: Duration,
-    /// With `--bench`: the same session on the same ready-made tensors.
-    pub inference_only: Option<Duration>,
+    /// With `--bench`: each round's (data path and sessions, sessions on ready-made tensors).
+    pub bench: Vec<(Duration, Duration)>,
     /// The (C, H, W) of the tensors fed.
     pub image_shape: [usize; 3],
 }
 
-/// A prepared batch.
+/// A prepared batch: its place in the run, its part, its tensor of `n` images.
 struct Batch {
+    seq: usize,
     part: usize,
     tensor: Vec<f32>,
     n: usize,
 }
 
-/// Evaluates `model` on every part of `dataset`.
-pub fn run(model: &mut Model, dataset: &Dataset, options: &Options) -> Result<Run> {
+/// Each part's batches in run order: (part, first sample, images).
+fn batches(dataset: &Dataset, batch: usize) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+    dataset
+        .parts
+        .iter()
+        .enumerate()
+        .flat_map(move |(index, part)| {
+            let len = part.source.len();
+            (0..len)
+                .step_by(batch)
+                .map(move |begin| (index, begin, batch.min(len - begin)))
+        })
+}
+
+/// Evaluates every part of `dataset` with the model's sessions in `models` (one or more of the
+/// same model, run side by side).
+pub fn run(models: &mut [Model], dataset: &Dataset, options: &Options) -> Result<Run> {
     options.preprocess.check()?;
+    let model = models
+        .first()
+        .ok_or_else(|| Error::Invalid("no model session to run".into()))?;
     let first = dataset
         .parts
         .iter()
@@ -109,6 +133,7 @@ pub fn run(model: &mut Model, dataset: &Dataset, options: &Options) -> Result<Ru
         .preprocess
         .geometry(&first_image, first.is_clean())?;
     let image_shape = [probe.channels, probe.height, probe.width];
+    let image_len: usize = image_shape.iter().product();
     let batch = fit_input(model, &options.preprocess, image_shape, options.batch)?;
     check_outputs(model, dataset, options.subset.as_deref())?;
 
@@ -134,84 +159,56 @@ pub fn run(model: &mut Model, dataset: &Dataset, options: &Options) -> Result<Ru
         })
         .collect();
     let mut kept: Vec<Batch> = Vec::new();
-    // Tensors the model is done with come back to be filled again: fresh ones would cost the
-    // kernel's page zeroing on every batch.
+    // Tensors the sessions are done with come back to be filled again: fresh ones would cost
+    // the kernel's page zeroing on every batch.
     let (recycle, recycled) = std::sync::mpsc::channel::<Vec<f32>>();
-    if options.bench {
-        // --bench keeps every batch, so none comes back: its tensors are made and touched before
-        // the clock starts, so that the producer fills mapped memory as it does in a run without
-        // --bench, which reuses a few tensors over and over.
-        let image_len: usize = image_shape.iter().product();
-        for part in &dataset.parts {
-            for begin in (0..part.source.len()).step_by(batch) {
-                let n = batch.min(part.source.len() - begin);
-                let mut tensor = Vec::with_capacity(n * image_len);
-                tensor.resize(n * image_len, 0.0);
-                let _ = recycle.send(tensor);
-            }
-        }
-        // ONNX Runtime's first run of a shape plans its memory and is several times slower than
-        // the next; the timed pass on ready-made tensors comes second and would not pay it.
+    let bench = options.bench_rounds > 0;
+    if bench {
+        // Both sides' first batch is slow, and the timed passes after the run would not pay for
+        // either: ONNX Runtime's first run of a shape plans its memory (several times slower than
+        // the next), and the data path's first batches fault in the decoders' fresh buffers. One
+        // batch through both warms them.
         let n = batch.min(first.source.len());
-        let zeros = vec![0.0; n * image_len];
-        model.run(
-            &zeros,
-            &input_shape(model, &options.preprocess, n, image_shape),
-        )?;
+        let warm = prepare(first, 0, n, &options.preprocess, image_shape, Vec::new())?;
+        for model in models.iter_mut() {
+            let shape = input_shape(model, &options.preprocess, n, image_shape);
+            model.run(&warm, &shape)?;
+        }
+        // --bench keeps every batch, so none comes back: its tensors are made and touched before
+        // the clock starts, so that the run fills mapped memory as a run without --bench does.
+        for (_, _, n) in batches(dataset, batch) {
+            let mut tensor = Vec::with_capacity(n * image_len);
+            tensor.resize(n * image_len, 0.0);
+            let _ = recycle.send(tensor);
+        }
     }
+    let preprocess = &options.preprocess;
     let start = Instant::now();
-    std::thread::scope(|scope| -> Result<()> {
-        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Batch>>(PREFETCH);
-        let preprocess = &options.preprocess;
-        scope.spawn(move || {
-            for (index, part) in dataset.parts.iter().enumerate() {
-                let len = part.source.len();
-                for begin in (0..len).step_by(batch) {
-                    let n = batch.min(len - begin);
-                    let tensor = recycled.try_recv().unwrap_or_default();
-                    let made = prepare(part, begin, n, preprocess, image_shape, tensor);
-                    let stop = made.is_err();
-                    let sent = send.send(made.map(|tensor| Batch {
-                        part: index,
-                        tensor,
-                        n,
-                    }));
-                    if stop || sent.is_err() {
-                        return;
-                    }
-                }
+    let produce = producer(dataset, batch, preprocess, image_shape, recycled);
+    infer(models, preprocess, image_shape, produce, |made, scores| {
+        let part = &dataset.parts[made.part];
+        let result = &mut results[made.part];
+        let width = scores.len() / made.n.max(1);
+        for row in scores.chunks_exact(width) {
+            let i = result.outcomes.len();
+            let label = part.labels[i];
+            let row: Vec<f32> = match &options.subset {
+                Some(mask) => mask.iter().map(|&k| row[k]).collect(),
+                None => row.to_vec(),
+            };
+            let outcome = score(&row, label);
+            if let Some(out) = predictions.as_mut() {
+                write_prediction(out, part, i, label, &row, outcome, options.save_logits)
+                    .map_err(|e| Error::io(options.predictions.clone().unwrap_or_default(), e))?;
             }
-        });
-        for made in receive {
-            let made = made?;
-            let shape = input_shape(model, &options.preprocess, made.n, image_shape);
-            let scores = model.run(&made.tensor, &shape)?;
-            let part = &dataset.parts[made.part];
-            let result = &mut results[made.part];
-            let width = scores.len() / made.n.max(1);
-            for row in scores.chunks_exact(width) {
-                let i = result.outcomes.len();
-                let label = part.labels[i];
-                let row: Vec<f32> = match &options.subset {
-                    Some(mask) => mask.iter().map(|&k| row[k]).collect(),
-                    None => row.to_vec(),
-                };
-                let outcome = score(&row, label);
-                if let Some(out) = predictions.as_mut() {
-                    write_prediction(out, part, i, label, &row, outcome, options.save_logits)
-                        .map_err(|e| {
-                            Error::io(options.predictions.clone().unwrap_or_default(), e)
-                        })?;
-                }
-                result.outcomes.push(outcome);
-            }
-            bar.inc(made.n as u64);
-            if options.bench {
-                kept.push(made);
-            } else {
-                // The producer may have finished; then the tensor is simply dropped.
-                let _ = recycle.send(made.tensor);
-            }
+            result.outcomes.push(outcome);
+        }
+        bar.inc(made.n as u64);
+        if bench {
+            kept.push(made);
+        } else {
+            // The producer may have finished; then the tensor is simply dropped.
+            let _ = recycle.send(made.tensor);
         }
         Ok(())
     })?;
@@ -221,22 +218,135 @@ pub fn run(model: &mut Model, dataset: &Dataset, options: &Options) -> Result<Ru
         out.flush()
             .map_err(|e| Error::io(options.predictions.clone().unwrap_or_default(), e))?;
     }
-    let inference_only = if options.bench {
+    let mut rounds = Vec::with_capacity(options.bench_rounds);
+    for _ in 0..options.bench_rounds {
+        // The sessions alone on the kept tensors, then the data path and the sessions again.
+        // Timed side by side round after round, so that a slow spell of a shared machine falls
+        // on both.
         let start = Instant::now();
-        for made in &kept {
-            let shape = input_shape(model, &options.preprocess, made.n, image_shape);
-            model.run(&made.tensor, &shape)?;
+        let mut back = Vec::with_capacity(kept.len());
+        let replay = move |send: SyncSender<Result<Batch>>| {
+            for made in kept {
+                if send.send(Ok(made)).is_err() {
+                    return;
+                }
+            }
+        };
+        infer(models, preprocess, image_shape, replay, |made, _| {
+            back.push(made);
+            Ok(())
+        })?;
+        let ready_made = start.elapsed();
+        kept = back;
+        // The few tensors a run recycles, made and touched beforehand as in a run they are
+        // after its first batches.
+        let (recycle, recycled) = std::sync::mpsc::channel::<Vec<f32>>();
+        for made in kept.iter().take(PREFETCH + models.len() + 2) {
+            let _ = recycle.send(made.tensor.clone());
         }
-        Some(start.elapsed())
-    } else {
-        None
-    };
+        let start = Instant::now();
+        let produce = producer(dataset, batch, preprocess, image_shape, recycled);
+        infer(models, preprocess, image_shape, produce, |made, _| {
+            let _ = recycle.send(made.tensor);
+            Ok(())
+        })?;
+        rounds.push((start.elapsed(), ready_made));
+    }
     Ok(Run {
         parts: results,
         images: total,
         elapsed,
-        inference_only,
+        bench: rounds,
         image_shape,
+    })
+}
+
+/// The producer of a pass over `dataset`: decodes and preprocesses each batch into a tensor
+/// from `recycled` (or a new one) and sends it, numbered in run order; stops at the first error,
+/// which it sends too.
+fn producer<'a>(
+    dataset: &'a Dataset,
+    batch: usize,
+    preprocess: &'a Preprocess,
+    image_shape: [usize; 3],
+    recycled: Receiver<Vec<f32>>,
+) -> impl FnOnce(SyncSender<Result<Batch>>) + Send + 'a {
+    move |send| {
+        for (seq, (index, begin, n)) in batches(dataset, batch).enumerate() {
+            let tensor = recycled.try_recv().unwrap_or_default();
+            let made = prepare(
+                &dataset.parts[index],
+                begin,
+                n,
+                preprocess,
+                image_shape,
+                tensor,
+            );
+            let stop = made.is_err();
+            let sent = send.send(made.map(|tensor| Batch {
+                seq,
+                part: index,
+                tensor,
+                n,
+            }));
+            if stop || sent.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Runs the batches `produce` sends (numbered in run order from 0) through the sessions in
+/// `models`, each session on its own thread taking the next batch when it is free, and hands
+/// each batch with its scores to `scored` in run order.
+///
+/// `produce` runs on its own thread ahead of the sessions, through a queue of [`PREFETCH`]
+/// batches. A batch finished before those ahead of it waits for them; at most one per other
+/// session does.
+fn infer(
+    models: &mut [Model],
+    preprocess: &Preprocess,
+    image_shape: [usize; 3],
+    produce: impl FnOnce(SyncSender<Result<Batch>>) + Send,
+    mut scored: impl FnMut(Batch, Vec<f32>) -> Result<()>,
+) -> Result<()> {
+    std::thread::scope(|scope| -> Result<()> {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Batch>>(PREFETCH);
+        scope.spawn(move || produce(send));
+        // Owned by the sessions' threads: once they have all stopped (after an error), the
+        // producer's next send fails and it stops too.
+        let receive = Arc::new(Mutex::new(receive));
+        let (done, finished) = std::sync::mpsc::channel::<Result<(Batch, Vec<f32>)>>();
+        for model in models.iter_mut() {
+            let receive = Arc::clone(&receive);
+            let done = done.clone();
+            scope.spawn(move || loop {
+                // Held while waiting, so that the sessions take the batches in turn.
+                let next = receive.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                let Ok(made) = next else { return };
+                let ran = made.and_then(|made| {
+                    let shape = input_shape(model, preprocess, made.n, image_shape);
+                    let scores = model.run(&made.tensor, &shape)?;
+                    Ok((made, scores))
+                });
+                let failed = ran.is_err();
+                if done.send(ran).is_err() || failed {
+                    return;
+                }
+            });
+        }
+        drop((receive, done));
+        let mut waiting = BTreeMap::new();
+        let mut next = 0;
+        for ran in finished {
+            let (made, scores) = ran?;
+            waiting.insert(made.seq, (made, scores));
+            while let Some((made, scores)) = waiting.remove(&next) {
+                next += 1;
+                scored(made, scores)?;
+            }
+        }
+        Ok(())
     })
 }
 

@@ -44,6 +44,7 @@ mod run_report {
     use plotters::prelude::*;
     use serde::Serialize;
     use std::path::Path;
+    use std::time::Duration;
 
     /// Version of the `report.json` layout (README: "report.json schema").
     pub const SCHEMA: u32 = 1;
@@ -75,6 +76,10 @@ mod run_report {
         pub onnxruntime: String,
         pub library: String,
         pub device: String,
+        /// Sessions of the model run side by side (`--streams`).
+        pub sessions: usize,
+        /// Intra-op threads of each session; 0: ONNX Runtime's default.
+        pub threads: usize,
     }
 
     #[derive(Clone, Debug, Serialize)]
@@ -94,10 +99,59 @@ mod run_report {
         pub images: usize,
         pub seconds: f64,
         pub images_per_second: f64,
-        /// With `--bench`: the same session on the same ready-made tensors.
+        /// With `--bench`: the median over its rounds of the sessions' time on the ready-made
+        /// tensors.
         pub inference_only_seconds: Option<f64>,
-        /// With `--bench`: (seconds / inference_only_seconds − 1) · 100.
+        /// With `--bench`: the median over its rounds of (data_path_seconds /
+        /// ready_made_seconds − 1) · 100.
         pub data_path_overhead_percent: Option<f64>,
+        /// With `--bench`: each round's two timings.
+        pub bench_rounds: Option<Vec<BenchRound>>,
+    }
+
+    /// One `--bench` round: the whole dataset through the data path and the sessions (scores
+    /// dropped), and through the sessions alone on the tensors kept from the run.
+    #[derive(Clone, Debug, Serialize)]
+    pub struct BenchRound {
+        pub data_path_seconds: f64,
+        pub ready_made_seconds: f64,
+    }
+
+    impl Throughput {
+        /// `images` scored in `seconds`, with the `--bench` rounds' (data path, ready-made)
+        /// timings if any.
+        pub fn new(images: usize, seconds: f64, rounds: &[(Duration, Duration)]) -> Throughput {
+            let rounds: Vec<BenchRound> = rounds
+                .iter()
+                .map(|(d, r)| BenchRound {
+                    data_path_seconds: d.as_secs_f64(),
+                    ready_made_seconds: r.as_secs_f64(),
+                })
+                .collect();
+            let overheads = rounds
+                .iter()
+                .map(|r| 100.0 * (r.data_path_seconds / r.ready_made_seconds.max(1e-9) - 1.0));
+            Throughput {
+                images,
+                seconds,
+                images_per_second: images as f64 / seconds.max(1e-9),
+                inference_only_seconds: median(rounds.iter().map(|r| r.ready_made_seconds)),
+                data_path_overhead_percent: median(overheads),
+                bench_rounds: (!rounds.is_empty()).then_some(rounds),
+            }
+        }
+    }
+
+    /// The median (the mean of the middle two for an even count); `None` for none.
+    fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
+        let mut v: Vec<f64> = values.collect();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        match n {
+            0 => None,
+            _ if n % 2 == 1 => Some(v[n / 2]),
+            _ => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
+        }
     }
 
     #[derive(Serialize)]
@@ -117,9 +171,15 @@ mod run_report {
             "{} images on {} in {:.2} s ({:.1} images/s)\n",
             t.images, outcome.device, t.seconds, t.images_per_second
         );
-        if let (Some(i), Some(o)) = (t.inference_only_seconds, t.data_path_overhead_percent) {
+        if let (Some(i), Some(o), Some(rounds)) = (
+            t.inference_only_seconds,
+            t.data_path_overhead_percent,
+            &t.bench_rounds,
+        ) {
             out += &format!(
-                "bench: the same session on ready-made tensors {i:.3} s; data path overhead {o:.2} %\n"
+                "bench: {} rounds; the same sessions on ready-made tensors {i:.3} s, data path \
+                 overhead {o:.2} % (medians)\n",
+                rounds.len()
             );
         }
         if let Some(c) = &r.clean {
@@ -227,7 +287,8 @@ mod run_report {
     fn setup_header(title: &str, unit: &str, setup: &Setup, t: &Throughput) -> String {
         format!(
             "# {title}\n\n- model: `{}` (sha256 `{}`)\n- dataset: `{}` ({}, {} {unit})\n\
-             - preset: {}, batch {}, device {}, ONNX Runtime {}\n- throughput: {:.1} {unit}/s\n",
+             - preset: {}, batch {}, device {} ({}), ONNX Runtime {}\n- throughput: {:.1} \
+             {unit}/s\n",
             setup.model.path,
             setup.model.sha256,
             setup.dataset.path,
@@ -236,8 +297,23 @@ mod run_report {
             setup.preprocess.preset,
             setup.batch,
             setup.runtime.device,
+            sessions(&setup.runtime),
             setup.runtime.onnxruntime,
             t.images_per_second
+        )
+    }
+
+    /// "2 sessions of 1 thread", as the Markdown report says it.
+    fn sessions(runtime: &RuntimeInfo) -> String {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let threads = match runtime.threads {
+            0 => "ONNX Runtime's default threads".to_string(),
+            n => format!("{n} thread{}", plural(n)),
+        };
+        format!(
+            "{} session{} of {threads}",
+            runtime.sessions,
+            plural(runtime.sessions)
         )
     }
 
