@@ -94,9 +94,17 @@ fn thread_cpu_time() -> Duration {
     START.get_or_init(Instant::now).elapsed()
 }
 
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
+/// The median, as numpy gives it: the mean of the middle two for an even count; NaN for none.
+/// `blight bench` and `evaluate --bench` both report it.
+pub fn median(values: impl IntoIterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.into_iter().collect();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => v[n / 2],
+        _ => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
 }
 
 /// Times every corruption × severity `repeats` times (each on a fresh stream) on one thread and
@@ -252,6 +260,13 @@ pub fn run_sequences(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn median_is_numpys() {
+        assert_eq!(median([3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median([4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert!(median([]).is_nan());
+    }
 
     #[test]
     fn thread_cpu_time_advances_with_work_on_every_platform() {

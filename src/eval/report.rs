@@ -38,6 +38,7 @@ pub use run_report::*;
 /// report of a sequence run: `report.json` and `report.md`).
 #[cfg(feature = "eval")]
 mod run_report {
+    use crate::bench::median;
     use crate::error::{Error, Result};
     use crate::eval::stability::StabilityResults;
     use crate::eval::summary::Results;
@@ -131,26 +132,16 @@ mod run_report {
             let overheads = rounds
                 .iter()
                 .map(|r| 100.0 * (r.data_path_seconds / r.ready_made_seconds.max(1e-9) - 1.0));
+            let timed = !rounds.is_empty();
             Throughput {
                 images,
                 seconds,
                 images_per_second: images as f64 / seconds.max(1e-9),
-                inference_only_seconds: median(rounds.iter().map(|r| r.ready_made_seconds)),
-                data_path_overhead_percent: median(overheads),
+                inference_only_seconds: timed
+                    .then(|| median(rounds.iter().map(|r| r.ready_made_seconds))),
+                data_path_overhead_percent: timed.then(|| median(overheads)),
                 bench_rounds: (!rounds.is_empty()).then_some(rounds),
             }
-        }
-    }
-
-    /// The median (the mean of the middle two for an even count); `None` for none.
-    fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
-        let mut v: Vec<f64> = values.collect();
-        v.sort_by(f64::total_cmp);
-        let n = v.len();
-        match n {
-            0 => None,
-            _ if n % 2 == 1 => Some(v[n / 2]),
-            _ => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
         }
     }
 
