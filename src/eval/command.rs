@@ -161,7 +161,7 @@ fn evaluate_corruptions(request: Request) -> Result<Outcome> {
     let device = request.device.resolve();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let streams = Streams::plan(device, request.threads, request.streams, cores);
-    let mut models = Model::open_streams(&runtime, &request.model, device, streams)?;
+    let mut models = Model::open_streams(&runtime, &request.model, &model_bytes, device, streams)?;
     std::fs::create_dir_all(&request.out).map_err(|e| Error::io(&request.out, e))?;
     let options = Options {
         preprocess: preprocess.clone(),
@@ -265,7 +265,13 @@ fn evaluate_sequences(request: Request) -> Result<SequenceOutcome> {
         .map(read_subset)
         .transpose()?;
     let runtime = Runtime::load(request.ort_lib.as_deref())?;
-    let mut model = Model::open(&runtime, &request.model, request.device, request.threads)?;
+    let mut model = Model::open(
+        &runtime,
+        &request.model,
+        &model_bytes,
+        request.device,
+        request.threads,
+    )?;
     std::fs::create_dir_all(&request.out).map_err(|e| Error::io(&request.out, e))?;
     let options = sequences::Options {
         preprocess: preprocess.clone(),

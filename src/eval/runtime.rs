@@ -145,15 +145,15 @@ impl Streams {
     /// its core; on 2 cores two single-thread sessions also score more images per second than one
     /// with both threads. On CUDA one session feeds the GPU.
     pub fn plan(device: Device, threads: usize, streams: usize, cores: usize) -> Streams {
+        let total = if threads > 0 { threads } else { cores };
         let sessions = match (streams, device) {
-            (0, Device::Cpu) => 2.min(if threads > 0 { threads } else { cores }).max(1),
+            (0, Device::Cpu) => 2.min(total).max(1),
             (0, _) => 1,
             (n, _) => n,
         };
         if sessions == 1 || device != Device::Cpu {
             return Streams { sessions, threads };
         }
-        let total = if threads > 0 { threads } else { cores };
         Streams {
             sessions,
             threads: (total / sessions).max(1),
@@ -227,10 +227,15 @@ pub struct Model {
 }
 
 impl Model {
-    /// Opens the ONNX model at `path` on `device` with `threads` intra-op threads (0: ONNX
-    /// Runtime's default).
-    pub fn open(runtime: &Runtime, path: &Path, device: Device, threads: usize) -> Result<Model> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    /// Opens the ONNX model `bytes`, read from `path` (which errors name), on `device` with
+    /// `threads` intra-op threads (0: ONNX Runtime's default).
+    pub fn open(
+        runtime: &Runtime,
+        path: &Path,
+        bytes: &[u8],
+        device: Device,
+        threads: usize,
+    ) -> Result<Model> {
         let fail = |e: ort::Error| Error::file(path, format!("ONNX Runtime: {e}"));
         let (chosen, providers) = match device.resolve() {
             Device::Cuda(n) => (format!("cuda:{n}"), vec![cuda(n)?]),
@@ -253,7 +258,7 @@ impl Model {
                 .map_err(|e| fail(e.into()))?;
         }
         let session = builder
-            .commit_from_memory(&bytes)
+            .commit_from_memory(bytes)
             .map_err(|e| Error::file(path, format!("not a model ONNX Runtime can load: {e}")))?;
         let input = session
             .inputs()
@@ -278,15 +283,16 @@ impl Model {
         })
     }
 
-    /// Opens `streams.sessions` sessions of the model at `path` (see [`Streams::plan`]).
+    /// Opens `streams.sessions` sessions of the model `bytes` (see [`Streams::plan`]).
     pub fn open_streams(
         runtime: &Runtime,
         path: &Path,
+        bytes: &[u8],
         device: Device,
         streams: Streams,
     ) -> Result<Vec<Model>> {
         (0..streams.sessions.max(1))
-            .map(|_| Model::open(runtime, path, device, streams.threads))
+            .map(|_| Model::open(runtime, path, bytes, device, streams.threads))
             .collect()
     }
 
