@@ -482,22 +482,29 @@ fn sequential_block(
     block[0] = *pred as i16;
     let mut k = 1;
     while k < 64 {
-        let rs = reader.symbol(ac)?;
-        let (run, size) = (usize::from(rs >> 4), u32::from(rs & 15));
-        if size == 0 {
-            if run != 15 {
-                break; // end of block
+        // `size`: the magnitude bits still to read, 0 when the lookup gave the value too.
+        let (run, size, value) = match reader.fast_ac(ac) {
+            Some(coefficient) => (coefficient.run(), 0, coefficient.value()),
+            None => {
+                let rs = reader.symbol(ac)?;
+                let (run, size) = (usize::from(rs >> 4), u32::from(rs & 15));
+                if size == 0 {
+                    if run != 15 {
+                        break; // end of block
+                    }
+                    k += 16;
+                    continue;
+                }
+                (run, size, 0)
             }
-            k += 16;
-            continue;
-        }
+        };
         k += run;
         if k > 63 {
             return Err(JpegError::Corrupt(
                 "AC coefficients run past the block".into(),
             ));
         }
-        block[ZIGZAG[k]] = reader.signed(size) as i16;
+        block[ZIGZAG[k]] = if size > 0 { reader.signed(size) } else { value } as i16;
         k += 1;
     }
     Ok(())

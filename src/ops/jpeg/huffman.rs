@@ -192,6 +192,10 @@ impl<'a> BitWriter<'a> {
 pub struct DecodeTable {
     /// For each 9-bit prefix: symbol and length, or length 0 if the code is longer.
     fast: Vec<(u8, u8)>,
+    /// For each 9-bit prefix that holds a whole AC code and its magnitude bits: the
+    /// coefficient, the zero run before it and the bits used, packed by [`FastAc`]; 0 if not.
+    /// Most coefficients of a photo are small, so one lookup replaces a symbol and a read.
+    fast_ac: Vec<FastAc>,
     /// Largest code of each length 1..=16 (−1 if none), and index of its first symbol.
     max_code: [i32; 17],
     offset: [i32; 17],
@@ -228,12 +232,59 @@ impl DecodeTable {
                 }
             }
         }
+        let fast_ac = (0..1u32 << FAST_BITS)
+            .map(|prefix| {
+                let (symbol, len) = fast[prefix as usize];
+                let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
+                let used = u32::from(len) + size;
+                if len == 0 || size == 0 || used > FAST_BITS {
+                    return FastAc(0);
+                }
+                let bits = (prefix >> (FAST_BITS - used)) & ((1 << size) - 1);
+                FastAc::new(extend(bits, size), run, used)
+            })
+            .collect();
         DecodeTable {
             fast,
+            fast_ac,
             max_code,
             offset,
             symbols: spec.symbols.clone(),
         }
+    }
+}
+
+/// F.2.2.1 EXTEND: the `n`-bit magnitude category value `v` as a signed coefficient.
+#[inline]
+fn extend(v: u32, n: u32) -> i32 {
+    let v = v as i32;
+    if v < 1 << (n - 1) {
+        v - (1 << n) + 1
+    } else {
+        v
+    }
+}
+
+/// An AC coefficient decoded from a lookahead prefix: its value, the run of zeros before it
+/// and the number of bits its code and magnitude take, packed in one word (0: none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FastAc(i32);
+
+impl FastAc {
+    fn new(value: i32, run: u32, used: u32) -> FastAc {
+        FastAc((value << 8) | (run << 4) as i32 | used as i32)
+    }
+
+    pub fn value(self) -> i32 {
+        self.0 >> 8
+    }
+
+    pub fn run(self) -> usize {
+        ((self.0 >> 4) & 15) as usize
+    }
+
+    fn used(self) -> u32 {
+        (self.0 & 15) as u32
     }
 }
 
@@ -335,12 +386,19 @@ impl<'a> BitReader<'a> {
         if n == 0 {
             return 0;
         }
-        let v = self.bits(n) as i32;
-        if v < 1 << (n - 1) {
-            v - (1 << n) + 1
-        } else {
-            v
+        extend(self.bits(n), n)
+    }
+
+    /// The AC coefficient at the reader as one [`DecodeTable`] lookup, consumed, when its code
+    /// and magnitude bits fit the lookahead; else `None` and nothing is consumed.
+    #[inline]
+    pub fn fast_ac(&mut self, table: &DecodeTable) -> Option<FastAc> {
+        let entry = table.fast_ac[self.peek(FAST_BITS) as usize];
+        if entry.0 == 0 {
+            return None;
         }
+        self.consume(entry.used());
+        Some(entry)
     }
 
     /// Decodes one Huffman symbol.
@@ -402,6 +460,51 @@ mod tests {
             assert_eq!(r.bits(3), 0b101);
         }
         assert!(!r.overrun());
+    }
+
+    /// Every code of the standard luma AC table, with every magnitude of up to 4 bits: the
+    /// combined lookup reads what a symbol and its magnitude read, or declines and reads nothing.
+    #[test]
+    fn fast_ac_reads_what_symbol_and_magnitude_read() {
+        let spec = &standard_huffman()[1];
+        let (encode, decode) = (EncodeTable::new(spec), DecodeTable::new(spec));
+        let mut written = Vec::new();
+        for &symbol in spec.symbols.iter().filter(|&&s| s & 15 != 0 && s & 15 <= 4) {
+            let size = u32::from(symbol & 15);
+            for magnitude in 0..1 << size {
+                written.push((symbol, magnitude));
+            }
+        }
+        let mut out = Vec::new();
+        {
+            let mut w = BitWriter::new(&mut out);
+            for &(symbol, magnitude) in &written {
+                w.symbol(&encode, symbol);
+                w.put(magnitude, u32::from(symbol & 15));
+            }
+            w.flush();
+        }
+        let (mut fast, mut slow) = (BitReader::new(&out, 0), BitReader::new(&out, 0));
+        let mut hits = 0;
+        for &(symbol, magnitude) in &written {
+            let size = u32::from(symbol & 15);
+            let want = (usize::from(symbol >> 4), extend(magnitude, size));
+            assert_eq!(slow.symbol(&decode).unwrap(), symbol);
+            assert_eq!((usize::from(symbol >> 4), slow.signed(size)), want);
+            match fast.fast_ac(&decode) {
+                Some(c) => {
+                    hits += 1;
+                    assert_eq!((c.run(), c.value()), want, "symbol {symbol:#04x}");
+                }
+                None => {
+                    assert_eq!(fast.symbol(&decode).unwrap(), symbol);
+                    assert_eq!(fast.signed(size), want.1);
+                }
+            }
+        }
+        // Short codes with small magnitudes take the lookup.
+        assert!(hits > 20, "{hits} of {}", written.len());
+        assert!(!fast.overrun());
     }
 
     #[test]
