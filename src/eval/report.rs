@@ -140,7 +140,7 @@ mod run_report {
                 inference_only_seconds: timed
                     .then(|| median(rounds.iter().map(|r| r.ready_made_seconds))),
                 data_path_overhead_percent: timed.then(|| median(overheads)),
-                bench_rounds: (!rounds.is_empty()).then_some(rounds),
+                bench_rounds: timed.then_some(rounds),
             }
         }
     }
